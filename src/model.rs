@@ -1,0 +1,197 @@
+//! The metric model shared by every pipeline stage: a [`Series`] is one metric of one
+//! benchmark from one source, with its samples, its unit and which way is better.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which way a metric improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    Neutral,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher_is_better",
+            Direction::LowerIsBetter => "lower_is_better",
+            Direction::Neutral => "neutral",
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The identity of a series. Base and head series are joined on this key, so every part of
+/// it must be stable across runs (no timestamps, no absolute paths).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SeriesKey {
+    /// Normalised path of the file relative to the scanned root (date/time stamps removed).
+    pub source: String,
+    /// What was measured: a benchmark name, a row identity, or the file stem.
+    pub benchmark: String,
+    /// The measured quantity, e.g. `tokens_s` or `mean_ttft_ms`.
+    pub metric: String,
+    /// Parameters that distinguish otherwise equal benchmarks (`num_gpu`, `n_prompt`, ...).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl SeriesKey {
+    pub fn new(
+        source: impl Into<String>,
+        benchmark: impl Into<String>,
+        metric: impl Into<String>,
+    ) -> Self {
+        SeriesKey {
+            source: source.into(),
+            benchmark: benchmark.into(),
+            metric: metric.into(),
+            labels: BTreeMap::new(),
+        }
+    }
+
+    /// `source/benchmark/metric`, the string that policy globs are matched against.
+    pub fn path(&self) -> String {
+        format!("{}/{}/{}", self.source, self.benchmark, self.metric)
+    }
+}
+
+impl fmt::Display for SeriesKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path())?;
+        if !self.labels.is_empty() {
+            let labels: Vec<String> = self
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            write!(f, " [{}]", labels.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a value was read: the file as found on disk (not normalised) and a locator inside
+/// it (`line 12`, `/results/0/mean`, `row 3, column tokens_s`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Origin {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub at: String,
+}
+
+impl Origin {
+    pub fn new(path: impl Into<String>, at: impl Into<String>) -> Self {
+        Origin {
+            path: path.into(),
+            at: at.into(),
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.at.is_empty() {
+            f.write_str(&self.path)
+        } else {
+            write!(f, "{} ({})", self.path, self.at)
+        }
+    }
+}
+
+/// One metric of one benchmark: the unit of comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    #[serde(flatten)]
+    pub key: SeriesKey,
+    /// Unit as written by the tool, normalised for spelling (`ms`, `tokens/s`, `ns/op`);
+    /// empty when the value is a plain count or ratio.
+    #[serde(default)]
+    pub unit: String,
+    pub direction: Direction,
+    /// Successful measurements only; failed runs are counted in `failed`.
+    pub samples: Vec<f64>,
+    /// Measurements that were recorded as failed (error text, `ok: false`, zeros of a failed run).
+    #[serde(default)]
+    pub failed: u32,
+    /// The parser that produced the series (`csv`, `llama-bench`, `criterion`, ...).
+    #[serde(default)]
+    pub format: String,
+    /// Every place a sample or failure of this series was read from.
+    #[serde(default)]
+    pub origin: Vec<Origin>,
+}
+
+impl Series {
+    pub fn new(key: SeriesKey, unit: impl Into<String>, direction: Direction) -> Self {
+        Series {
+            key,
+            unit: unit.into(),
+            direction,
+            samples: Vec::new(),
+            failed: 0,
+            format: String::new(),
+            origin: Vec::new(),
+        }
+    }
+}
+
+/// A problem with one input that did not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Warning {
+    pub path: String,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Merges series that share a key: their samples, failures and origins are concatenated
+/// (several files or rows that normalise to one key are samples of one series). The result
+/// is sorted by key so that every later stage is deterministic. When two merged series
+/// disagree on unit or direction the first one wins and a warning is returned.
+pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
+    series.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut out: Vec<Series> = Vec::with_capacity(series.len());
+    let mut warnings = Vec::new();
+    for s in series {
+        match out.last_mut() {
+            Some(last) if last.key == s.key => {
+                if last.unit != s.unit || last.direction != s.direction {
+                    let path = s.origin.first().map(|o| o.path.clone()).unwrap_or_default();
+                    warnings.push(Warning::new(
+                        path,
+                        format!(
+                            "{} is reported as `{}` ({}) here but `{}` ({}) elsewhere; keeping the first",
+                            s.key, s.unit, s.direction, last.unit, last.direction
+                        ),
+                    ));
+                }
+                last.samples.extend(s.samples);
+                last.failed += s.failed;
+                for o in s.origin {
+                    if !last.origin.contains(&o) {
+                        last.origin.push(o);
+                    }
+                }
+            }
+            _ => out.push(s),
+        }
+    }
+    (out, warnings)
+}

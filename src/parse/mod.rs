@@ -1,0 +1,113 @@
+//! The parse stage: turns one collected file into metric [`Series`].
+//!
+//! Every supported format is an [`Adapter`] in its own file. Detection looks at the content
+//! first and the file name second: each adapter rates how sure it is that it understands the
+//! file, and the most confident one parses it. Generic adapters (CSV, JSON, Markdown, text)
+//! answer with low confidence so that a tool-specific adapter always wins when it applies.
+
+use crate::model::{Series, Warning};
+
+/// A file handed to the parsers: its path relative to the scanned root (with `/`
+/// separators, exactly as found on disk) and its decoded text.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> Input<'a> {
+    /// The lower-cased file extension, without the dot (`""` when there is none).
+    pub fn extension(&self) -> String {
+        let name = self.path.rsplit('/').next().unwrap_or(self.path);
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// How sure an adapter is that it understands a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    No = 0,
+    /// A generic parser that can read the container format (CSV, JSON, ...).
+    Generic = 1,
+    /// The file name or a weak content hint points at this tool.
+    Likely = 2,
+    /// The content carries this tool's signature fields.
+    Certain = 3,
+}
+
+/// What parsing one file produced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Parsed {
+    pub series: Vec<Series>,
+    pub warnings: Vec<Warning>,
+    /// The adapter that produced the series.
+    pub format: &'static str,
+}
+
+/// A reason a file could not be parsed at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("malformed {format}: {reason}")]
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("no benchmark metrics found")]
+    NoMetrics,
+}
+
+/// One supported file format.
+pub trait Adapter: Sync {
+    /// Short stable name, used in `Series::format` and in messages (`llama-bench`, `csv`).
+    fn name(&self) -> &'static str;
+    /// How sure this adapter is that it understands `input`.
+    fn detect(&self, input: &Input) -> Confidence;
+    /// Parse the file. Never panics on any input.
+    fn parse(&self, input: &Input) -> Result<Parsed, ParseError>;
+}
+
+/// Every adapter, tool-specific ones first. Ties in confidence go to the earlier entry.
+pub fn adapters() -> &'static [&'static dyn Adapter] {
+    &[]
+}
+
+/// Parses one file with the most confident adapter. Returns the series (with `source` keys
+/// normalised) and warnings; a file no adapter understands yields one warning.
+pub fn parse_file(input: &Input) -> Parsed {
+    let mut best: Option<(&dyn Adapter, Confidence)> = None;
+    for adapter in adapters() {
+        let c = adapter.detect(input);
+        if c > Confidence::No && best.is_none_or(|(_, b)| c > b) {
+            best = Some((*adapter, c));
+        }
+    }
+    let Some((adapter, _)) = best else {
+        return Parsed {
+            series: Vec::new(),
+            warnings: vec![Warning::new(
+                input.path,
+                "no parser recognises this file's format; it was skipped",
+            )],
+            format: "",
+        };
+    };
+    match adapter.parse(input) {
+        Ok(mut parsed) => {
+            parsed.format = adapter.name();
+            for s in &mut parsed.series {
+                if s.format.is_empty() {
+                    s.format = adapter.name().to_string();
+                }
+            }
+            parsed
+        }
+        Err(e) => Parsed {
+            series: Vec::new(),
+            warnings: vec![Warning::new(input.path, e.to_string())],
+            format: adapter.name(),
+        },
+    }
+}
