@@ -5,7 +5,13 @@
 //! file, and the most confident one parses it. Generic adapters (CSV, JSON, Markdown, text)
 //! answer with low confidence so that a tool-specific adapter always wins when it applies.
 
+pub mod chimeraforge;
+pub mod generic;
+pub mod harness;
+pub mod llm;
+
 use crate::model::{Series, Warning};
+use std::sync::OnceLock;
 
 /// A file handed to the parsers: its path relative to the scanned root (with `/`
 /// separators, exactly as found on disk) and its decoded text.
@@ -69,9 +75,19 @@ pub trait Adapter: Sync {
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError>;
 }
 
-/// Every adapter, tool-specific ones first. Ties in confidence go to the earlier entry.
+/// Every adapter, tool-specific ones first (LLM tools, classic harnesses, the Chimeraforge
+/// schemas), generic container formats last. Ties in confidence go to the earlier entry.
 pub fn adapters() -> &'static [&'static dyn Adapter] {
-    &[]
+    static ALL: OnceLock<Vec<&'static dyn Adapter>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        llm::ADAPTERS
+            .iter()
+            .chain(harness::ADAPTERS)
+            .chain(chimeraforge::ADAPTERS)
+            .chain(generic::ADAPTERS)
+            .copied()
+            .collect()
+    })
 }
 
 /// Parses one file with the most confident adapter. Returns the series (with `source` keys

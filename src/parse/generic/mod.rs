@@ -1,0 +1,6 @@
+//! generic adapters (being built).
+
+use super::Adapter;
+
+/// The adapters of this family, in detection priority order.
+pub static ADAPTERS: &[&dyn Adapter] = &[];
