@@ -179,6 +179,21 @@ pub fn normalize_unit(unit: &str) -> String {
     t.to_string()
 }
 
+/// True when `unit` is a unit this module knows: a time, a data size, a rate of either or of
+/// a count (`tokens/s`), a per-operation value (`ns/op`), `%`, `x`, watts or degrees.
+/// Used to tell a unit (`Latency (ms)`) from other text in parentheses (`Player (Boss)`).
+pub fn is_known_unit(unit: &str) -> bool {
+    let canon = normalize_unit(unit);
+    if canon.is_empty() {
+        return false;
+    }
+    let known = |u: &str| canonical_word(u).is_some() || data_factor(u).is_some();
+    match canon.split_once('/') {
+        Some((num, den)) => known(num) || known(den) && time_factor(den).is_some(),
+        None => known(&canon),
+    }
+}
+
 /// The canonical spelling of a single unit word or of a known compound unit.
 fn canonical_word(unit: &str) -> Option<&'static str> {
     // Case matters for data units (`B` is bytes, `b` is bits; `MB` vs `mb` is only spelling).
@@ -481,6 +496,18 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(normalize_unit(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn known_units() {
+        for u in [
+            "ms", "µs", "tok/s", "TPS", "MB/s", "GiB", "%", "x", "ns/op", "req/s", "W",
+        ] {
+            assert!(is_known_unit(u), "{u}");
+        }
+        for u in ["", "Encouraging", "Memory", "apples/box", "block"] {
+            assert!(!is_known_unit(u), "{u}");
         }
     }
 
