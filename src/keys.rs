@@ -96,8 +96,10 @@ fn is_sep(c: char) -> bool {
     matches!(c, '_' | '-' | '.' | ' ')
 }
 
-/// Strips every stamp from one component, with one adjoining separator, until none is left.
-fn strip_stamps(component: &str) -> String {
+/// Strips every stamp from one name or path component, with one adjoining separator each,
+/// until none is left (`run_2025-10-08` -> `run`). Also used for names read from inside
+/// files, such as Markdown headings that carry the generation time.
+pub fn strip_stamps(component: &str) -> String {
     let mut s = component.to_string();
     // Each pass that changes the text removes at least one stamp, so this terminates.
     loop {

@@ -4,10 +4,12 @@
 
 pub mod csv;
 pub mod json;
+pub mod markdown;
 pub mod sink;
 pub mod table;
+pub mod text;
 
 use super::Adapter;
 
 /// The adapters of this family, in detection priority order.
-pub static ADAPTERS: &[&dyn Adapter] = &[&json::Json, &csv::Csv];
+pub static ADAPTERS: &[&dyn Adapter] = &[&json::Json, &csv::Csv, &markdown::Markdown, &text::Text];
