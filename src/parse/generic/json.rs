@@ -16,7 +16,7 @@
 use super::sink::{bounded, file_benchmark, number_label, Reading, SeriesSink};
 use crate::direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
-use crate::units::parse_quantity;
+use crate::units::{self, parse_quantity};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -205,9 +205,15 @@ impl<'a> Walker<'a> {
         } else {
             ctx.benchmark.join("/")
         };
+        let metric = metric.join(".");
+        let unit = if unit.is_empty() {
+            units::unit_from_name(&metric)
+        } else {
+            unit
+        };
         self.entries.push(Entry {
             benchmark,
-            metric: metric.join("."),
+            metric,
             labels: ctx.labels.clone(),
             unit: unit.to_string(),
             reading,
@@ -324,7 +330,7 @@ impl<'a> Walker<'a> {
                     benchmark,
                     metric: metric.clone(),
                     labels: row.labels.clone(),
-                    unit: String::new(),
+                    unit: units::unit_from_name(metric).to_string(),
                     reading: Reading::Failed,
                     at: at.clone(),
                 });

@@ -90,7 +90,8 @@ impl Adapter for Markdown {
                     }
                     j += 1;
                 }
-                let table = Table::new(header, rows);
+                let mut table = Table::new(header, rows);
+                table.fill_down = true;
                 let prefix: Vec<String> = heading.iter().cloned().collect();
                 let default = heading.clone().unwrap_or_else(|| stem.clone());
                 table::emit(&table, &prefix, &default, &mut sink);
@@ -143,7 +144,14 @@ fn heading_text(line: &str) -> Option<String> {
         return None;
     }
     let text = rest.trim().trim_end_matches('#').replace(['*', '`'], "");
-    let text = keys::strip_stamps(text.trim());
+    let mut text = keys::strip_stamps(text.trim());
+    // A trailing count (`chimera_homo (36 runs)`) changes between runs; it is not a name.
+    if let Some(open) = text.rfind(" (") {
+        let note = &text[open..];
+        if note.ends_with(')') && note.bytes().any(|b| b.is_ascii_digit()) {
+            text.truncate(open);
+        }
+    }
     (!text.is_empty()).then(|| bounded(&text))
 }
 
@@ -293,6 +301,11 @@ mod tests {
         assert_eq!(series.len(), 2);
         assert!(series.iter().all(|s| s.key.benchmark == "Metrics"));
         assert_eq!(heading_text("# Run 2025-10-08").as_deref(), Some("Run"));
+        assert_eq!(
+            heading_text("## chimera_homo (36 runs)").as_deref(),
+            Some("chimera_homo")
+        );
+        assert_eq!(heading_text("#hashtag"), None);
     }
 
     #[test]

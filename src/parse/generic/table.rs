@@ -26,6 +26,8 @@ pub struct Table {
     /// The unit of each column from a units row (empty when none).
     pub units: Vec<String>,
     pub rows: Vec<TableRow>,
+    /// An empty identifying cell repeats the one above (Markdown tables that group rows).
+    pub fill_down: bool,
 }
 
 /// One data row and where it was read (`line 12`).
@@ -60,6 +62,7 @@ impl Table {
             header,
             units,
             rows,
+            fill_down: false,
         }
     }
 }
@@ -402,11 +405,16 @@ fn numeric_role(
     if direction::is_bookkeeping(&name) {
         return Role::Ignored;
     }
-    let unit = [header_unit.as_str(), units_row, st.first_unit.as_str()]
-        .into_iter()
-        .find(|u| !u.is_empty())
-        .unwrap_or("")
-        .to_string();
+    let unit = [
+        header_unit.as_str(),
+        units_row,
+        st.first_unit.as_str(),
+        units::unit_from_name(&name),
+    ]
+    .into_iter()
+    .find(|u| !u.is_empty())
+    .unwrap_or("")
+    .to_string();
     let name = if name.is_empty() {
         format!("column {}", col + 1)
     } else {
@@ -435,7 +443,7 @@ fn text_role(name: &str, st: &ColumnStats) -> Role {
         || has_word(name, FREE_TEXT_WORDS)
     {
         Role::Ignored
-    } else if has_word(name, IDENTITY_WORDS) {
+    } else if has_word(name, IDENTITY_WORDS) && name_words(name).len() <= 3 {
         Role::Identity
     } else {
         Role::Ignored
@@ -476,7 +484,12 @@ fn row_failed(marker: Marker, cell: &str) -> bool {
 /// Emits the series of `table` into `sink`. The benchmark of a row is `prefix` followed by
 /// its identifying cells, or `default_benchmark` when there are neither.
 pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mut SeriesSink) {
+    if is_key_value(table) {
+        emit_key_value(table, prefix, default_benchmark, sink);
+        return;
+    }
     let roles = roles(table);
+    let mut above: Vec<String> = vec![String::new(); roles.len()];
     if !roles.iter().any(|r| matches!(r, Role::Metric { .. })) {
         return;
     }
@@ -500,10 +513,17 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
         for (i, role) in roles.iter().enumerate() {
             let c = cell(i);
             if is_missing(c) {
+                if table.fill_down && *role == Role::Identity && !above[i].is_empty() {
+                    parts.push(above[i].clone());
+                }
                 continue;
             }
             match role {
-                Role::Identity => parts.push(bounded(c)),
+                Role::Identity => {
+                    let name = bounded(&c.replace(['*', '`'], ""));
+                    above[i] = name.clone();
+                    parts.push(name);
+                }
                 Role::Label(name) => {
                     let value = match parse_quantity(c) {
                         Some(q) => number_label(q.value),
@@ -547,6 +567,86 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             };
             sink.record(
                 &benchmark, name, &labels, cell_unit, *direction, reading, &at,
+            );
+        }
+    }
+}
+
+/// Words that name the key column of a transposed table (`| Metric | Value |`).
+const KEY_COLUMN_WORDS: &[&str] = &[
+    "metric",
+    "metrics",
+    "measure",
+    "measurement",
+    "statistic",
+    "stat",
+    "key",
+    "property",
+    "item",
+    "field",
+];
+
+/// A transposed table: one metric per row, named by the first cell.
+fn is_key_value(table: &Table) -> bool {
+    table.header.len() >= 2
+        && name_words(&table.header[0])
+            .iter()
+            .any(|w| KEY_COLUMN_WORDS.contains(&w.as_str()))
+}
+
+fn emit_key_value(
+    table: &Table,
+    prefix: &[String],
+    default_benchmark: &str,
+    sink: &mut SeriesSink,
+) {
+    let labels = BTreeMap::new();
+    let wide = table.header.len() > 2;
+    for row in &table.rows {
+        let Some(key) = row.cells.first() else {
+            continue;
+        };
+        let (metric, header_unit) = split_header_unit(&key.replace(['*', '`'], ""));
+        if metric.is_empty()
+            || direction::is_parameter(&metric)
+            || direction::is_bookkeeping(&metric)
+        {
+            continue;
+        }
+        for (j, cell) in row.cells.iter().enumerate().skip(1) {
+            let Some(q) = parse_quantity(cell) else {
+                continue;
+            };
+            let unit = if q.unit.is_empty() {
+                header_unit.clone()
+            } else {
+                q.unit
+            };
+            let mut parts: Vec<String> = prefix.iter().filter(|p| !p.is_empty()).cloned().collect();
+            if wide {
+                if let Some(h) = table.header.get(j).filter(|h| !h.is_empty()) {
+                    parts.push(bounded(h));
+                }
+            }
+            let benchmark = if parts.is_empty() {
+                default_benchmark.to_string()
+            } else {
+                parts.join("/")
+            };
+            let direction = direction::infer(&metric, &unit);
+            let at = format!(
+                "{}, column {}",
+                row.at,
+                table.header.get(j).map_or("", String::as_str)
+            );
+            sink.record(
+                &benchmark,
+                &metric,
+                &labels,
+                &unit,
+                direction,
+                Reading::Value(q.value),
+                &at,
             );
         }
     }
@@ -647,6 +747,39 @@ mod tests {
         assert_eq!(s.samples, vec![10.0, 12.0]);
         assert_eq!(s.failed, 1);
         assert_eq!(s.direction, Direction::HigherIsBetter);
+    }
+
+    #[test]
+    fn key_value_tables() {
+        let t = table(
+            &["Metric", "Value"],
+            &[
+                &["**Model**", "gemma3:latest"],
+                &["**Mean Throughput**", "102.85 tokens/s"],
+                &["Test Date", "2025-10-08"],
+            ],
+        );
+        let series = run(&t);
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].key.metric, "Mean Throughput");
+        assert_eq!(series[0].unit, "tokens/s");
+        assert_eq!(series[0].samples, vec![102.85]);
+    }
+
+    #[test]
+    fn fill_down_groups() {
+        let mut t = table(
+            &["Model", "Backend", "Mean (ms)"],
+            &[
+                &["`mlp`", "eager", "0.49"],
+                &["", "jit", "0.63"],
+                &["`conv`", "jit", "3.7"],
+            ],
+        );
+        t.fill_down = true;
+        let series = run(&t);
+        let names: Vec<&str> = series.iter().map(|s| s.key.benchmark.as_str()).collect();
+        assert_eq!(names, ["mlp/eager", "mlp/jit", "conv/jit"]);
     }
 
     #[test]
