@@ -64,6 +64,12 @@ impl Adapter for LlamaBenchMd {
             if is_separator(&row) {
                 continue;
             }
+            if !line.trim_end().ends_with('|') {
+                out.warn(format!(
+                    "{at}: the table row is not closed by `|`; it may be truncated and was skipped"
+                ));
+                continue;
+            }
             if row.len() != columns.len() {
                 out.warn(format!(
                     "{at}: {} cells where the table header has {}; row skipped",

@@ -30,7 +30,8 @@ impl Adapter for LlamaServerCsv {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        let header = input.text.trim_start().lines().next().unwrap_or_default();
+        let text = input.text.trim_start_matches('\u{feff}').trim_start();
+        let header = text.lines().next().unwrap_or_default();
         let names: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
         if ["test", "prompt_tps", "predicted_tps"]
             .iter()
@@ -73,6 +74,14 @@ impl Adapter for LlamaServerCsv {
                 }
             };
             let at = format!("line {}", record.position().map_or(0, |p| p.line()));
+            if record.len() != headers.len() {
+                out.warn(format!(
+                    "{at}: {} cells where the header has {}; row skipped",
+                    record.len(),
+                    headers.len()
+                ));
+                continue;
+            }
             let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default();
             if cell(phase).eq_ignore_ascii_case("warmup") {
                 continue;

@@ -53,8 +53,8 @@ impl Adapter for OllamaApi {
                     .get("model")
                     .and_then(Value::as_str)
                     .map(str::to_string)
-                    .or_else(|| open.last().map(|(m, _)| m.clone()))
                     .or_else(|| ollama::model_in_error(message))
+                    .or_else(|| open.last().map(|(m, _)| m.clone()))
                     .unwrap_or_else(|| out.file_stem());
                 open.retain(|(m, _)| *m != model);
                 ollama::emit_failure(&mut out, &Subject::new(&model), &at);

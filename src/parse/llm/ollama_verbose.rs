@@ -102,11 +102,17 @@ struct Run {
     seen: Vec<Field>,
 }
 
-/// Emits the run being read, if any.
+/// Emits the run being read, if any. Ollama always ends a block with the eval rate, so a
+/// block without one was cut short.
 fn flush(out: &mut Emitter, run: &mut Option<Run>, model: &str) {
     if let Some(r) = run.take() {
-        r.timings
-            .emit(out, &Subject::new(model), &format!("line {}", r.line));
+        let at = format!("line {}", r.line);
+        if r.timings.eval_rate.is_none() {
+            out.warn(format!(
+                "{at}: the timing block has no `eval rate` line; it may be truncated"
+            ));
+        }
+        r.timings.emit(out, &Subject::new(model), &at);
     }
 }
 
@@ -178,9 +184,10 @@ impl Field {
     }
 }
 
-/// The number in `raw`, which Ollama writes followed by `suffix`.
+/// The number in `raw`, which Ollama always writes followed by `suffix` (a value without it
+/// was cut short).
 fn number_before(raw: &str, suffix: &str) -> Option<f64> {
-    let number = raw.trim().strip_suffix(suffix).unwrap_or(raw).trim();
+    let number = raw.trim().strip_suffix(suffix)?.trim();
     units::parse_quantity(number).map(|q| q.value)
 }
 
@@ -255,5 +262,6 @@ mod tests {
         assert_eq!(Field::EvalCount.value("26 token(s)"), Some(26.0));
         assert_eq!(Field::EvalRate.value("108.54 tokens/s"), Some(108.54));
         assert_eq!(Field::EvalRate.value("fast"), None);
+        assert_eq!(Field::EvalRate.value("108.5"), None);
     }
 }
