@@ -58,7 +58,10 @@ fn inventory_of_the_chimeraforge_artifacts() {
         .map(|(k, n)| (k.to_string(), n))
         .collect();
     assert_eq!(inv.by_dir, dirs);
-    assert_eq!(inv.bytes, on_disk.iter().map(|(_, size, _)| size).sum::<u64>());
+    assert_eq!(
+        inv.bytes,
+        on_disk.iter().map(|(_, size, _)| size).sum::<u64>()
+    );
     let newest = on_disk.iter().map(|(_, _, m)| *m).max().unwrap();
     assert_eq!(inv.latest_modified.as_deref(), Some(&*iso8601_utc(newest)));
     assert!(inv.skipped.is_empty(), "{:#?}", inv.skipped);
@@ -94,7 +97,9 @@ fn the_utf16_error_message_csv_is_decoded_not_skipped() {
         .map(|w| w.message.as_str())
         .collect();
     assert!(
-        notes.iter().any(|m| m.contains("UTF-16LE") && m.contains("decoded back")),
+        notes
+            .iter()
+            .any(|m| m.contains("UTF-16LE") && m.contains("decoded back")),
         "{notes:?}"
     );
 }
@@ -114,7 +119,10 @@ fn include_and_exclude_globs() {
         ..options()
     };
     let inv = scan(Path::new(ARTIFACTS), &no_csv_data).unwrap().inventory;
-    assert_eq!(skip_reason(&inv, "csv_data/"), "excluded by pattern `csv_data/**`");
+    assert_eq!(
+        skip_reason(&inv, "csv_data/"),
+        "excluded by pattern `csv_data/**`"
+    );
     assert_eq!(
         inv.skipped
             .iter()
@@ -197,7 +205,10 @@ fn limits_on_file_count_and_size() {
 fn bad_root_and_bad_pattern_are_usage_errors() {
     let err = scan(Path::new("tests/fixtures/no-such-dir"), &options()).unwrap_err();
     assert!(err.is_usage());
-    assert!(matches!(err, ScanError::Collect(CollectError::RootNotFound(_))));
+    assert!(matches!(
+        err,
+        ScanError::Collect(CollectError::RootNotFound(_))
+    ));
     assert!(err.to_string().contains("tests/fixtures/no-such-dir"));
 
     let file_root = scan(Path::new("Cargo.toml"), &options()).unwrap_err();
@@ -286,8 +297,7 @@ fn hostile_tree_is_reported_file_by_file() {
     symlink(root.join("good.csv"), root.join("alias.csv")).unwrap();
     symlink(root.join("missing.csv"), root.join("dangling.csv")).unwrap();
     write("locked.csv", b"name,value\nx,1\n");
-    std::fs::set_permissions(root.join("locked.csv"), PermissionsExt::from_mode(0o000))
-        .unwrap();
+    std::fs::set_permissions(root.join("locked.csv"), PermissionsExt::from_mode(0o000)).unwrap();
     let fifo = std::process::Command::new("mkfifo")
         .arg(root.join("pipe.csv"))
         .status()
@@ -295,7 +305,10 @@ fn hostile_tree_is_reported_file_by_file() {
 
     let started = std::time::Instant::now();
     let result = scan_with(root, &options(), counting_parser).unwrap();
-    assert!(started.elapsed().as_secs() < 10, "a 2 GB sparse file is never read");
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "a 2 GB sparse file is never read"
+    );
     let inv = &result.inventory;
 
     assert_eq!(
@@ -354,7 +367,10 @@ fn hostile_tree_is_reported_file_by_file() {
         .map(|o| o.path.as_str())
         .collect();
     origins.sort();
-    assert_eq!(origins, read, "nothing outside the root or behind a link was read");
+    assert_eq!(
+        origins, read,
+        "nothing outside the root or behind a link was read"
+    );
     assert_eq!(inv.files, read.len());
     assert_eq!(inv.unmatched, 1, "notes.png");
     assert_eq!(

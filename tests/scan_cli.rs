@@ -35,10 +35,7 @@ fn keys(v: &Value) -> Vec<&str> {
 #[test]
 fn json_output_follows_the_contract() {
     let json = scan_json(&[ARTIFACTS]);
-    assert_eq!(
-        keys(&json),
-        ["inventory", "series", "warnings", "timings"]
-    );
+    assert_eq!(keys(&json), ["inventory", "series", "warnings", "timings"]);
 
     let inv = &json["inventory"];
     assert_eq!(
@@ -54,7 +51,10 @@ fn json_output_follows_the_contract() {
         ]
     );
     assert_eq!(inv["files"], 104);
-    assert_eq!(inv["by_kind"], serde_json::json!({"csv": 29, "json": 44, "md": 31}));
+    assert_eq!(
+        inv["by_kind"],
+        serde_json::json!({"csv": 29, "json": 44, "md": 31})
+    );
     assert_eq!(
         inv["by_dir"],
         serde_json::json!({"artifacts": 3, "csv_data": 18, "reports": 83})
@@ -132,12 +132,16 @@ fn text_output_lists_the_inventory() {
         .assert()
         .success()
         .stdout(predicate::str::contains("files      104 read"))
-        .stdout(predicate::str::contains("by kind    csv 29, json 44, md 31"))
+        .stdout(predicate::str::contains(
+            "by kind    csv 29, json 44, md 31",
+        ))
         .stdout(predicate::str::contains(
             "by dir     artifacts 3, csv_data 18, reports 83",
         ))
         .stdout(predicate::str::contains("Series ("))
-        .stdout(predicate::str::contains("reports/ncu_summary.csv: UTF-16LE"));
+        .stdout(predicate::str::contains(
+            "reports/ncu_summary.csv: UTF-16LE",
+        ));
 }
 
 #[test]
@@ -173,5 +177,8 @@ fn scan_timing_is_reported_and_bounded() {
     );
     assert!(collect_ms > 0.0 && parse_ms > 0.0);
     assert!(collect_ms + parse_ms <= wall_ms);
-    assert!(wall_ms < 30_000.0, "scanning 104 files took {wall_ms:.0} ms");
+    assert!(
+        wall_ms < 30_000.0,
+        "scanning 104 files took {wall_ms:.0} ms"
+    );
 }

@@ -63,7 +63,10 @@ fn execute(args: &ScanArgs) -> anyhow::Result<()> {
         render_text(&args.dir.display().to_string(), &result)
     };
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(e).context("writing the scan result to standard output")
         }
@@ -193,7 +196,10 @@ fn series_row(s: &Series) -> Vec<String> {
 /// Writes `rows` as aligned columns (two spaces apart); `right` lists right-aligned columns.
 fn table(out: &mut String, indent: &str, header: &[&str], rows: &[Vec<String>], right: &[usize]) {
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let all = (!header.is_empty()).then_some(&header).into_iter().chain(rows);
+    let all = (!header.is_empty())
+        .then_some(&header)
+        .into_iter()
+        .chain(rows);
     let mut widths: Vec<usize> = Vec::new();
     for row in all.clone() {
         for (i, c) in row.iter().enumerate() {

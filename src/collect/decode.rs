@@ -268,12 +268,24 @@ mod tests {
     #[test]
     fn utf16_with_and_without_bom() {
         let t = decode(utf16le("name,µs\nx,1\n", true)).unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), ("name,µs\nx,1\n", Encoding::Utf16Le));
+        assert_eq!(
+            (t.text.as_str(), t.encoding),
+            ("name,µs\nx,1\n", Encoding::Utf16Le)
+        );
         let t = decode(utf16le("name,ms\nx,1\n", false)).unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), ("name,ms\nx,1\n", Encoding::Utf16Le));
-        let be: Vec<u8> = "name,ms\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            (t.text.as_str(), t.encoding),
+            ("name,ms\nx,1\n", Encoding::Utf16Le)
+        );
+        let be: Vec<u8> = "name,ms\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
         let t = decode(be).unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), ("name,ms\n", Encoding::Utf16Be));
+        assert_eq!(
+            (t.text.as_str(), t.encoding),
+            ("name,ms\n", Encoding::Utf16Be)
+        );
     }
 
     #[test]

@@ -157,7 +157,10 @@ impl InventorySummary {
                 &file.kind
             };
             *summary.by_kind.entry(kind.to_string()).or_default() += 1;
-            *summary.by_dir.entry(file.top_dir().to_string()).or_default() += 1;
+            *summary
+                .by_dir
+                .entry(file.top_dir().to_string())
+                .or_default() += 1;
             if let Some(m) = file.modified {
                 latest = Some(latest.map_or(m, |l| l.max(m)));
             }

@@ -218,14 +218,19 @@ fn symlink_reason(link: &Path, canonical_root: &Path) -> String {
                 .strip_prefix(canonical_root)
                 .map(|p| relative(Path::new(""), p))
                 .unwrap_or_default();
-            let inside = if inside.is_empty() { ".".to_string() } else { inside };
+            let inside = if inside.is_empty() {
+                ".".to_string()
+            } else {
+                inside
+            };
             format!(
                 "symbolic link to `{inside}` inside the scanned directory; not followed (the \
                  target is scanned under its own path)"
             )
         }
-        Ok(_) => "symbolic link to a target outside the scanned directory; not followed"
-            .to_string(),
+        Ok(_) => {
+            "symbolic link to a target outside the scanned directory; not followed".to_string()
+        }
     }
 }
 
