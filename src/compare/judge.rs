@@ -192,10 +192,13 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
     }
     let Some(t) = test else {
         d.status = judged;
-        let side = if nb == 1 { "base" } else { "head" };
-        d.reason = format!(
-            "{change_text} {beyond}{band_note}; 1 sample on {side}: threshold only, low confidence"
-        );
+        let side = match (nb, nh) {
+            (1, 1) => "1 sample per side",
+            (1, _) => "1 sample on base",
+            _ => "1 sample on head",
+        };
+        d.reason =
+            format!("{change_text} {beyond}{band_note}; {side}: threshold only, low confidence");
         return;
     };
     let p_text = format!("{} ({}{})", fmt_p(t.p_value), t.label, t.note);
