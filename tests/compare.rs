@@ -505,6 +505,22 @@ fn empty_base_is_no_baseline_not_failure() {
 }
 
 #[test]
+fn partial_failures_on_head_are_mentioned() {
+    let base = vec![tokens("a", &[100.0, 101.0, 99.0])];
+    let mut head = vec![tokens("a", &[100.5, 99.5])];
+    head[0].failed = 2;
+    let c = compare(&base, &head, &Policy::default());
+    let d = &c.deltas[0];
+    assert_eq!(d.status, Status::Unchanged);
+    assert_eq!(d.head.as_ref().unwrap().failed, 2);
+    assert!(
+        d.reason.ends_with("; 2 failed runs on head (0 on base)"),
+        "{}",
+        d.reason
+    );
+}
+
+#[test]
 fn changes_from_a_zero_base_are_never_infinite() {
     let base = vec![series(
         "run",

@@ -117,7 +117,15 @@ pub(super) fn judge(
                 b.failed, h.failed
             );
         }
-        (false, false) => judge_change(&mut d, &base_values, &head_values, rule, policy),
+        (false, false) => {
+            judge_change(&mut d, &base_values, &head_values, rule, policy);
+            if h.failed > b.failed {
+                d.reason.push_str(&format!(
+                    "; {} failed runs on head ({} on base)",
+                    h.failed, b.failed
+                ));
+            }
+        }
     }
     d
 }
