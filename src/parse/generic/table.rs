@@ -405,8 +405,15 @@ fn numeric_role(
     if direction::is_bookkeeping(&name) {
         return Role::Ignored;
     }
+    // A header that is itself a unit (`ops/sec`) names the unit too.
+    let header_is_unit = if units::is_known_unit(&name) {
+        units::normalize_unit(&name)
+    } else {
+        String::new()
+    };
     let unit = [
         header_unit.as_str(),
+        header_is_unit.as_str(),
         units_row,
         st.first_unit.as_str(),
         units::unit_from_name(&name),
@@ -510,10 +517,16 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             .any(|(i, r)| matches!(r, Role::Marker(m) if row_failed(*m, cell(i))));
         let mut parts: Vec<String> = prefix.iter().filter(|p| !p.is_empty()).cloned().collect();
         let mut labels = BTreeMap::new();
+        // Only leading empty cells repeat the row above (`| | jit | 0.635 |`); an empty cell
+        // after a filled one means "none" (`| hip | | -fa 1 |`).
+        let first_filled = (0..roles.len())
+            .find(|&i| !is_missing(cell(i)))
+            .unwrap_or(0);
         for (i, role) in roles.iter().enumerate() {
             let c = cell(i);
             if is_missing(c) {
-                if table.fill_down && *role == Role::Identity && !above[i].is_empty() {
+                let leading = i < first_filled;
+                if table.fill_down && leading && *role == Role::Identity && !above[i].is_empty() {
                     parts.push(above[i].clone());
                 }
                 continue;
@@ -780,6 +793,13 @@ mod tests {
         let series = run(&t);
         let names: Vec<&str> = series.iter().map(|s| s.key.benchmark.as_str()).collect();
         assert_eq!(names, ["mlp/eager", "mlp/jit", "conv/jit"]);
+        let mut t = table(
+            &["backend", "-fa", "pp512"],
+            &[&["hip", "-fa 1", "285.2"], &["rocwmma", "", "324.1"]],
+        );
+        t.fill_down = true;
+        let names: Vec<String> = run(&t).into_iter().map(|s| s.key.benchmark).collect();
+        assert_eq!(names, ["hip/-fa 1", "rocwmma"]);
     }
 
     #[test]
