@@ -117,10 +117,6 @@ impl SeriesSink {
         self.warnings.push(Warning::new(&self.path, message));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.series.is_empty()
-    }
-
     /// Adds series produced elsewhere (an embedded document parsed by another adapter),
     /// merging those whose key is already present.
     pub fn extend(&mut self, series: Vec<Series>, warnings: Vec<Warning>) {

@@ -110,12 +110,14 @@ pub fn split_header_unit(header: &str) -> (String, String) {
     (h.to_string(), String::new())
 }
 
-/// Cells that mean "no value" (the measurement was not taken).
+/// Cells that mean "no value" (the measurement was not taken), including numbers that are
+/// not finite (`NaN`, `inf`, `1e309`).
 pub fn is_missing(cell: &str) -> bool {
+    let c = cell.trim();
     matches!(
-        cell.trim().to_ascii_lowercase().as_str(),
-        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "nan" | "?" | "skipped"
-    )
+        c.to_ascii_lowercase().as_str(),
+        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "?" | "skipped"
+    ) || c.parse::<f64>().is_ok_and(|v| !v.is_finite())
 }
 
 /// Cells that mean "the measurement failed".
@@ -429,11 +431,11 @@ fn numeric_role(
     };
     let direction = direction::infer(&name, &unit);
     // A sparse on/off column (`hipblaslt` = 1 or empty) is a setting, not a result.
-    if st.missing > 0
-        && st.distinct_numbers.len() <= 2
-        && unit.is_empty()
-        && direction == Direction::Neutral
-    {
+    let on_off = st
+        .distinct_numbers
+        .iter()
+        .all(|&bits| matches!(f64::from_bits(bits), 0.0 | 1.0));
+    if st.missing > 0 && on_off && unit.is_empty() && direction == Direction::Neutral {
         return Role::Label(name);
     }
     Role::Metric {
@@ -570,11 +572,16 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             } else {
                 match parse_quantity(c) {
                     Some(q) if q.unit.is_empty() => (Reading::Value(q.value), unit.as_str()),
-                    Some(q) => {
-                        let v = Reading::Value(q.value);
-                        sink.record(&benchmark, name, &labels, &q.unit, *direction, v, &at);
-                        continue;
-                    }
+                    // A cell in another unit of the column's dimension (`820 MB` in a GB
+                    // column) is converted so that every row of a column shares its unit.
+                    Some(q) => match units::convert(q.value, &q.unit, unit) {
+                        Some(v) => (Reading::Value(v), unit.as_str()),
+                        None => {
+                            let v = Reading::Value(q.value);
+                            sink.record(&benchmark, name, &labels, &q.unit, *direction, v, &at);
+                            continue;
+                        }
+                    },
                     None => continue,
                 }
             };
