@@ -43,6 +43,15 @@ impl Table {
     /// header: known units become column units, other words name unnamed columns.
     pub fn new(header: Vec<String>, mut rows: Vec<TableRow>) -> Table {
         let mut header: Vec<String> = header.iter().map(|h| clean_header(h)).collect();
+        // Repeated column names get a number so that their values stay apart.
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for h in header.iter_mut().filter(|h| !h.is_empty()) {
+            let n = seen.entry(h.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                *h = format!("{h} #{n}");
+            }
+        }
         let mut units = vec![String::new(); header.len()];
         if rows.len() >= 2 && is_units_row(&rows[0].cells, &rows[1].cells) {
             let first = rows.remove(0);
@@ -767,6 +776,14 @@ mod tests {
         assert_eq!(s.samples, vec![10.0, 12.0]);
         assert_eq!(s.failed, 1);
         assert_eq!(s.direction, Direction::HigherIsBetter);
+    }
+
+    #[test]
+    fn repeated_column_names_stay_apart() {
+        let t = table(&["name", "t_ms", "t_ms"], &[&["a", "1", "2"]]);
+        let series = run(&t);
+        let metrics: Vec<&str> = series.iter().map(|s| s.key.metric.as_str()).collect();
+        assert_eq!(metrics, ["t_ms", "t_ms #2"]);
     }
 
     #[test]
