@@ -242,7 +242,11 @@ fn damaged_criterion_file_is_reported_as_criterion() {
     assert!(p.series.is_empty());
     assert_eq!(p.warnings.len(), 1);
     assert_eq!(p.warnings[0].path, path);
-    assert!(p.warnings[0].message.starts_with("malformed criterion"), "{:?}", p.warnings);
+    assert!(
+        p.warnings[0].message.starts_with("malformed criterion"),
+        "{:?}",
+        p.warnings
+    );
 }
 
 #[test]
