@@ -20,13 +20,25 @@ static LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// The name and rate of a result line.
+fn result(line: &str) -> Option<(&str, f64)> {
+    if !line.contains(" ops/sec ") {
+        return None;
+    }
+    let c = LINE.captures(line)?;
+    Some((
+        c.name("name")?.as_str().trim(),
+        number(c.name("ops")?.as_str())?,
+    ))
+}
+
 impl Adapter for BenchmarkJs {
     fn name(&self) -> &'static str {
         NAME
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| LINE.is_match(l)) {
+        if numbered_lines(input.text).any(|(_, l)| result(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No
@@ -37,14 +49,11 @@ impl Adapter for BenchmarkJs {
         let mut out = SeriesBuilder::new(input, NAME);
         let labels = Labels::new();
         for (n, line) in numbered_lines(input.text) {
-            let Some(c) = LINE.captures(line) else {
-                continue;
-            };
-            let Some(ops) = number(&c["ops"]) else {
+            let Some((name, ops)) = result(line) else {
                 continue;
             };
             let metric = Metric {
-                benchmark: c["name"].trim(),
+                benchmark: name,
                 metric: "throughput",
                 labels: &labels,
                 unit: "ops/s",

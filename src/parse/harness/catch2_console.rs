@@ -81,7 +81,9 @@ impl Adapter for Catch2Console {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| HEADER.is_match(l)) {
+        if numbered_lines(input.text)
+            .any(|(_, l)| l.starts_with("benchmark name") && HEADER.is_match(l))
+        {
             Confidence::Certain
         } else {
             Confidence::No

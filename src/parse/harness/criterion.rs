@@ -100,6 +100,12 @@ impl Adapter for Criterion {
             return Confidence::No;
         }
         let (by_name, dirs) = path_parts(input.path);
+        let hinted = ["\"point_estimate\"", "\"iters\"", "\"group_id\""]
+            .iter()
+            .any(|h| input.text.contains(h));
+        if !hinted && by_name != Some(Kind::Tukey) {
+            return Confidence::No;
+        }
         match try_json(input.text) {
             Some(doc) => match kind_of(&doc) {
                 // A bare four-number array is only criterion's when the file is called so.

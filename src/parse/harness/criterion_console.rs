@@ -32,6 +32,9 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The estimate in ns of a `time:` line, with the name written before it (may be empty).
 fn time_line(line: &str) -> Option<(&str, f64)> {
+    if !line.contains("time:") {
+        return None;
+    }
     let c = TIME.captures(line)?;
     let est = to_ns(number(c.name("est")?.as_str())?, c.name("eu")?.as_str())?;
     // All three values must be times, which rules out the `time: [-1% +0% +1%]` of a change block.

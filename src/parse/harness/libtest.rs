@@ -25,15 +25,20 @@ static BENCH: LazyLock<Regex> = LazyLock::new(|| {
 static FAILED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^test (?P<name>.+?)\s+\.\.\. FAILED\s*$").expect("valid regex"));
 
-/// True when `text` has at least one `bench:` result line.
-pub(super) fn has_results(text: &str) -> bool {
-    numbered_lines(text).any(|(_, l)| BENCH.is_match(l))
+/// The parts of a `bench:` result line.
+fn bench_line(line: &str) -> Option<regex::Captures<'_>> {
+    line.starts_with("test ")
+        .then(|| BENCH.captures(line))
+        .flatten()
 }
 
 /// Reads one line if it is a libtest bench result or failure; returns whether it was.
 pub(super) fn read_line(line: &str, at: &str, out: &mut SeriesBuilder) -> bool {
+    if !line.starts_with("test ") {
+        return false;
+    }
     let labels = Labels::new();
-    if let Some(c) = BENCH.captures(line) {
+    if let Some(c) = bench_line(line) {
         let Some(value) = number(&c["value"]) else {
             return false;
         };
@@ -83,7 +88,7 @@ impl Adapter for Libtest {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if has_results(input.text) {
+        if numbered_lines(input.text).any(|(_, l)| bench_line(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No
