@@ -498,6 +498,15 @@ fn google_benchmark_counters_and_errors() {
     );
     let failed = find(&p, "fib_20", "real_time");
     assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+
+    let text = read("google-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__googlecpp_output.json")
+        .replacen(
+            "\"name\": \"fib_20\",",
+            "\"name\": \"fib_20\", \"skipped\": true, \"skip_message\": \"no GPU\",",
+            1,
+        );
+    let p = parse_text("gbench.json", &text);
+    assert!(p.series.iter().all(|s| s.key.benchmark == "fib_10"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -615,6 +624,7 @@ fn hyperfine_zero_times_and_failed_exit_codes_are_failures() {
     let mut doc: serde_json::Value =
         serde_json::from_str(&read("hyperfine-json/zeroows__1brc/hyperfine.json")).unwrap();
     doc["results"][1]["exit_codes"][2] = 1.into();
+    doc["results"][0]["exit_codes"][0] = serde_json::Value::Null;
     doc["results"][1]["parameters"] = serde_json::json!({"threads": "8"});
     let p = parse_text("hyperfine.json", &doc.to_string());
     let s = find_labeled(
@@ -625,6 +635,14 @@ fn hyperfine_zero_times_and_failed_exit_codes_are_failures() {
     );
     assert_samples(s, &[12.04923320852, 12.36225804252]);
     assert_eq!(s.failed, 1);
+    // A null exit code: killed by a signal.
+    let killed = find(
+        &p,
+        "cargo run --release --bin 1brc measurements_1000000000.txt",
+        "time",
+    );
+    assert_samples(killed, &[11.81813333352, 9.877873458520002]);
+    assert_eq!(killed.failed, 1);
 }
 
 // ---------------------------------------------------------------------------------------
