@@ -57,14 +57,6 @@ fn to_ns(value: f64, unit: &str) -> Option<f64> {
     }
 }
 
-/// The length of one `unit` of time in seconds (`ms` -> 0.001).
-fn seconds_per(unit: &str) -> Option<f64> {
-    match unit.trim() {
-        "ps" => Some(1e-12),
-        u => units::convert(1.0, u, "s"),
-    }
-}
-
 /// True when the first non-blank character of `text` is `open` (`{` or `[`), a cheap test
 /// run before a full JSON parse.
 fn starts_with_json(text: &str, open: char) -> bool {
