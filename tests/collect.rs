@@ -298,6 +298,9 @@ fn hostile_tree_is_reported_file_by_file() {
     symlink(root.join("missing.csv"), root.join("dangling.csv")).unwrap();
     write("locked.csv", b"name,value\nx,1\n");
     std::fs::set_permissions(root.join("locked.csv"), PermissionsExt::from_mode(0o000)).unwrap();
+    std::fs::create_dir(root.join("locked_dir")).unwrap();
+    write("locked_dir/inner.csv", b"name,value\ny,2\n");
+    std::fs::set_permissions(root.join("locked_dir"), PermissionsExt::from_mode(0o000)).unwrap();
     let fifo = std::process::Command::new("mkfifo")
         .arg(root.join("pipe.csv"))
         .status()
@@ -356,10 +359,12 @@ fn hostile_tree_is_reported_file_by_file() {
     let locked_is_readable = std::fs::read(root.join("locked.csv")).is_ok();
     let mut read = vec!["good.csv", "mostly_utf8.csv", "sub/nested.json"];
     if locked_is_readable {
-        read.push("locked.csv");
+        read.extend(["locked.csv", "locked_dir/inner.csv"]);
     } else {
         assert!(skip_reason(inv, "locked.csv").starts_with("unreadable: "));
+        assert!(skip_reason(inv, "locked_dir").starts_with("unreadable: "));
     }
+    std::fs::set_permissions(root.join("locked_dir"), PermissionsExt::from_mode(0o755)).unwrap();
     read.sort();
     let mut origins: Vec<&str> = result.series[0]
         .origin
@@ -375,7 +380,7 @@ fn hostile_tree_is_reported_file_by_file() {
     assert_eq!(inv.unmatched, 1, "notes.png");
     assert_eq!(
         inv.skipped.len(),
-        11 + usize::from(fifo) + usize::from(!locked_is_readable)
+        11 + usize::from(fifo) + 2 * usize::from(!locked_is_readable)
     );
 
     let replaced = result

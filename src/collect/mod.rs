@@ -57,7 +57,7 @@ pub enum CollectError {
     RootNotFound(PathBuf),
     #[error("`{0}` is not a directory; pass the folder that holds your benchmark files")]
     NotADirectory(PathBuf),
-    #[error("cannot read directory `{path}`: {source}")]
+    #[error("cannot read directory `{path}`: {source}; check the path and its permissions")]
     RootUnreadable {
         path: PathBuf,
         source: std::io::Error,
@@ -70,10 +70,15 @@ pub enum CollectError {
 }
 
 impl CollectError {
-    /// True when the error is the caller's input (a wrong path or pattern) rather than a
-    /// failure of the machine.
+    /// True when the error is the caller's input (a wrong path, a directory without read
+    /// permission, a bad pattern) rather than a failure of the machine.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, CollectError::RootUnreadable { .. })
+        match self {
+            CollectError::RootUnreadable { source, .. } => {
+                source.kind() == std::io::ErrorKind::PermissionDenied
+            }
+            _ => true,
+        }
     }
 }
 

@@ -98,6 +98,12 @@ pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError>
     while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
+            Err(e) if e.depth() == 0 => {
+                return Err(CollectError::RootUnreadable {
+                    path: root.to_path_buf(),
+                    source: e.into(),
+                })
+            }
             Err(e) => {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
                 out.skipped
