@@ -57,15 +57,15 @@ pub enum CollectError {
     RootNotFound(PathBuf),
     #[error("`{0}` is not a directory; pass the folder that holds your benchmark files")]
     NotADirectory(PathBuf),
-    #[error("cannot read directory `{path}`: {source}; check the path and its permissions")]
+    #[error("cannot read directory `{path}`: {error}; check the path and its permissions")]
     RootUnreadable {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("invalid glob pattern `{pattern}`: {source}")]
+    #[error("invalid glob pattern `{pattern}`: {}", .error.kind())]
     BadPattern {
         pattern: String,
-        source: globset::Error,
+        error: globset::Error,
     },
 }
 
@@ -74,8 +74,8 @@ impl CollectError {
     /// permission, a bad pattern) rather than a failure of the machine.
     pub fn is_usage(&self) -> bool {
         match self {
-            CollectError::RootUnreadable { source, .. } => {
-                source.kind() == std::io::ErrorKind::PermissionDenied
+            CollectError::RootUnreadable { error, .. } => {
+                error.kind() == std::io::ErrorKind::PermissionDenied
             }
             _ => true,
         }
