@@ -6,7 +6,6 @@ use crate::collect::InventorySummary;
 use crate::compare::{Comparison, Delta, Status, Verdict};
 use crate::model::Warning;
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// Version of the report schema; bumped on breaking changes.
@@ -32,7 +31,7 @@ pub struct Report {
     pub verdict: Verdict,
     /// Number of metrics per status (`regression`, `broken`, ...), as the compare stage counted them.
     pub counts: BTreeMap<String, usize>,
-    /// Every compared metric, in display order (see [`display_order`]).
+    /// Every compared metric, in the compare stage's order (most important first).
     pub deltas: Vec<Delta>,
     pub inventory: Inventories,
     pub timings_ms: Timings,
@@ -78,7 +77,7 @@ pub struct ReportParts {
     pub analysis: Option<serde_json::Value>,
 }
 
-/// Assembles the report of a run: deltas in display order, warnings sorted and deduplicated.
+/// Assembles the report of a run; warnings are sorted and deduplicated.
 pub fn build(parts: ReportParts) -> Report {
     let ReportParts {
         comparison,
@@ -90,8 +89,6 @@ pub fn build(parts: ReportParts) -> Report {
         run,
         analysis,
     } = parts;
-    let mut deltas = comparison.deltas;
-    deltas.sort_by(display_order);
     warnings.sort();
     warnings.dedup();
     Report {
@@ -99,7 +96,7 @@ pub fn build(parts: ReportParts) -> Report {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         verdict: comparison.verdict,
         counts: comparison.counts,
-        deltas,
+        deltas: comparison.deltas,
         inventory: Inventories {
             base: base_inventory,
             head: head_inventory,
@@ -113,15 +110,17 @@ pub fn build(parts: ReportParts) -> Report {
     }
 }
 
-/// How important a status is to a reader: 0 is shown first and dropped last.
+/// How important a status is to a reader: 0 is shown first and dropped last. This is the
+/// compare stage's order (regressions, broken, missing, noisy, improvements, fixed, new,
+/// unchanged).
 pub fn priority(status: Status) -> u8 {
     match status {
         Status::Regression => 0,
         Status::Broken => 1,
         Status::Missing => 2,
         Status::Noisy => 3,
-        Status::Fixed => 4,
-        Status::Improvement => 5,
+        Status::Improvement => 4,
+        Status::Fixed => 5,
         Status::New => 6,
         Status::Unchanged => 7,
     }
@@ -130,18 +129,4 @@ pub fn priority(status: Status) -> u8 {
 /// Whether rows of this status must survive any size cap (the reason the report exists).
 pub fn is_protected(status: Status) -> bool {
     matches!(status, Status::Regression | Status::Broken)
-}
-
-/// Display order: by status priority, then the largest relative change first, then by key.
-pub fn display_order(a: &Delta, b: &Delta) -> Ordering {
-    let magnitude = |d: &Delta| d.change_pct.map(f64::abs).filter(|v| v.is_finite());
-    priority(a.status)
-        .cmp(&priority(b.status))
-        .then_with(|| match (magnitude(a), magnitude(b)) {
-            (Some(x), Some(y)) => y.total_cmp(&x),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        })
-        .then_with(|| a.key.cmp(&b.key))
 }

@@ -1,10 +1,11 @@
 //! Keeps a rendering under a byte budget by rendering again with fewer metric rows. Rows
-//! are dropped lowest priority first (unchanged, new, improvements, ...); regressions and
+//! are dropped lowest status priority first (unchanged, new, fixed, improvements, ...), and
+//! within a status from the end of the report's order (the least severe); regressions and
 //! broken metrics go only when nothing else is left. The context of a capped rendering
 //! lists what was left out in `omitted`, so the template can say so.
 
 use super::Rendered;
-use crate::report::{display_order, is_protected, Report};
+use crate::report::{is_protected, priority, Report};
 
 /// The outcome of fitting a template into a budget.
 pub(super) enum Fit {
@@ -27,7 +28,7 @@ pub(super) fn fit<E>(
         }));
     }
     let mut order: Vec<usize> = (0..report.deltas.len()).collect();
-    order.sort_by(|&a, &b| display_order(&report.deltas[a], &report.deltas[b]));
+    order.sort_by_key(|&i| priority(report.deltas[i].status));
     let protected = order
         .iter()
         .filter(|&&i| is_protected(report.deltas[i].status))
