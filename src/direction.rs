@@ -128,10 +128,44 @@ fn words(name: &str) -> Vec<String> {
 
 /// Words that, followed by a time word (`tokens_s`, `req_per_sec`), make a throughput.
 const RATE_NOUNS: &[&str] = &[
-    "t", "tok", "tokens", "token", "req", "reqs", "request", "requests", "ops", "op",
-    "operations", "items", "item", "samples", "images", "img", "frames", "queries", "seq",
-    "sequences", "b", "bytes", "kb", "mb", "gb", "kib", "mib", "gib", "words", "chars",
-    "iterations", "iters", "calls", "msgs", "messages", "events", "rows", "records",
+    "t",
+    "tok",
+    "tokens",
+    "token",
+    "req",
+    "reqs",
+    "request",
+    "requests",
+    "ops",
+    "op",
+    "operations",
+    "items",
+    "item",
+    "samples",
+    "images",
+    "img",
+    "frames",
+    "queries",
+    "seq",
+    "sequences",
+    "b",
+    "bytes",
+    "kb",
+    "mb",
+    "gb",
+    "kib",
+    "mib",
+    "gib",
+    "words",
+    "chars",
+    "iterations",
+    "iters",
+    "calls",
+    "msgs",
+    "messages",
+    "events",
+    "rows",
+    "records",
 ];
 
 const TIME_WORDS: &[&str] = &[
@@ -153,7 +187,10 @@ fn by_name(name: &str) -> Option<Direction> {
         return None;
     }
     // Improvements are written so that bigger is better, whatever they measure.
-    if has_prefix(&w, &["improvement", "improv", "reduction", "saving", "gain"]) {
+    if has_prefix(
+        &w,
+        &["improvement", "improv", "reduction", "saving", "gain"],
+    ) {
         return Some(Higher);
     }
     // `ttft_delta_absolute_ms` is baseline minus candidate: positive means faster.
@@ -167,17 +204,23 @@ fn by_name(name: &str) -> Option<Direction> {
     if is_parameter(name) {
         return Some(Neutral);
     }
-    if has_prefix(&w, &["error", "err", "fail", "degraded", "timeout", "oom", "crash"])
-        || has(&w, &["errors", "miss", "misses", "dropped", "rejected", "retries"])
-    {
+    if has_prefix(
+        &w,
+        &[
+            "error", "err", "fail", "degraded", "timeout", "oom", "crash",
+        ],
+    ) || has(
+        &w,
+        &["errors", "miss", "misses", "dropped", "rejected", "retries"],
+    ) {
         return Some(Lower);
     }
     // Spread of a measurement: smaller is steadier.
     if has(
         &w,
         &[
-            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter",
-            "rsd", "sem",
+            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter", "rsd",
+            "sem",
         ],
     ) || w.windows(2).any(|p| p[0] == "std" && p[1] == "dev")
         || w.windows(2).any(|p| p[0] == "coefficient" && p[1] == "of")
@@ -188,15 +231,46 @@ fn by_name(name: &str) -> Option<Direction> {
     if has(
         &w,
         &[
-            "timestamp", "timestamps", "date", "datetime", "epoch", "created", "started",
-            "finished", "index", "idx", "iteration", "iter", "iters", "iterations", "rep",
-            "reps", "repetition", "repetitions", "run", "runs", "rounds", "seed", "id", "chars",
-            "characters", "length", "len", "count", "counts", "num", "generated", "warmup",
+            "timestamp",
+            "timestamps",
+            "date",
+            "datetime",
+            "epoch",
+            "created",
+            "started",
+            "finished",
+            "index",
+            "idx",
+            "iteration",
+            "iter",
+            "iters",
+            "iterations",
+            "rep",
+            "reps",
+            "repetition",
+            "repetitions",
+            "run",
+            "runs",
+            "rounds",
+            "seed",
+            "id",
+            "chars",
+            "characters",
+            "length",
+            "len",
+            "count",
+            "counts",
+            "num",
+            "generated",
+            "warmup",
         ],
-    ) || w.first().is_some_and(|f| f == "n" || f == "total" && w.len() > 1 && has(&w, &["tokens"]))
+    ) || w
+        .first()
+        .is_some_and(|f| f == "n" || f == "total" && w.len() > 1 && has(&w, &["tokens"]))
         || w.windows(2)
             .any(|p| (p[0] == "start" || p[0] == "end") && (p[1] == "time" || p[1] == "ts"))
-        || w.iter().all(|x| x == "tokens" || x == "prompt" || x == "output" || x == "input")
+        || w.iter()
+            .all(|x| x == "tokens" || x == "prompt" || x == "output" || x == "input")
     {
         return count_or_rate(&w);
     }
@@ -206,26 +280,58 @@ fn by_name(name: &str) -> Option<Direction> {
     if has_prefix(
         &w,
         &[
-            "speedup", "efficien", "success", "accura", "score", "goodput", "throughput",
-            "bandwidth", "flops", "gflop", "tflop", "precision", "recall", "bleu", "rouge",
-            "hit", "completed", "passed",
+            "speedup",
+            "efficien",
+            "success",
+            "accura",
+            "score",
+            "goodput",
+            "throughput",
+            "bandwidth",
+            "flops",
+            "gflop",
+            "tflop",
+            "precision",
+            "recall",
+            "bleu",
+            "rouge",
+            "hit",
+            "completed",
+            "passed",
         ],
-    ) || has(&w, &["f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops"])
-    {
+    ) || has(
+        &w,
+        &["f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops"],
+    ) {
         return Some(Higher);
     }
     if has_prefix(
         &w,
         &[
-            "ttft", "latency", "latencies", "duration", "time", "elapsed", "itl", "tpot",
-            "e2el", "wall", "wait", "delay", "rtt", "compile", "load", "eval", "startup",
+            "ttft",
+            "latency",
+            "latencies",
+            "duration",
+            "time",
+            "elapsed",
+            "itl",
+            "tpot",
+            "e2el",
+            "wall",
+            "wait",
+            "delay",
+            "rtt",
+            "compile",
+            "load",
+            "eval",
+            "startup",
             "overhead",
         ],
     ) || has(
         &w,
         &[
-            "p50", "p75", "p90", "p95", "p99", "p999", "ms", "ns", "us", "sec", "secs",
-            "seconds", "s",
+            "p50", "p75", "p90", "p95", "p99", "p999", "ms", "ns", "us", "sec", "secs", "seconds",
+            "s",
         ],
     ) {
         return Some(Lower);
@@ -233,11 +339,27 @@ fn by_name(name: &str) -> Option<Direction> {
     if has_prefix(
         &w,
         &[
-            "mem", "rss", "vram", "heap", "alloc", "power", "watt", "energy", "joule",
-            "temperature", "temp", "loss", "perplexity", "size",
+            "mem",
+            "rss",
+            "vram",
+            "heap",
+            "alloc",
+            "power",
+            "watt",
+            "energy",
+            "joule",
+            "temperature",
+            "temp",
+            "loss",
+            "perplexity",
+            "size",
         ],
-    ) || has(&w, &["mb", "gb", "kb", "mib", "gib", "kib", "bytes", "b", "w", "ppl"])
-    {
+    ) || has(
+        &w,
+        &[
+            "mb", "gb", "kb", "mib", "gib", "kib", "bytes", "b", "w", "ppl",
+        ],
+    ) {
         return Some(Lower);
     }
     None
@@ -288,7 +410,10 @@ fn by_unit(unit: &str) -> Option<Direction> {
 }
 
 fn is_time(u: &str) -> bool {
-    matches!(normalize_unit(u).as_str(), "ns" | "us" | "ms" | "s" | "min" | "h")
+    matches!(
+        normalize_unit(u).as_str(),
+        "ns" | "us" | "ms" | "s" | "min" | "h"
+    )
 }
 
 fn is_data(u: &str) -> bool {

@@ -135,10 +135,7 @@ fn parse_number(num: &str) -> Option<f64> {
             .first()
             .is_some_and(|g| (1..=3).contains(&g.len()) && !g.is_empty());
         let last_ok = groups.last().is_some_and(|g| g.len() == 3);
-        let middle_ok = groups
-            .iter()
-            .skip(1)
-            .all(|g| g.len() == 2 || g.len() == 3);
+        let middle_ok = groups.iter().skip(1).all(|g| g.len() == 2 || g.len() == 3);
         if !(first_ok && last_ok && middle_ok && groups.len() > 1) {
             return None;
         }
@@ -213,9 +210,19 @@ fn canonical_word(unit: &str) -> Option<&'static str> {
         "h" | "hr" | "hrs" | "hour" | "hours" => "h",
         "tok/s" | "t/s" | "tps" | "tok/sec" | "token/s" | "tokens/s" | "tokens/sec"
         | "tokens/second" | "tokens per second" | "tokens per sec" | "tok per sec" => "tokens/s",
-        "req/s" | "req/sec" | "reqs/s" | "request/s" | "requests/s" | "requests/sec"
-        | "requests per second" | "rps" => "req/s",
-        "ops/s" | "ops/sec" | "op/s" | "operations/s" | "operations/sec"
+        "req/s"
+        | "req/sec"
+        | "reqs/s"
+        | "request/s"
+        | "requests/s"
+        | "requests/sec"
+        | "requests per second"
+        | "rps" => "req/s",
+        "ops/s"
+        | "ops/sec"
+        | "op/s"
+        | "operations/s"
+        | "operations/sec"
         | "operations per second" => "ops/s",
         "items/s" | "items/sec" | "item/s" => "items/s",
         "byte" | "bytes" => "B",
@@ -362,7 +369,10 @@ mod tests {
         assert_eq!(q("2E3"), Some((2000.0, String::new())));
         assert_eq!(q(".5"), Some((0.5, String::new())));
         assert_eq!(q("−7"), Some((-7.0, String::new())));
-        assert_eq!(q("0.30000001192092896").map(|v| v.0), Some(0.30000001192092896));
+        assert_eq!(
+            q("0.30000001192092896").map(|v| v.0),
+            Some(0.30000001192092896)
+        );
     }
 
     #[test]
@@ -384,7 +394,10 @@ mod tests {
         assert_eq!(q("x1.89"), Some((1.89, "x".into())));
         assert_eq!(q("$12"), Some((12.0, "$".into())));
         assert_eq!(q("3.2 µs"), Some((3.2, "us".into())));
-        assert_eq!(q("108.54 tokens per second"), Some((108.54, "tokens/s".into())));
+        assert_eq!(
+            q("108.54 tokens per second"),
+            Some((108.54, "tokens/s".into()))
+        );
         assert_eq!(q("123 ns/op"), Some((123.0, "ns/op".into())));
         assert_eq!(q("7.5 GiB"), Some((7.5, "GiB".into())));
         assert_eq!(q("1,024 bytes"), Some((1024.0, "B".into())));
@@ -414,9 +427,27 @@ mod tests {
     #[test]
     fn non_numbers() {
         for text in [
-            "", " ", "-", "N/A", "n/a", "OOM", "NaN", "nan", "inf", "-inf", "Infinity",
-            "1e309", "-1e309", "abc", "v2", "Q4_0", "llama-2-7b", "2025-10-08", "gemma3:270m",
-            "1.2.3", "12 apples and 3 pears on a very long line",
+            "",
+            " ",
+            "-",
+            "N/A",
+            "n/a",
+            "OOM",
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "Infinity",
+            "1e309",
+            "-1e309",
+            "abc",
+            "v2",
+            "Q4_0",
+            "llama-2-7b",
+            "2025-10-08",
+            "gemma3:270m",
+            "1.2.3",
+            "12 apples and 3 pears on a very long line",
         ] {
             assert_eq!(q(text), None, "{text:?}");
         }

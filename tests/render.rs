@@ -25,9 +25,8 @@ fn side(samples: &[f64], failed: u32) -> SideStats {
     } else {
         (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     };
-    let stddev = (n > 1).then(|| {
-        (samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-    });
+    let stddev = (n > 1)
+        .then(|| (samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
     SideStats {
         n,
         mean: Some(mean),
@@ -109,6 +108,7 @@ fn counts(deltas: &[Delta]) -> BTreeMap<String, usize> {
             .entry(name.as_str().unwrap().to_string())
             .or_insert(0) += 1;
     }
+    counts.insert("total".to_string(), deltas.len());
     counts
 }
 
@@ -395,7 +395,9 @@ fn large_report(n: usize, regressions: usize) -> Report {
         warnings: vec![],
         timings_ms: timings(),
         baseline: None,
-        run: Some(json!({"report_url": "https://github.com/acme/llm-bench/actions/runs/7002/artifacts/9"})),
+        run: Some(
+            json!({"report_url": "https://github.com/acme/llm-bench/actions/runs/7002/artifacts/9"}),
+        ),
         analysis: None,
     })
 }
@@ -407,7 +409,11 @@ fn five_thousand_metrics_stay_under_the_cap_with_every_regression() {
     let md = &rendered.markdown;
     assert!(md.len() <= COMMENT_BUDGET, "{} bytes", md.len());
     assert!(md.chars().count() < 65_536);
-    for d in report.deltas.iter().filter(|d| d.status == Status::Regression) {
+    for d in report
+        .deltas
+        .iter()
+        .filter(|d| d.status == Status::Regression)
+    {
         assert!(
             md.contains(&format!("| {} |", d.key.benchmark.replace('_', "\\_"))),
             "{} missing",
@@ -420,7 +426,10 @@ fn five_thousand_metrics_stay_under_the_cap_with_every_regression() {
     // Lowest priority first: every unchanged row is dropped before any improvement.
     let unchanged = report.counts["unchanged"];
     assert_eq!(rendered.omitted.by_status[&Status::Unchanged], unchanged);
-    assert_eq!(rendered.omitted.by_status[&Status::New], report.counts["new"]);
+    assert_eq!(
+        rendered.omitted.by_status[&Status::New],
+        report.counts["new"]
+    );
     assert!(!rendered.omitted.by_status.contains_key(&Status::Regression));
     let note = format!(
         "> ✂️ {} rows omitted to stay under GitHub's size limit",
@@ -451,7 +460,11 @@ fn regressions_are_dropped_only_when_nothing_else_is_left() {
 fn a_template_too_long_even_without_rows_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("long.md.j2");
-    std::fs::write(&path, "{% for i in range(100) %}padding padding {% endfor %}\n").unwrap();
+    std::fs::write(
+        &path,
+        "{% for i in range(100) %}padding padding {% endfor %}\n",
+    )
+    .unwrap();
     let renderer = Renderer::new(&TemplatePaths {
         comment: Some(path.clone()),
         summary: None,
@@ -460,7 +473,10 @@ fn a_template_too_long_even_without_rows_is_an_error_naming_it() {
     let err = renderer
         .comment_within(&large_report(10, 2), 500)
         .unwrap_err();
-    assert!(matches!(err, RenderError::TooLong { size: 1600, .. }), "{err}");
+    assert!(
+        matches!(err, RenderError::TooLong { size: 1600, .. }),
+        "{err}"
+    );
     assert!(err.is_user_error());
     assert!(err.to_string().contains("long.md.j2"), "{err}");
 }
@@ -518,7 +534,11 @@ fn untrusted_text_cannot_break_tables_inject_html_or_mention() {
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| 🔴")).collect();
     assert_eq!(rows.len(), NASTY.len(), "{md}");
     for row in &rows {
-        assert_eq!(unescaped_pipes(row), 9, "row split into the wrong cells: {row}");
+        assert_eq!(
+            unescaped_pipes(row),
+            9,
+            "row split into the wrong cells: {row}"
+        );
     }
     assert!(!md.contains("<img"));
     assert!(!md.contains("<script"));
@@ -546,7 +566,8 @@ fn no_baseline_and_skipped_analysis() {
     }
     report.counts = counts(&report.deltas);
     report.inventory.base = None;
-    report.baseline = Some(json!({"mode": "none", "note": "the base directory base/ does not exist"}));
+    report.baseline =
+        Some(json!({"mode": "none", "note": "the base directory base/ does not exist"}));
     report.analysis = Some(json!({"status": "skipped", "reason": "no Ollama URL configured"}));
     report.run = None;
     report.tool_version = "[version]".into();
@@ -626,7 +647,12 @@ fn template_errors_name_the_file_and_the_problem() {
 fn the_report_serialises_to_the_documented_json() {
     let report = realistic_report();
     let value = serde_json::to_value(&report).unwrap();
-    let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         [
@@ -652,4 +678,39 @@ fn the_report_serialises_to_the_documented_json() {
     assert_eq!(first["labels"]["scenario"], "chimera_homo");
     let back: Report = serde_json::from_value(value).unwrap();
     assert_eq!(back, report);
+}
+
+#[test]
+fn the_documented_template_examples_render() {
+    let doc = std::fs::read_to_string("docs/template-context.md").unwrap();
+    let examples: Vec<&str> = doc
+        .split("```jinja\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert_eq!(examples.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for (i, example) in examples.iter().enumerate() {
+        let path = dir.path().join(format!("example{i}.md.j2"));
+        std::fs::write(&path, example).unwrap();
+        let renderer = Renderer::new(&TemplatePaths {
+            comment: Some(path),
+            summary: None,
+        })
+        .unwrap();
+        outputs.push(renderer.comment(&realistic_report()).unwrap().markdown);
+    }
+    assert!(
+        outputs[0].ends_with("</details>\n\nQuestions? Ask in #perf.\n"),
+        "{}",
+        outputs[0]
+    );
+    assert!(!outputs[0].contains("Run summary"));
+    insta::assert_snapshot!(outputs[1], @r"
+    **fail** on 10 metrics
+    - runs / insight\_ttft\_ms: 615 ms → 815 ms (+32.5%, —)
+    - runs / insight\_throughput: 49.6 tokens/s → 41 tokens/s (-17.3%, —)
+    - gemma3:latest / tokens\_s: 88.9 tokens/s → — (—, —)
+    ");
 }

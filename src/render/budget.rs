@@ -11,7 +11,9 @@ use crate::report::{is_protected, priority, Report};
 pub(super) enum Fit {
     Within(Rendered),
     /// Even without any row the output has `size` bytes.
-    Over { size: usize },
+    Over {
+        size: usize,
+    },
 }
 
 /// Renders `report` with as many rows as fit in `budget` bytes.
@@ -42,7 +44,10 @@ pub(super) fn fit<E>(
         let mut omitted = report.omitted.clone();
         for &i in &order[keep..] {
             omitted.rows += 1;
-            *omitted.by_status.entry(report.deltas[i].status).or_default() += 1;
+            *omitted
+                .by_status
+                .entry(report.deltas[i].status)
+                .or_default() += 1;
         }
         ctx.omitted = omitted;
         Ok(Rendered {

@@ -63,7 +63,11 @@ fn labels_filter(value: &Value) -> Result<String, Error> {
         return Ok(String::new());
     }
     if value.kind() != ValueKind::Map {
-        return Err(type_error("labels", "a map of label names to values", value));
+        return Err(type_error(
+            "labels",
+            "a map of label names to values",
+            value,
+        ));
     }
     let mut parts = Vec::new();
     for key in value.try_iter()? {
@@ -321,7 +325,10 @@ mod tests {
         assert_eq!(escape_markdown("<img src=x>", 50), "&lt;img src=x&gt;");
         assert_eq!(escape_markdown("hi @octocat", 50), "hi @\u{200D}octocat");
         assert_eq!(escape_markdown("line1\n\n| x |\r\n", 50), "line1 \\| x \\|");
-        assert_eq!(escape_markdown("`code` *b* _i_", 50), "\\`code\\` \\*b\\* \\_i\\_");
+        assert_eq!(
+            escape_markdown("`code` *b* _i_", 50),
+            "\\`code\\` \\*b\\* \\_i\\_"
+        );
         assert_eq!(
             escape_markdown("![x](http://e/p.png)", 50),
             "\\!\\[x\\]\\(http://e/p.png\\)"
