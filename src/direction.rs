@@ -33,8 +33,78 @@ pub fn infer(name: &str, unit: &str) -> Direction {
 /// they are not.
 pub fn is_parameter(name: &str) -> bool {
     let last = name.rsplit(['.', '/']).next().unwrap_or(name);
-    let key = words(last).join("_");
-    PARAMETERS.contains(&key.as_str())
+    let w = words(last);
+    let key = w.join("_");
+    if PARAMETERS.contains(&key.as_str()) {
+        return true;
+    }
+    // A prefixed setting (`agent_a_num_gpu`, `options_top_k`), unless the prefix makes it a
+    // measurement (`gpu_temperature` is a sensor reading, not a sampling setting).
+    let hardware = has(
+        &w,
+        &["gpu", "cpu", "device", "sensor", "core", "hotspot", "board"],
+    );
+    PARAMETERS.iter().any(|p| {
+        key.ends_with(p)
+            && key.len() > p.len()
+            && key.as_bytes()[key.len() - p.len() - 1] == b'_'
+            && (p.contains('_') || !hardware)
+            && !matches!(*p, "tp" | "pp" | "temp" | "poll" | "threads" | "workers")
+    })
+}
+
+/// True when `name` is bookkeeping rather than a measurement: a timestamp or date, a run,
+/// iteration or row number, an identifier or a process id. Such fields are neither results
+/// nor labels (as labels they would split repeated rows into one series per row).
+pub fn is_bookkeeping(name: &str) -> bool {
+    let last = name.rsplit(['.', '/']).next().unwrap_or(name);
+    let w = words(last);
+    let Some(final_word) = w.last() else {
+        return false;
+    };
+    let stamp_subject = has(
+        &w,
+        &[
+            "created",
+            "create",
+            "start",
+            "started",
+            "end",
+            "ended",
+            "finish",
+            "finished",
+            "export",
+            "exported",
+            "modified",
+            "updated",
+            "generated",
+            "submitted",
+            "completed",
+        ],
+    );
+    has(
+        &w,
+        &[
+            "timestamp",
+            "timestamps",
+            "datetime",
+            "date",
+            "epoch",
+            "index",
+            "idx",
+            "iteration",
+            "iter",
+            "rep",
+            "repetition",
+            "seed",
+            "pid",
+            "uuid",
+            "row",
+            "line",
+        ],
+    ) || (stamp_subject && has(&w, &["time", "at", "ts", "on"]))
+        || matches!(final_word.as_str(), "id" | "number" | "no" | "num") && w.len() > 1
+        || w.len() == 1 && matches!(final_word.as_str(), "id" | "run" | "step" | "trial" | "ts")
 }
 
 /// Settings of a run, in the `words(..).join("_")` spelling.
@@ -274,7 +344,7 @@ fn by_name(name: &str) -> Option<Direction> {
     {
         return count_or_rate(&w);
     }
-    if is_throughput(&w) {
+    if is_throughput(&w) || is_llama_bench_test(&w) {
         return Some(Higher);
     }
     if has_prefix(
@@ -380,6 +450,16 @@ fn is_throughput(w: &[String]) -> bool {
         .any(|p| RATE_NOUNS.contains(&p[0].as_str()) && TIME_WORDS.contains(&p[1].as_str()))
         || w.windows(2)
             .any(|p| p[0] == "per" && TIME_WORDS.contains(&p[1].as_str()))
+}
+
+/// llama-bench test names used as column headers (`pp512`, `tg128`, `pp512+tg128`) hold
+/// tokens per second.
+fn is_llama_bench_test(w: &[String]) -> bool {
+    !w.is_empty()
+        && w.iter().all(|x| {
+            let digits = x.strip_prefix("pp").or_else(|| x.strip_prefix("tg"));
+            digits.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// The direction a unit implies, or `None` when it implies none.
@@ -560,6 +640,10 @@ mod tests {
             // Name beats unit.
             ("tokens_s", "s", Higher),
             ("speedup", "ms", Higher),
+            // llama-bench test columns.
+            ("pp512", "", Higher),
+            ("tg128", "", Higher),
+            ("pp512+tg128", "", Higher),
         ];
         let mut bad = Vec::new();
         for (name, unit, want) in cases {
@@ -610,6 +694,56 @@ mod tests {
             "qps",
         ] {
             assert!(!is_parameter(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn prefixed_parameters() {
+        for p in [
+            "agent_a_num_gpu",
+            "agent_b_temperature",
+            "options.top_k",
+            "chimera_num_ctx",
+        ] {
+            assert!(is_parameter(p), "{p}");
+        }
+        for p in ["gpu_temperature", "cpu_threads", "speedup"] {
+            assert!(!is_parameter(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn bookkeeping_fields() {
+        for b in [
+            "timestamp",
+            "test_timestamp",
+            "export_datetime",
+            "create_time",
+            "created_at",
+            "prompt_index",
+            "run_number",
+            "run",
+            "iteration",
+            "gpu_id",
+            "pid",
+            "seed",
+            "start_time",
+            "id",
+        ] {
+            assert!(is_bookkeeping(b), "{b}");
+        }
+        for m in [
+            "tokens_s",
+            "generation_time_ms",
+            "eval_count",
+            "runs",
+            "total_duration",
+            "ttft_ms",
+            "num_gpu",
+            "response_chars",
+            "completed",
+        ] {
+            assert!(!is_bookkeeping(m), "{m}");
         }
     }
 

@@ -179,6 +179,75 @@ pub fn normalize_unit(unit: &str) -> String {
     t.to_string()
 }
 
+/// True when `unit` is a unit this module knows: a time, a data size, a rate of either or of
+/// a count (`tokens/s`), a per-operation value (`ns/op`), `%`, `x`, watts or degrees.
+/// Used to tell a unit (`Latency (ms)`) from other text in parentheses (`Player (Boss)`).
+pub fn is_known_unit(unit: &str) -> bool {
+    let canon = normalize_unit(unit);
+    if canon.is_empty() {
+        return false;
+    }
+    let known = |u: &str| canonical_word(u).is_some() || data_factor(u).is_some();
+    match canon.split_once('/') {
+        Some((num, den)) => known(num) || known(den) && time_factor(den).is_some(),
+        None => known(&canon),
+    }
+}
+
+/// The unit a metric name spells in its suffix: `ttft_ms` -> `ms`, `load_s` -> `s`,
+/// `tokens_s` and `throughput_tokens_per_sec` -> `tokens/s`, `gpu_peak_mb` -> `MB`,
+/// `efficiency_percent` -> `%`. Empty when the name carries no unit.
+pub fn unit_from_name(name: &str) -> &'static str {
+    let last = name
+        .rsplit(['.', '/'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let words: Vec<&str> = last
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(&unit_word) = words.last() else {
+        return "";
+    };
+    let before = words.len().checked_sub(2).map(|i| words[i]);
+    let per_time = matches!(unit_word, "s" | "sec" | "second" | "seconds");
+    let counted = before
+        .filter(|b| *b == "per")
+        .map_or(before, |_| words.len().checked_sub(3).map(|i| words[i]));
+    if per_time {
+        match counted {
+            Some("tokens" | "token" | "tok" | "t") => return "tokens/s",
+            Some("requests" | "request" | "req" | "reqs") => return "req/s",
+            Some("ops" | "op" | "operations") => return "ops/s",
+            Some("items" | "item") => return "items/s",
+            Some("mb") => return "MB/s",
+            Some("gb") => return "GB/s",
+            _ if before == Some("per") => return "",
+            _ => {}
+        }
+    }
+    match unit_word {
+        "ns" => "ns",
+        "us" => "us",
+        "ms" => "ms",
+        "s" | "sec" | "secs" | "seconds" => "s",
+        "min" | "minutes" => "min",
+        "b" | "bytes" => "B",
+        "kb" => "KB",
+        "mb" => "MB",
+        "gb" => "GB",
+        "kib" => "KiB",
+        "mib" => "MiB",
+        "gib" => "GiB",
+        "percent" | "pct" => "%",
+        "tps" => "tokens/s",
+        "rps" => "req/s",
+        "watts" => "W",
+        _ => "",
+    }
+}
+
 /// The canonical spelling of a single unit word or of a known compound unit.
 fn canonical_word(unit: &str) -> Option<&'static str> {
     // Case matters for data units (`B` is bytes, `b` is bits; `MB` vs `mb` is only spelling).
@@ -481,6 +550,44 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(normalize_unit(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn units_from_names() {
+        let cases = [
+            ("ttft_ms", "ms"),
+            ("load_s", "s"),
+            ("compile_time_s", "s"),
+            ("tokens_s", "tokens/s"),
+            ("mean_tokens_s", "tokens/s"),
+            ("throughput_tokens_per_sec", "tokens/s"),
+            ("requests_per_second", "req/s"),
+            ("gpu_peak_mb", "MB"),
+            ("model_size_bytes", "B"),
+            ("efficiency_percent", "%"),
+            ("timing_stats.p50_ms", "ms"),
+            ("workflow.analysis_seconds", "s"),
+            ("avg_ts", ""),
+            ("speedup", ""),
+            ("eval_count", ""),
+            ("runs_per_s", ""),
+            ("", ""),
+        ];
+        for (name, want) in cases {
+            assert_eq!(unit_from_name(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn known_units() {
+        for u in [
+            "ms", "µs", "tok/s", "TPS", "MB/s", "GiB", "%", "x", "ns/op", "req/s", "W",
+        ] {
+            assert!(is_known_unit(u), "{u}");
+        }
+        for u in ["", "Encouraging", "Memory", "apples/box", "block"] {
+            assert!(!is_known_unit(u), "{u}");
         }
     }
 
