@@ -7,6 +7,7 @@ use crate::compare::{Comparison, Delta, Status, Verdict};
 use crate::model::Warning;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// Version of the report schema; bumped on breaking changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -20,6 +21,11 @@ pub struct Timings {
     pub compare: f64,
     pub analyze: f64,
     pub render: f64,
+}
+
+/// A duration in milliseconds (rounded to microseconds), as [`Timings`] holds it.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// The full report of one run.
@@ -69,7 +75,7 @@ pub struct ReportParts {
     pub comparison: Comparison,
     pub base_inventory: Option<InventorySummary>,
     pub head_inventory: InventorySummary,
-    /// Warnings from every stage (duplicates are removed).
+    /// Warnings from the stages before compare (the comparison's own are added).
     pub warnings: Vec<Warning>,
     pub timings_ms: Timings,
     pub baseline: Option<serde_json::Value>,
@@ -77,7 +83,8 @@ pub struct ReportParts {
     pub analysis: Option<serde_json::Value>,
 }
 
-/// Assembles the report of a run; warnings are sorted and deduplicated.
+/// Assembles the report of a run. The comparison's warnings join the others; all are
+/// sorted and deduplicated.
 pub fn build(parts: ReportParts) -> Report {
     let ReportParts {
         comparison,
@@ -89,6 +96,7 @@ pub fn build(parts: ReportParts) -> Report {
         run,
         analysis,
     } = parts;
+    warnings.extend(comparison.warnings);
     warnings.sort();
     warnings.dedup();
     Report {
@@ -111,19 +119,12 @@ pub fn build(parts: ReportParts) -> Report {
 }
 
 /// How important a status is to a reader: 0 is shown first and dropped last. This is the
-/// compare stage's order (regressions, broken, missing, noisy, improvements, fixed, new,
-/// unchanged).
-pub fn priority(status: Status) -> u8 {
-    match status {
-        Status::Regression => 0,
-        Status::Broken => 1,
-        Status::Missing => 2,
-        Status::Noisy => 3,
-        Status::Improvement => 4,
-        Status::Fixed => 5,
-        Status::New => 6,
-        Status::Unchanged => 7,
-    }
+/// compare stage's report order ([`Status::ALL`]).
+pub fn priority(status: Status) -> usize {
+    Status::ALL
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(Status::ALL.len())
 }
 
 /// Whether rows of this status must survive any size cap (the reason the report exists).

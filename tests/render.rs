@@ -10,32 +10,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 fn side(samples: &[f64], failed: u32) -> SideStats {
-    let n = samples.len();
-    if n == 0 {
-        return SideStats {
-            failed,
-            ..SideStats::default()
-        };
-    }
-    let mean = samples.iter().sum::<f64>() / n as f64;
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
-    let stddev = (n > 1)
-        .then(|| (samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
-    SideStats {
-        n,
-        mean: Some(mean),
-        median: Some(median),
-        stddev,
-        min: sorted.first().copied(),
-        max: sorted.last().copied(),
-        failed,
-    }
+    SideStats::of(samples, failed)
 }
 
 struct D {
@@ -97,16 +72,18 @@ fn delta(d: D) -> Delta {
         warn_pct: 5.0,
         fail_pct: 10.0,
         reason: String::new(),
+        noise: None,
+        blocking: matches!(d.status, Status::Regression | Status::Broken),
     }
 }
 
 fn counts(deltas: &[Delta]) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
     for d in deltas {
-        let name = serde_json::to_value(d.status).unwrap();
-        *counts
-            .entry(name.as_str().unwrap().to_string())
-            .or_insert(0) += 1;
+        *counts.get_mut(d.status.as_str()).unwrap() += 1;
     }
     counts.insert("total".to_string(), deltas.len());
     counts
@@ -120,6 +97,7 @@ fn inventory(files: &[(&str, usize)], skipped: Vec<Skipped>) -> InventorySummary
         by_dir: BTreeMap::new(),
         latest_modified: Some("2025-11-15T10:02:11Z".to_string()),
         skipped,
+        unmatched: 0,
     }
 }
 
@@ -274,6 +252,7 @@ fn realistic_report_with_version() -> Report {
         verdict: Verdict::Fail,
         counts: counts(&deltas),
         deltas,
+        warnings: vec![],
     };
     report::build(ReportParts {
         comparison,
@@ -387,6 +366,7 @@ fn large_report(n: usize, regressions: usize) -> Report {
         verdict: Verdict::Fail,
         counts: counts(&deltas),
         deltas,
+        warnings: vec![],
     };
     report::build(ReportParts {
         comparison,
@@ -452,6 +432,7 @@ fn regressions_are_dropped_only_when_nothing_else_is_left() {
     assert!(dropped_regressions > 0);
     assert_eq!(rendered.omitted.rows, 100 + dropped_regressions);
     assert!(!rendered.markdown.contains("#### Improvements"));
+    assert!(rendered.markdown.contains("#### Regressions"));
     // The regressions kept are the largest changes, in display order.
     assert!(rendered.markdown.contains("| bench\\_00000 |"));
 }
