@@ -1,1 +1,225 @@
-//! baseline/mod (being built).
+//! The baseline stage: finds the files the head is compared against — the artifacts of the
+//! base branch's latest successful run ([`artifacts`]), a directory ([`path`]), or the files
+//! committed at a git ref ([`git`]) — and says which commit they belong to and how stale
+//! they are. With `history: N` it also fetches older runs for a noise band and a trend
+//! chart ([`trend`]).
+
+pub mod artifacts;
+pub mod git;
+pub mod path;
+pub mod trend;
+pub mod unzip;
+
+use crate::context::BaselineMode;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// Why no baseline could be obtained (as opposed to "there is none", which is a
+/// [`Baseline`] without snapshots).
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error(transparent)]
+    Github(#[from] crate::github::GithubError),
+    #[error("baseline: {0}")]
+    Usage(String),
+    #[error("baseline: {0}")]
+    Io(String),
+}
+
+impl BaselineError {
+    /// A mistake the user can fix in the workflow (missing permission, bad path or ref).
+    pub fn is_usage(&self) -> bool {
+        match self {
+            BaselineError::Github(e) => matches!(e.status(), Some(401 | 403)),
+            BaselineError::Usage(_) => true,
+            BaselineError::Io(_) => false,
+        }
+    }
+}
+
+/// One set of baseline files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The directory holding the files (scan it like the head directory).
+    pub dir: PathBuf,
+    /// The commit the files were produced on, when known.
+    pub sha: Option<String>,
+    pub run_id: Option<u64>,
+    pub run_url: Option<String>,
+    /// ISO 8601 time of the run.
+    pub created_at: Option<String>,
+    /// How to name this snapshot to a reader (`run 123 on main`, `v1.3.0`).
+    pub label: String,
+}
+
+/// The baseline of a run: zero snapshots (no baseline) or several, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub source: BaselineMode,
+    /// Newest first: the first is the baseline, the others are history.
+    pub snapshots: Vec<Snapshot>,
+    /// The base commit that was asked for.
+    pub requested_sha: Option<String>,
+    /// How many commits the baseline commit is behind `requested_sha`, when known.
+    pub commits_behind: Option<u64>,
+    /// What was found, skipped or assumed, for the report and the log.
+    pub notes: Vec<String>,
+}
+
+impl Baseline {
+    /// No baseline, with the reason.
+    pub fn none(source: BaselineMode, note: impl Into<String>) -> Baseline {
+        Baseline {
+            source,
+            snapshots: Vec::new(),
+            requested_sha: None,
+            commits_behind: None,
+            notes: vec![note.into()],
+        }
+    }
+
+    /// The snapshot the head is compared against.
+    pub fn primary(&self) -> Option<&Snapshot> {
+        self.snapshots.first()
+    }
+
+    /// The baseline commit, when known.
+    pub fn sha(&self) -> Option<&str> {
+        self.primary().and_then(|s| s.sha.as_deref())
+    }
+
+    /// Whether the baseline was measured on exactly the requested base commit.
+    pub fn exact(&self) -> bool {
+        match (self.requested_sha.as_deref(), self.sha()) {
+            (Some(want), Some(got)) => want == got,
+            _ => false,
+        }
+    }
+
+    /// The report's `baseline` object.
+    pub fn describe(&self, now: chrono::DateTime<chrono::Utc>) -> Value {
+        let primary = self.primary();
+        let age_hours = primary
+            .and_then(|s| s.created_at.as_deref())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| (now - t.with_timezone(&chrono::Utc)).num_minutes() as f64 / 60.0);
+        json!({
+            "source": mode_name(self.source),
+            "found": primary.is_some(),
+            "sha": self.sha(),
+            "requested_sha": self.requested_sha,
+            "exact": self.exact(),
+            "commits_behind": self.commits_behind,
+            "age_hours": age_hours.map(|h| (h * 10.0).round() / 10.0),
+            "label": primary.map(|s| s.label.clone()),
+            "run_id": primary.and_then(|s| s.run_id),
+            "run_url": primary.and_then(|s| s.run_url.clone()),
+            "created_at": primary.and_then(|s| s.created_at.clone()),
+            "history": self.snapshots.iter().map(|s| json!({
+                "label": s.label,
+                "sha": s.sha,
+                "run_id": s.run_id,
+                "created_at": s.created_at,
+            })).collect::<Vec<_>>(),
+            "notes": self.notes,
+        })
+    }
+}
+
+/// The input spelling of a baseline mode.
+pub fn mode_name(mode: BaselineMode) -> &'static str {
+    match mode {
+        BaselineMode::Artifacts => "artifacts",
+        BaselineMode::Path => "path",
+        BaselineMode::Git => "git",
+        BaselineMode::None => "none",
+    }
+}
+
+/// A private scratch directory (under `RUNNER_TEMP` when set), removed when dropped.
+#[derive(Debug)]
+pub struct WorkDir {
+    path: PathBuf,
+}
+
+impl WorkDir {
+    /// Creates `benchgate-<random>` under `parent`, or under the system temp directory.
+    pub fn create(parent: Option<&Path>) -> Result<WorkDir, BaselineError> {
+        let parent = parent
+            .map(Path::to_path_buf)
+            .unwrap_or_else(std::env::temp_dir);
+        let path = parent.join(format!("benchgate-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&path)
+            .map_err(|e| BaselineError::Io(format!("cannot create {}: {e}", path.display())))?;
+        Ok(WorkDir { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A new empty subdirectory.
+    pub fn subdir(&self, name: &str) -> Result<PathBuf, BaselineError> {
+        let p = self.path.join(name);
+        std::fs::create_dir_all(&p)
+            .map_err(|e| BaselineError::Io(format!("cannot create {}: {e}", p.display())))?;
+        Ok(p)
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The first 7 characters of a SHA, for messages.
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_reports_staleness() {
+        let b = Baseline {
+            source: BaselineMode::Artifacts,
+            snapshots: vec![Snapshot {
+                dir: PathBuf::from("/tmp/x"),
+                sha: Some("aaaaaaaaaa".into()),
+                run_id: Some(5),
+                run_url: None,
+                created_at: Some("2025-10-05T12:00:00Z".into()),
+                label: "run 5 on main".into(),
+            }],
+            requested_sha: Some("bbbbbbbbbb".into()),
+            commits_behind: Some(3),
+            notes: vec!["n".into()],
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2025-10-07T00:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let d = b.describe(now);
+        assert_eq!(d["exact"], false);
+        assert_eq!(d["commits_behind"], 3);
+        assert_eq!(d["age_hours"], 36.0);
+        assert_eq!(d["sha"], "aaaaaaaaaa");
+        assert_eq!(
+            Baseline::none(BaselineMode::None, "x").describe(now)["found"],
+            false
+        );
+    }
+
+    #[test]
+    fn workdir_is_removed_on_drop() {
+        let parent = tempfile::tempdir().unwrap();
+        let w = WorkDir::create(Some(parent.path())).unwrap();
+        let p = w.subdir("a/b").unwrap();
+        assert!(p.is_dir());
+        let root = w.path().to_path_buf();
+        drop(w);
+        assert!(!root.exists());
+    }
+}

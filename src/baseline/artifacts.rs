@@ -1,0 +1,412 @@
+//! Baseline from workflow artifacts: the latest successful `push` run of the workflow on
+//! the base branch whose head is the base commit, else the nearest run on an ancestor of it
+//! (the compare API tells how many commits behind); for releases, the run of the previous
+//! release's tag. Runs whose artifacts have expired are passed over with a note.
+
+use super::unzip::{self, ZipLimits};
+use super::{short_sha, Baseline, BaselineError, Snapshot, WorkDir};
+use crate::context::{Base, BaselineMode, Repo};
+use crate::github::artifacts::{self, Artifact};
+use crate::github::runs::{self, Release, Run, RunFilter};
+use crate::github::{Client, Download};
+use globset::GlobMatcher;
+
+/// At most this many runs are inspected before giving up.
+const MAX_RUNS_VISITED: usize = 50;
+/// At most this many ancestry checks (compare calls) are made.
+const MAX_ANCESTRY_CHECKS: usize = 15;
+
+/// What to look for.
+pub struct Search<'a> {
+    pub client: &'a Client,
+    pub repo: &'a Repo,
+    /// Workflow file name (`bench.yml`) or id whose runs hold the artifacts.
+    pub workflow: &'a str,
+    pub base: &'a Base,
+    /// This run, which must never be its own baseline.
+    pub exclude_run: Option<u64>,
+    /// Glob over artifact names.
+    pub artifact_name: &'a str,
+    /// How many runs to fetch (1 = the baseline only).
+    pub history: u32,
+    pub zip_limits: ZipLimits,
+    /// Largest archive downloaded.
+    pub max_download_bytes: u64,
+}
+
+/// Finds and downloads the baseline artifacts into `work`.
+pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, BaselineError> {
+    let matcher = globset::Glob::new(search.artifact_name)
+        .map_err(|e| {
+            BaselineError::Usage(format!(
+                "input `artifact-name`: `{}` is not a valid glob: {e}",
+                search.artifact_name
+            ))
+        })?
+        .compile_matcher();
+    let mut finder = Finder {
+        search,
+        work,
+        matcher,
+        notes: Vec::new(),
+    };
+    match search.base {
+        Base::Ref { name, sha } => finder.on_branch(name, sha.as_deref()).await,
+        Base::PreviousRelease { tag, prerelease } => finder.for_release(tag, *prerelease).await,
+        Base::None => Ok(Baseline::none(
+            BaselineMode::Artifacts,
+            "this event names no base to compare with (set the `base-ref` input)",
+        )),
+    }
+}
+
+struct Finder<'a, 'b> {
+    search: &'a Search<'b>,
+    work: &'a WorkDir,
+    matcher: GlobMatcher,
+    notes: Vec<String>,
+}
+
+impl Finder<'_, '_> {
+    async fn on_branch(
+        &mut self,
+        branch: &str,
+        base_sha: Option<&str>,
+    ) -> Result<Baseline, BaselineError> {
+        let s = self.search;
+        let want = s.history as usize;
+        let mut snapshots: Vec<Snapshot> = Vec::new();
+        let mut commits_behind = None;
+        let filter = |head_sha: Option<&str>| RunFilter {
+            branch: Some(branch.to_string()),
+            event: Some("push".to_string()),
+            head_sha: head_sha.map(String::from),
+        };
+
+        if let Some(sha) = base_sha {
+            let mut exact = runs::successful_runs(s.client, s.repo, s.workflow, &filter(Some(sha)));
+            let mut visited = 0;
+            while let Some(run) = exact.next().await? {
+                visited += 1;
+                if Some(run.id) == s.exclude_run || run.head_sha != sha {
+                    continue;
+                }
+                if let Some(snap) = self.take(&run, branch).await? {
+                    snapshots.push(snap);
+                    commits_behind = Some(0);
+                    break;
+                }
+                if visited >= 5 {
+                    break;
+                }
+            }
+            if snapshots.is_empty() {
+                self.notes.push(format!(
+                    "No successful `push` run of `{}` on `{branch}` with usable artifacts for the base commit {}; looking for the nearest earlier run.",
+                    s.workflow,
+                    short_sha(sha)
+                ));
+            }
+        }
+
+        let mut cursor = runs::successful_runs(s.client, s.repo, s.workflow, &filter(None));
+        let mut visited = 0;
+        let mut checks = 0;
+        let mut ancestry_unknown = false;
+        while snapshots.len() < want {
+            let Some(run) = cursor.next().await? else {
+                break;
+            };
+            visited += 1;
+            if visited > MAX_RUNS_VISITED {
+                self.notes.push(format!(
+                    "Stopped after inspecting {MAX_RUNS_VISITED} runs on `{branch}`."
+                ));
+                break;
+            }
+            if Some(run.id) == s.exclude_run {
+                continue;
+            }
+            if let Some(primary) = snapshots.first() {
+                // History: strictly older runs than the baseline.
+                if primary.run_id.is_some_and(|id| run.id >= id) {
+                    continue;
+                }
+            } else if let (Some(sha), false) = (base_sha, ancestry_unknown) {
+                if checks >= MAX_ANCESTRY_CHECKS {
+                    self.notes.push(format!(
+                        "None of the {MAX_ANCESTRY_CHECKS} newest runs on `{branch}` is on an ancestor of {}.",
+                        short_sha(sha)
+                    ));
+                    break;
+                }
+                checks += 1;
+                match runs::compare_commits(s.client, s.repo, &run.head_sha, sha).await {
+                    Ok(c) if c.status == "ahead" || c.status == "identical" => {
+                        commits_behind = Some(c.ahead_by);
+                    }
+                    // Newer than the base commit, or on another line of history.
+                    Ok(_) => continue,
+                    Err(e) if matches!(e.status(), Some(403 | 404 | 422)) => {
+                        ancestry_unknown = true;
+                        self.notes.push(format!(
+                            "Could not check which runs are on ancestors of {} ({e}); using the newest run.",
+                            short_sha(sha)
+                        ));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if let Some(snap) = self.take(&run, branch).await? {
+                snapshots.push(snap);
+            } else if snapshots.is_empty() {
+                commits_behind = None;
+            }
+        }
+        Ok(self.finish(snapshots, base_sha, commits_behind, branch))
+    }
+
+    async fn for_release(
+        &mut self,
+        tag: &str,
+        prerelease: bool,
+    ) -> Result<Baseline, BaselineError> {
+        let s = self.search;
+        let releases = runs::releases(s.client, s.repo).await?;
+        let previous = previous_releases(&releases, tag, prerelease);
+        if previous.is_empty() {
+            return Ok(Baseline::none(
+                BaselineMode::Artifacts,
+                format!("No release was published before `{tag}`; nothing to compare with (set `base-ref` to compare with a branch or tag)."),
+            ));
+        }
+        let mut snapshots = Vec::new();
+        for prev in previous {
+            if snapshots.len() >= s.history as usize {
+                break;
+            }
+            let filter = RunFilter {
+                branch: Some(prev.to_string()),
+                event: None,
+                head_sha: None,
+            };
+            let mut cursor = runs::successful_runs(s.client, s.repo, s.workflow, &filter);
+            let mut found = false;
+            let mut visited = 0;
+            while let Some(run) = cursor.next().await? {
+                visited += 1;
+                if Some(run.id) == s.exclude_run {
+                    continue;
+                }
+                if let Some(snap) = self.take(&run, prev).await? {
+                    snapshots.push(snap);
+                    found = true;
+                    break;
+                }
+                if visited >= 5 {
+                    break;
+                }
+            }
+            if !found {
+                self.notes.push(format!(
+                    "No successful run of `{}` with usable artifacts for release `{prev}`.",
+                    s.workflow
+                ));
+            }
+        }
+        let mut b = self.finish(snapshots, None, None, tag);
+        if let Some(p) = b.primary() {
+            b.notes.insert(
+                0,
+                format!("Release gating: `{tag}` is compared with {}.", p.label),
+            );
+        }
+        Ok(b)
+    }
+
+    fn finish(
+        &mut self,
+        snapshots: Vec<Snapshot>,
+        base_sha: Option<&str>,
+        commits_behind: Option<u64>,
+        target: &str,
+    ) -> Baseline {
+        let mut notes = std::mem::take(&mut self.notes);
+        match snapshots.first() {
+            None => notes.push(format!(
+                "No baseline: no successful run of `{}` for `{target}` has unexpired artifacts matching `{}`.",
+                self.search.workflow, self.search.artifact_name
+            )),
+            Some(p) => {
+                let at = p.sha.as_deref().map(short_sha).unwrap_or("an unknown commit");
+                let when = p
+                    .created_at
+                    .as_deref()
+                    .map(|t| format!(", run created {t}"))
+                    .unwrap_or_default();
+                let how = match (base_sha, commits_behind) {
+                    (Some(_), Some(0)) => "the base commit itself".to_string(),
+                    (Some(b), Some(n)) => format!(
+                        "{n} commit{} behind the base commit {}",
+                        if n == 1 { "" } else { "s" },
+                        short_sha(b)
+                    ),
+                    (Some(b), None) => format!("not known to be an ancestor of the base commit {}", short_sha(b)),
+                    (None, _) => "the newest usable run".to_string(),
+                };
+                notes.push(format!("Baseline: {} at {at} ({how}{when}).", p.label));
+                if snapshots.len() > 1 {
+                    notes.push(format!("History: {} runs.", snapshots.len()));
+                }
+            }
+        }
+        Baseline {
+            source: BaselineMode::Artifacts,
+            snapshots,
+            requested_sha: base_sha.map(String::from),
+            commits_behind,
+            notes,
+        }
+    }
+
+    /// Downloads the matching artifacts of `run`; `None` (with a note) when none is usable.
+    async fn take(&mut self, run: &Run, on: &str) -> Result<Option<Snapshot>, BaselineError> {
+        let s = self.search;
+        let all = artifacts::list(s.client, s.repo, run.id).await?;
+        let matching: Vec<&Artifact> = all
+            .iter()
+            .filter(|a| self.matcher.is_match(&a.name))
+            .collect();
+        let run_name = format!("run {} ({})", run.id, short_sha(&run.head_sha));
+        if matching.is_empty() {
+            self.notes.push(format!(
+                "{run_name}: no artifact named like `{}`.",
+                s.artifact_name
+            ));
+            return Ok(None);
+        }
+        let dir = self.work.subdir(&format!("run-{}", run.id))?;
+        let mut extracted = 0;
+        for a in matching {
+            if a.expired {
+                self.notes
+                    .push(format!("{run_name}: artifact `{}` has expired.", a.name));
+                continue;
+            }
+            let zip_path = self.work.path().join(format!("artifact-{}.zip", a.id));
+            let outcome =
+                artifacts::download(s.client, s.repo, a, &zip_path, s.max_download_bytes).await;
+            let result = match outcome {
+                Ok(Download::Expired) => {
+                    self.notes.push(format!(
+                        "{run_name}: artifact `{}` has expired (HTTP 410).",
+                        a.name
+                    ));
+                    continue;
+                }
+                Ok(Download::Saved(_)) => unzip::extract(&zip_path, &dir, &s.zip_limits),
+                Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
+                Err(e) => {
+                    self.notes.push(format!(
+                        "{run_name}: artifact `{}` could not be downloaded: {e}",
+                        a.name
+                    ));
+                    continue;
+                }
+            };
+            let _ = std::fs::remove_file(&zip_path);
+            match result {
+                Ok(x) => {
+                    extracted += x.files;
+                    if !x.duplicates.is_empty() {
+                        self.notes.push(format!(
+                            "{run_name}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
+                            a.name,
+                            x.duplicates.len()
+                        ));
+                    }
+                }
+                Err(e) => self.notes.push(format!(
+                    "{run_name}: artifact `{}` was not used: {e}",
+                    a.name
+                )),
+            }
+        }
+        if extracted == 0 {
+            self.notes
+                .push(format!("{run_name}: no usable artifact files."));
+            return Ok(None);
+        }
+        let number = run
+            .run_number
+            .map(|n| format!(" (#{n})"))
+            .unwrap_or_default();
+        Ok(Some(Snapshot {
+            dir,
+            sha: Some(run.head_sha.clone()),
+            run_id: Some(run.id),
+            run_url: run.html_url.clone(),
+            created_at: run.created_at.clone(),
+            label: format!("run {}{number} on `{on}`", run.id),
+        }))
+    }
+}
+
+/// The tags of the releases published before `tag`, newest first: drafts are skipped, and
+/// pre-releases too unless `tag` is one.
+pub fn previous_releases<'r>(releases: &'r [Release], tag: &str, prerelease: bool) -> Vec<&'r str> {
+    let mut sorted: Vec<&Release> = releases.iter().filter(|r| !r.draft).collect();
+    let when = |r: &Release| r.published_at.clone().or_else(|| r.created_at.clone());
+    sorted.sort_by_key(|r| std::cmp::Reverse(when(r)));
+    let current_time = sorted
+        .iter()
+        .find(|r| r.tag_name == tag)
+        .and_then(|r| when(r));
+    sorted
+        .into_iter()
+        .filter(|r| r.tag_name != tag)
+        .filter(|r| prerelease || !r.prerelease)
+        .filter(|r| match (&current_time, when(r)) {
+            (Some(cur), Some(t)) => t < *cur,
+            _ => true,
+        })
+        .map(|r| r.tag_name.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(tag: &str, published: &str, prerelease: bool, draft: bool) -> Release {
+        Release {
+            tag_name: tag.into(),
+            draft,
+            prerelease,
+            published_at: Some(published.into()),
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn previous_release_skips_drafts_prereleases_and_later_ones() {
+        let list = vec![
+            rel("v1.5.0-rc1", "2025-10-09T00:00:00Z", true, false),
+            rel("v1.4.1", "2025-10-08T00:00:00Z", false, false),
+            rel("v1.4.0", "2025-10-07T00:00:00Z", false, false),
+            rel("v1.4.0-rc1", "2025-10-06T00:00:00Z", true, false),
+            rel("v1.3.9", "2025-10-05T00:00:00Z", false, true),
+            rel("v1.3.0", "2025-09-01T00:00:00Z", false, false),
+        ];
+        assert_eq!(previous_releases(&list, "v1.4.0", false), vec!["v1.3.0"]);
+        assert_eq!(
+            previous_releases(&list, "v1.4.0", true),
+            vec!["v1.4.0-rc1", "v1.3.0"]
+        );
+        // A tag pushed without a release: every earlier non-draft release qualifies.
+        assert_eq!(
+            previous_releases(&list, "v9.0.0", false),
+            vec!["v1.4.1", "v1.4.0", "v1.3.0"]
+        );
+    }
+}

@@ -1,1 +1,0 @@
-//! context (being built).
