@@ -33,8 +33,78 @@ pub fn infer(name: &str, unit: &str) -> Direction {
 /// they are not.
 pub fn is_parameter(name: &str) -> bool {
     let last = name.rsplit(['.', '/']).next().unwrap_or(name);
-    let key = words(last).join("_");
-    PARAMETERS.contains(&key.as_str())
+    let w = words(last);
+    let key = w.join("_");
+    if PARAMETERS.contains(&key.as_str()) {
+        return true;
+    }
+    // A prefixed setting (`agent_a_num_gpu`, `options_top_k`), unless the prefix makes it a
+    // measurement (`gpu_temperature` is a sensor reading, not a sampling setting).
+    let hardware = has(
+        &w,
+        &["gpu", "cpu", "device", "sensor", "core", "hotspot", "board"],
+    );
+    PARAMETERS.iter().any(|p| {
+        key.ends_with(p)
+            && key.len() > p.len()
+            && key.as_bytes()[key.len() - p.len() - 1] == b'_'
+            && (p.contains('_') || !hardware)
+            && !matches!(*p, "tp" | "pp" | "temp" | "poll" | "threads" | "workers")
+    })
+}
+
+/// True when `name` is bookkeeping rather than a measurement: a timestamp or date, a run,
+/// iteration or row number, an identifier or a process id. Such fields are neither results
+/// nor labels (as labels they would split repeated rows into one series per row).
+pub fn is_bookkeeping(name: &str) -> bool {
+    let last = name.rsplit(['.', '/']).next().unwrap_or(name);
+    let w = words(last);
+    let Some(final_word) = w.last() else {
+        return false;
+    };
+    let stamp_subject = has(
+        &w,
+        &[
+            "created",
+            "create",
+            "start",
+            "started",
+            "end",
+            "ended",
+            "finish",
+            "finished",
+            "export",
+            "exported",
+            "modified",
+            "updated",
+            "generated",
+            "submitted",
+            "completed",
+        ],
+    );
+    has(
+        &w,
+        &[
+            "timestamp",
+            "timestamps",
+            "datetime",
+            "date",
+            "epoch",
+            "index",
+            "idx",
+            "iteration",
+            "iter",
+            "rep",
+            "repetition",
+            "seed",
+            "pid",
+            "uuid",
+            "row",
+            "line",
+        ],
+    ) || (stamp_subject && has(&w, &["time", "at", "ts", "on"]))
+        || matches!(final_word.as_str(), "id" | "number" | "no" | "num") && w.len() > 1
+        || w.len() == 1 && matches!(final_word.as_str(), "id" | "run" | "step" | "trial" | "ts")
 }
 
 /// Settings of a run, in the `words(..).join("_")` spelling.
@@ -128,10 +198,44 @@ fn words(name: &str) -> Vec<String> {
 
 /// Words that, followed by a time word (`tokens_s`, `req_per_sec`), make a throughput.
 const RATE_NOUNS: &[&str] = &[
-    "t", "tok", "tokens", "token", "req", "reqs", "request", "requests", "ops", "op",
-    "operations", "items", "item", "samples", "images", "img", "frames", "queries", "seq",
-    "sequences", "b", "bytes", "kb", "mb", "gb", "kib", "mib", "gib", "words", "chars",
-    "iterations", "iters", "calls", "msgs", "messages", "events", "rows", "records",
+    "t",
+    "tok",
+    "tokens",
+    "token",
+    "req",
+    "reqs",
+    "request",
+    "requests",
+    "ops",
+    "op",
+    "operations",
+    "items",
+    "item",
+    "samples",
+    "images",
+    "img",
+    "frames",
+    "queries",
+    "seq",
+    "sequences",
+    "b",
+    "bytes",
+    "kb",
+    "mb",
+    "gb",
+    "kib",
+    "mib",
+    "gib",
+    "words",
+    "chars",
+    "iterations",
+    "iters",
+    "calls",
+    "msgs",
+    "messages",
+    "events",
+    "rows",
+    "records",
 ];
 
 const TIME_WORDS: &[&str] = &[
@@ -153,7 +257,10 @@ fn by_name(name: &str) -> Option<Direction> {
         return None;
     }
     // Improvements are written so that bigger is better, whatever they measure.
-    if has_prefix(&w, &["improvement", "improv", "reduction", "saving", "gain"]) {
+    if has_prefix(
+        &w,
+        &["improvement", "improv", "reduction", "saving", "gain"],
+    ) {
         return Some(Higher);
     }
     // `ttft_delta_absolute_ms` is baseline minus candidate: positive means faster.
@@ -167,17 +274,23 @@ fn by_name(name: &str) -> Option<Direction> {
     if is_parameter(name) {
         return Some(Neutral);
     }
-    if has_prefix(&w, &["error", "err", "fail", "degraded", "timeout", "oom", "crash"])
-        || has(&w, &["errors", "miss", "misses", "dropped", "rejected", "retries"])
-    {
+    if has_prefix(
+        &w,
+        &[
+            "error", "err", "fail", "degraded", "timeout", "oom", "crash",
+        ],
+    ) || has(
+        &w,
+        &["errors", "miss", "misses", "dropped", "rejected", "retries"],
+    ) {
         return Some(Lower);
     }
     // Spread of a measurement: smaller is steadier.
     if has(
         &w,
         &[
-            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter",
-            "rsd", "sem",
+            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter", "rsd",
+            "sem",
         ],
     ) || w.windows(2).any(|p| p[0] == "std" && p[1] == "dev")
         || w.windows(2).any(|p| p[0] == "coefficient" && p[1] == "of")
@@ -188,44 +301,107 @@ fn by_name(name: &str) -> Option<Direction> {
     if has(
         &w,
         &[
-            "timestamp", "timestamps", "date", "datetime", "epoch", "created", "started",
-            "finished", "index", "idx", "iteration", "iter", "iters", "iterations", "rep",
-            "reps", "repetition", "repetitions", "run", "runs", "rounds", "seed", "id", "chars",
-            "characters", "length", "len", "count", "counts", "num", "generated", "warmup",
+            "timestamp",
+            "timestamps",
+            "date",
+            "datetime",
+            "epoch",
+            "created",
+            "started",
+            "finished",
+            "index",
+            "idx",
+            "iteration",
+            "iter",
+            "iters",
+            "iterations",
+            "rep",
+            "reps",
+            "repetition",
+            "repetitions",
+            "run",
+            "runs",
+            "rounds",
+            "seed",
+            "id",
+            "chars",
+            "characters",
+            "length",
+            "len",
+            "count",
+            "counts",
+            "num",
+            "generated",
+            "warmup",
         ],
-    ) || w.first().is_some_and(|f| f == "n" || f == "total" && w.len() > 1 && has(&w, &["tokens"]))
+    ) || w
+        .first()
+        .is_some_and(|f| f == "n" || f == "total" && w.len() > 1 && has(&w, &["tokens"]))
         || w.windows(2)
             .any(|p| (p[0] == "start" || p[0] == "end") && (p[1] == "time" || p[1] == "ts"))
-        || w.iter().all(|x| x == "tokens" || x == "prompt" || x == "output" || x == "input")
+        || w.iter()
+            .all(|x| x == "tokens" || x == "prompt" || x == "output" || x == "input")
     {
         return count_or_rate(&w);
     }
-    if is_throughput(&w) {
+    if is_throughput(&w) || is_llama_bench_test(&w) {
         return Some(Higher);
     }
     if has_prefix(
         &w,
         &[
-            "speedup", "efficien", "success", "accura", "score", "goodput", "throughput",
-            "bandwidth", "flops", "gflop", "tflop", "precision", "recall", "bleu", "rouge",
-            "hit", "completed", "passed",
+            "speedup",
+            "efficien",
+            "success",
+            "accura",
+            "score",
+            "goodput",
+            "throughput",
+            "bandwidth",
+            "flops",
+            "gflop",
+            "tflop",
+            "precision",
+            "recall",
+            "bleu",
+            "rouge",
+            "hit",
+            "completed",
+            "passed",
         ],
-    ) || has(&w, &["f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops"])
-    {
+    ) || has(
+        &w,
+        &["f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops"],
+    ) {
         return Some(Higher);
     }
     if has_prefix(
         &w,
         &[
-            "ttft", "latency", "latencies", "duration", "time", "elapsed", "itl", "tpot",
-            "e2el", "wall", "wait", "delay", "rtt", "compile", "load", "eval", "startup",
+            "ttft",
+            "latency",
+            "latencies",
+            "duration",
+            "time",
+            "elapsed",
+            "itl",
+            "tpot",
+            "e2el",
+            "wall",
+            "wait",
+            "delay",
+            "rtt",
+            "compile",
+            "load",
+            "eval",
+            "startup",
             "overhead",
         ],
     ) || has(
         &w,
         &[
-            "p50", "p75", "p90", "p95", "p99", "p999", "ms", "ns", "us", "sec", "secs",
-            "seconds", "s",
+            "p50", "p75", "p90", "p95", "p99", "p999", "ms", "ns", "us", "sec", "secs", "seconds",
+            "s",
         ],
     ) {
         return Some(Lower);
@@ -233,11 +409,27 @@ fn by_name(name: &str) -> Option<Direction> {
     if has_prefix(
         &w,
         &[
-            "mem", "rss", "vram", "heap", "alloc", "power", "watt", "energy", "joule",
-            "temperature", "temp", "loss", "perplexity", "size",
+            "mem",
+            "rss",
+            "vram",
+            "heap",
+            "alloc",
+            "power",
+            "watt",
+            "energy",
+            "joule",
+            "temperature",
+            "temp",
+            "loss",
+            "perplexity",
+            "size",
         ],
-    ) || has(&w, &["mb", "gb", "kb", "mib", "gib", "kib", "bytes", "b", "w", "ppl"])
-    {
+    ) || has(
+        &w,
+        &[
+            "mb", "gb", "kb", "mib", "gib", "kib", "bytes", "b", "w", "ppl",
+        ],
+    ) {
         return Some(Lower);
     }
     None
@@ -258,6 +450,16 @@ fn is_throughput(w: &[String]) -> bool {
         .any(|p| RATE_NOUNS.contains(&p[0].as_str()) && TIME_WORDS.contains(&p[1].as_str()))
         || w.windows(2)
             .any(|p| p[0] == "per" && TIME_WORDS.contains(&p[1].as_str()))
+}
+
+/// llama-bench test names used as column headers (`pp512`, `tg128`, `pp512+tg128`) hold
+/// tokens per second.
+fn is_llama_bench_test(w: &[String]) -> bool {
+    !w.is_empty()
+        && w.iter().all(|x| {
+            let digits = x.strip_prefix("pp").or_else(|| x.strip_prefix("tg"));
+            digits.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 /// The direction a unit implies, or `None` when it implies none.
@@ -288,7 +490,10 @@ fn by_unit(unit: &str) -> Option<Direction> {
 }
 
 fn is_time(u: &str) -> bool {
-    matches!(normalize_unit(u).as_str(), "ns" | "us" | "ms" | "s" | "min" | "h")
+    matches!(
+        normalize_unit(u).as_str(),
+        "ns" | "us" | "ms" | "s" | "min" | "h"
+    )
 }
 
 fn is_data(u: &str) -> bool {
@@ -435,6 +640,10 @@ mod tests {
             // Name beats unit.
             ("tokens_s", "s", Higher),
             ("speedup", "ms", Higher),
+            // llama-bench test columns.
+            ("pp512", "", Higher),
+            ("tg128", "", Higher),
+            ("pp512+tg128", "", Higher),
         ];
         let mut bad = Vec::new();
         for (name, unit, want) in cases {
@@ -485,6 +694,56 @@ mod tests {
             "qps",
         ] {
             assert!(!is_parameter(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn prefixed_parameters() {
+        for p in [
+            "agent_a_num_gpu",
+            "agent_b_temperature",
+            "options.top_k",
+            "chimera_num_ctx",
+        ] {
+            assert!(is_parameter(p), "{p}");
+        }
+        for p in ["gpu_temperature", "cpu_threads", "speedup"] {
+            assert!(!is_parameter(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn bookkeeping_fields() {
+        for b in [
+            "timestamp",
+            "test_timestamp",
+            "export_datetime",
+            "create_time",
+            "created_at",
+            "prompt_index",
+            "run_number",
+            "run",
+            "iteration",
+            "gpu_id",
+            "pid",
+            "seed",
+            "start_time",
+            "id",
+        ] {
+            assert!(is_bookkeeping(b), "{b}");
+        }
+        for m in [
+            "tokens_s",
+            "generation_time_ms",
+            "eval_count",
+            "runs",
+            "total_duration",
+            "ttft_ms",
+            "num_gpu",
+            "response_chars",
+            "completed",
+        ] {
+            assert!(!is_bookkeeping(m), "{m}");
         }
     }
 

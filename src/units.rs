@@ -135,10 +135,7 @@ fn parse_number(num: &str) -> Option<f64> {
             .first()
             .is_some_and(|g| (1..=3).contains(&g.len()) && !g.is_empty());
         let last_ok = groups.last().is_some_and(|g| g.len() == 3);
-        let middle_ok = groups
-            .iter()
-            .skip(1)
-            .all(|g| g.len() == 2 || g.len() == 3);
+        let middle_ok = groups.iter().skip(1).all(|g| g.len() == 2 || g.len() == 3);
         if !(first_ok && last_ok && middle_ok && groups.len() > 1) {
             return None;
         }
@@ -182,6 +179,75 @@ pub fn normalize_unit(unit: &str) -> String {
     t.to_string()
 }
 
+/// True when `unit` is a unit this module knows: a time, a data size, a rate of either or of
+/// a count (`tokens/s`), a per-operation value (`ns/op`), `%`, `x`, watts or degrees.
+/// Used to tell a unit (`Latency (ms)`) from other text in parentheses (`Player (Boss)`).
+pub fn is_known_unit(unit: &str) -> bool {
+    let canon = normalize_unit(unit);
+    if canon.is_empty() {
+        return false;
+    }
+    let known = |u: &str| canonical_word(u).is_some() || data_factor(u).is_some();
+    match canon.split_once('/') {
+        Some((num, den)) => known(num) || known(den) && time_factor(den).is_some(),
+        None => known(&canon),
+    }
+}
+
+/// The unit a metric name spells in its suffix: `ttft_ms` -> `ms`, `load_s` -> `s`,
+/// `tokens_s` and `throughput_tokens_per_sec` -> `tokens/s`, `gpu_peak_mb` -> `MB`,
+/// `efficiency_percent` -> `%`. Empty when the name carries no unit.
+pub fn unit_from_name(name: &str) -> &'static str {
+    let last = name
+        .rsplit(['.', '/'])
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let words: Vec<&str> = last
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(&unit_word) = words.last() else {
+        return "";
+    };
+    let before = words.len().checked_sub(2).map(|i| words[i]);
+    let per_time = matches!(unit_word, "s" | "sec" | "second" | "seconds");
+    let counted = before
+        .filter(|b| *b == "per")
+        .map_or(before, |_| words.len().checked_sub(3).map(|i| words[i]));
+    if per_time {
+        match counted {
+            Some("tokens" | "token" | "tok" | "t") => return "tokens/s",
+            Some("requests" | "request" | "req" | "reqs") => return "req/s",
+            Some("ops" | "op" | "operations") => return "ops/s",
+            Some("items" | "item") => return "items/s",
+            Some("mb") => return "MB/s",
+            Some("gb") => return "GB/s",
+            _ if before == Some("per") => return "",
+            _ => {}
+        }
+    }
+    match unit_word {
+        "ns" => "ns",
+        "us" => "us",
+        "ms" => "ms",
+        "s" | "sec" | "secs" | "seconds" => "s",
+        "min" | "minutes" => "min",
+        "b" | "bytes" => "B",
+        "kb" => "KB",
+        "mb" => "MB",
+        "gb" => "GB",
+        "kib" => "KiB",
+        "mib" => "MiB",
+        "gib" => "GiB",
+        "percent" | "pct" => "%",
+        "tps" => "tokens/s",
+        "rps" => "req/s",
+        "watts" => "W",
+        _ => "",
+    }
+}
+
 /// The canonical spelling of a single unit word or of a known compound unit.
 fn canonical_word(unit: &str) -> Option<&'static str> {
     // Case matters for data units (`B` is bytes, `b` is bits; `MB` vs `mb` is only spelling).
@@ -213,9 +279,19 @@ fn canonical_word(unit: &str) -> Option<&'static str> {
         "h" | "hr" | "hrs" | "hour" | "hours" => "h",
         "tok/s" | "t/s" | "tps" | "tok/sec" | "token/s" | "tokens/s" | "tokens/sec"
         | "tokens/second" | "tokens per second" | "tokens per sec" | "tok per sec" => "tokens/s",
-        "req/s" | "req/sec" | "reqs/s" | "request/s" | "requests/s" | "requests/sec"
-        | "requests per second" | "rps" => "req/s",
-        "ops/s" | "ops/sec" | "op/s" | "operations/s" | "operations/sec"
+        "req/s"
+        | "req/sec"
+        | "reqs/s"
+        | "request/s"
+        | "requests/s"
+        | "requests/sec"
+        | "requests per second"
+        | "rps" => "req/s",
+        "ops/s"
+        | "ops/sec"
+        | "op/s"
+        | "operations/s"
+        | "operations/sec"
         | "operations per second" => "ops/s",
         "items/s" | "items/sec" | "item/s" => "items/s",
         "byte" | "bytes" => "B",
@@ -362,7 +438,10 @@ mod tests {
         assert_eq!(q("2E3"), Some((2000.0, String::new())));
         assert_eq!(q(".5"), Some((0.5, String::new())));
         assert_eq!(q("−7"), Some((-7.0, String::new())));
-        assert_eq!(q("0.30000001192092896").map(|v| v.0), Some(0.30000001192092896));
+        assert_eq!(
+            q("0.30000001192092896").map(|v| v.0),
+            Some(0.30000001192092896)
+        );
     }
 
     #[test]
@@ -384,7 +463,10 @@ mod tests {
         assert_eq!(q("x1.89"), Some((1.89, "x".into())));
         assert_eq!(q("$12"), Some((12.0, "$".into())));
         assert_eq!(q("3.2 µs"), Some((3.2, "us".into())));
-        assert_eq!(q("108.54 tokens per second"), Some((108.54, "tokens/s".into())));
+        assert_eq!(
+            q("108.54 tokens per second"),
+            Some((108.54, "tokens/s".into()))
+        );
         assert_eq!(q("123 ns/op"), Some((123.0, "ns/op".into())));
         assert_eq!(q("7.5 GiB"), Some((7.5, "GiB".into())));
         assert_eq!(q("1,024 bytes"), Some((1024.0, "B".into())));
@@ -414,9 +496,27 @@ mod tests {
     #[test]
     fn non_numbers() {
         for text in [
-            "", " ", "-", "N/A", "n/a", "OOM", "NaN", "nan", "inf", "-inf", "Infinity",
-            "1e309", "-1e309", "abc", "v2", "Q4_0", "llama-2-7b", "2025-10-08", "gemma3:270m",
-            "1.2.3", "12 apples and 3 pears on a very long line",
+            "",
+            " ",
+            "-",
+            "N/A",
+            "n/a",
+            "OOM",
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "Infinity",
+            "1e309",
+            "-1e309",
+            "abc",
+            "v2",
+            "Q4_0",
+            "llama-2-7b",
+            "2025-10-08",
+            "gemma3:270m",
+            "1.2.3",
+            "12 apples and 3 pears on a very long line",
         ] {
             assert_eq!(q(text), None, "{text:?}");
         }
@@ -450,6 +550,44 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(normalize_unit(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn units_from_names() {
+        let cases = [
+            ("ttft_ms", "ms"),
+            ("load_s", "s"),
+            ("compile_time_s", "s"),
+            ("tokens_s", "tokens/s"),
+            ("mean_tokens_s", "tokens/s"),
+            ("throughput_tokens_per_sec", "tokens/s"),
+            ("requests_per_second", "req/s"),
+            ("gpu_peak_mb", "MB"),
+            ("model_size_bytes", "B"),
+            ("efficiency_percent", "%"),
+            ("timing_stats.p50_ms", "ms"),
+            ("workflow.analysis_seconds", "s"),
+            ("avg_ts", ""),
+            ("speedup", ""),
+            ("eval_count", ""),
+            ("runs_per_s", ""),
+            ("", ""),
+        ];
+        for (name, want) in cases {
+            assert_eq!(unit_from_name(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn known_units() {
+        for u in [
+            "ms", "µs", "tok/s", "TPS", "MB/s", "GiB", "%", "x", "ns/op", "req/s", "W",
+        ] {
+            assert!(is_known_unit(u), "{u}");
+        }
+        for u in ["", "Encouraging", "Memory", "apples/box", "block"] {
+            assert!(!is_known_unit(u), "{u}");
         }
     }
 

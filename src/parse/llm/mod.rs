@@ -1,6 +1,35 @@
-//! llm adapters (being built).
+//! Adapters for LLM-inference benchmark tools and the hand-written result formats CI users
+//! feed them into: Ollama (API responses and `ollama run --verbose` text), llama.cpp
+//! (`llama-bench` JSON/JSONL/Markdown and llama-server timing CSVs), vLLM (`benchmark_serving`
+//! and `bench throughput` JSON), github-action-benchmark custom JSON and the Bencher Metric
+//! Format.
+//!
+//! Where a tool defines what a number means (tokens/s, milliseconds), the adapter sets the unit
+//! and direction itself; only free-form metric names go through [`crate::direction::infer`].
+
+mod bmf;
+mod emit;
+mod gab;
+mod json;
+mod llama_bench;
+mod llama_bench_md;
+mod llama_server_csv;
+mod ollama;
+mod ollama_api;
+mod ollama_verbose;
+mod vllm;
 
 use super::Adapter;
 
 /// The adapters of this family, in detection priority order.
-pub static ADAPTERS: &[&dyn Adapter] = &[];
+pub static ADAPTERS: &[&dyn Adapter] = &[
+    &ollama_api::OllamaApi,
+    &ollama_verbose::OllamaVerbose,
+    &llama_bench::LlamaBench,
+    &llama_bench_md::LlamaBenchMd,
+    &llama_server_csv::LlamaServerCsv,
+    &vllm::VllmServing,
+    &vllm::VllmThroughput,
+    &gab::GabCustom,
+    &bmf::Bmf,
+];

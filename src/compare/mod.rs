@@ -1,0 +1,228 @@
+//! The compare stage: joins base and head series by key and decides, per metric and
+//! overall, whether the change is a regression under the run's policy.
+//!
+//! Entry points: [`compare`] and [`compare_with_history`]. Both apply the policy's rewrite
+//! rules and direction/unit overrides to every side first ([`Policy::prepare`]), then judge
+//! each key ([`Delta`]), order the deltas (regressions and broken first, by severity) and
+//! reach a [`Verdict`].
+
+mod judge;
+mod noise;
+mod verdict;
+
+pub use noise::NoiseBand;
+
+use crate::config::Policy;
+use crate::model::{Direction, Series, SeriesKey, Warning};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Summary statistics of one side of a delta (successful samples only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SideStats {
+    pub n: usize,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    /// Sample standard deviation (n - 1); `None` below two samples.
+    pub stddev: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub failed: u32,
+}
+
+impl SideStats {
+    /// Statistics of `samples` (assumed finite) plus the count of failed runs.
+    pub fn of(samples: &[f64], failed: u32) -> SideStats {
+        use crate::stats;
+        SideStats {
+            n: samples.len(),
+            mean: stats::mean(samples),
+            median: stats::median(samples),
+            stddev: stats::stddev(samples),
+            min: stats::min(samples),
+            max: stats::max(samples),
+            failed,
+        }
+    }
+}
+
+/// The status of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Worse beyond the warn threshold, and significant (or threshold-only with n = 1).
+    Regression,
+    /// Base had successful samples, head only failures.
+    Broken,
+    /// On base, not on head.
+    Missing,
+    /// Beyond the warn threshold but not significant (or too few samples to judge).
+    Noisy,
+    /// Better beyond the warn threshold, and significant.
+    Improvement,
+    /// Base had only failures, head has successful samples.
+    Fixed,
+    /// On head, not on base.
+    New,
+    /// Within the threshold, or a neutral metric, or nothing comparable.
+    Unchanged,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 8] = [
+        Status::Regression,
+        Status::Broken,
+        Status::Missing,
+        Status::Noisy,
+        Status::Improvement,
+        Status::Fixed,
+        Status::New,
+        Status::Unchanged,
+    ];
+
+    /// The name used in JSON and in [`Comparison::counts`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Regression => "regression",
+            Status::Broken => "broken",
+            Status::Missing => "missing",
+            Status::Noisy => "noisy",
+            Status::Improvement => "improvement",
+            Status::Fixed => "fixed",
+            Status::New => "new",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// How a metric's status affects the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Gate {
+    /// Can fail the run.
+    #[default]
+    Hard,
+    /// Can only warn.
+    Advisory,
+    /// Reported, never affects the verdict.
+    Ignore,
+}
+
+/// How much the statistics can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// A significance test ran on n >= 2 samples per side.
+    High,
+    /// Too few samples for a test: the threshold alone decided.
+    Low,
+    /// Nothing to compare (new, missing, broken, fixed).
+    None,
+}
+
+/// The overall verdict of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    NoBaseline,
+}
+
+/// One metric compared across base and head.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    #[serde(flatten)]
+    pub key: SeriesKey,
+    pub unit: String,
+    pub direction: Direction,
+    pub status: Status,
+    pub gate: Gate,
+    pub base: Option<SideStats>,
+    pub head: Option<SideStats>,
+    /// head mean minus base mean, in `unit`.
+    pub change_abs: Option<f64>,
+    /// Relative change of the mean in percent (positive = value went up, whatever the
+    /// direction); `None` when the base mean is 0.
+    pub change_pct: Option<f64>,
+    pub p_value: Option<f64>,
+    /// Which test produced `p_value` (`welch_t`, `mann_whitney_u`), if any.
+    pub test: Option<String>,
+    pub confidence: Confidence,
+    /// Thresholds (percent) that applied to this metric, after widening by the noise band.
+    pub warn_pct: f64,
+    pub fail_pct: f64,
+    /// Human-readable reason for the status (`-12.40 % beyond the fail threshold 10 %, p = 0.003 (Welch's t-test)`).
+    pub reason: String,
+    /// Files the base and head numbers came from.
+    pub base_origin: Vec<String>,
+    pub head_origin: Vec<String>,
+    /// Run-to-run noise of the base, when earlier base runs were given.
+    #[serde(default)]
+    pub noise: Option<NoiseBand>,
+    /// Whether this delta alone makes the verdict `fail` under the policy.
+    #[serde(default)]
+    pub blocking: bool,
+}
+
+/// The result of the compare stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub verdict: Verdict,
+    /// Number of deltas per status (every status present, zeros included) plus `total`.
+    pub counts: BTreeMap<String, usize>,
+    /// Regressions and broken first (most severe first), then missing, noisy, improvements,
+    /// fixed, new, unchanged.
+    pub deltas: Vec<Delta>,
+    /// Problems met while preparing the series (merged series that disagree on unit or
+    /// direction, units that cannot be converted).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+/// Compares head against base under `policy`. An empty base gives the verdict
+/// `no-baseline` (a failure only when the policy's `fail_on` lists `no_baseline`).
+pub fn compare(base: &[Series], head: &[Series], policy: &Policy) -> Comparison {
+    compare_with_history(base, head, &[], policy)
+}
+
+/// Like [`compare`], with earlier base runs (`history`, one `Vec<Series>` per run). For each
+/// metric the means of the base run and of every earlier run give a noise band (median and
+/// MAD of the run means); the metric's thresholds are widened to the band's width
+/// `k * MAD / median` when that is larger. See [`NoiseBand`].
+pub fn compare_with_history(
+    base: &[Series],
+    head: &[Series],
+    history: &[Vec<Series>],
+    policy: &Policy,
+) -> Comparison {
+    let (base, mut warnings) = policy.prepare(base.to_vec());
+    let (head, head_warnings) = policy.prepare(head.to_vec());
+    warnings.extend(head_warnings);
+    let history: Vec<BTreeMap<SeriesKey, Series>> = history
+        .iter()
+        .map(|run| {
+            let (run, _) = policy.prepare(run.clone());
+            run.into_iter().map(|s| (s.key.clone(), s)).collect()
+        })
+        .collect();
+
+    let mut joined: BTreeMap<SeriesKey, (Option<&Series>, Option<&Series>)> = BTreeMap::new();
+    for s in &base {
+        joined.entry(s.key.clone()).or_default().0 = Some(s);
+    }
+    for s in &head {
+        joined.entry(s.key.clone()).or_default().1 = Some(s);
+    }
+    let deltas = joined
+        .into_iter()
+        .map(|(key, (b, h))| {
+            let rule = policy.for_key(&key);
+            let band = b.and_then(|b| noise::band(b, &history, policy.noise_k));
+            judge::judge(key, b, h, &rule, policy, band, &mut warnings)
+        })
+        .collect();
+    verdict::finish(deltas, base.is_empty(), policy, warnings)
+}

@@ -1,0 +1,111 @@
+//! From judged deltas to the result of the stage: which deltas block, the report order,
+//! the counts per status and the overall verdict.
+//!
+//! `fail`: a hard-gated delta blocks under `fail_on` (by default: a regression beyond its
+//! fail threshold, or a broken metric). `warn`: any other regression, broken or missing
+//! metric that is not ignored. `no-baseline`: the base side is empty (a failure only when
+//! `fail_on` lists `no_baseline`). `pass` otherwise.
+
+use super::judge::severity;
+use super::{Comparison, Delta, Gate, Status, Verdict};
+use crate::config::{FailOn, Policy};
+use crate::model::Warning;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) fn finish(
+    mut deltas: Vec<Delta>,
+    no_base: bool,
+    policy: &Policy,
+    warnings: Vec<Warning>,
+) -> Comparison {
+    for d in &mut deltas {
+        d.blocking = blocks(d, &policy.fail_on);
+    }
+    deltas.sort_by(|a, b| {
+        group(a.status)
+            .cmp(&group(b.status))
+            .then_with(|| sort_severity(b).total_cmp(&sort_severity(a)))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    let verdict = if no_base {
+        if policy.fail_on.contains(&FailOn::NoBaseline) {
+            Verdict::Fail
+        } else {
+            Verdict::NoBaseline
+        }
+    } else if deltas.iter().any(|d| d.blocking) {
+        Verdict::Fail
+    } else if deltas.iter().any(warns) {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    };
+    Comparison {
+        verdict,
+        counts: counts(&deltas),
+        deltas,
+        warnings,
+    }
+}
+
+/// Whether a delta would make the verdict at least `warn`.
+fn warns(d: &Delta) -> bool {
+    d.gate != Gate::Ignore
+        && matches!(
+            d.status,
+            Status::Regression | Status::Broken | Status::Missing
+        )
+}
+
+/// Whether a delta makes the verdict `fail`: only hard-gated ones, and only for the
+/// conditions listed in `fail_on` (`warn` there makes every warning of a hard-gated metric
+/// fail).
+fn blocks(d: &Delta, fail_on: &BTreeSet<FailOn>) -> bool {
+    if d.gate != Gate::Hard || !warns(d) {
+        return false;
+    }
+    fail_on.contains(&FailOn::Warn)
+        || match d.status {
+            Status::Regression => {
+                fail_on.contains(&FailOn::Regression)
+                    && severity(d.change_pct, d.change_abs.unwrap_or(0.0)) > d.fail_pct
+            }
+            Status::Broken => fail_on.contains(&FailOn::Broken),
+            Status::Missing => fail_on.contains(&FailOn::Missing),
+            _ => false,
+        }
+}
+
+/// Report groups: regressions and broken share the first.
+fn group(status: Status) -> u8 {
+    match status {
+        Status::Regression | Status::Broken => 0,
+        Status::Missing => 1,
+        Status::Noisy => 2,
+        Status::Improvement => 3,
+        Status::Fixed => 4,
+        Status::New => 5,
+        Status::Unchanged => 6,
+    }
+}
+
+/// Severity for ordering: |change %|; broken (no change to measure) ranks as most severe.
+fn sort_severity(d: &Delta) -> f64 {
+    match (d.status, d.change_abs) {
+        (_, Some(abs)) => severity(d.change_pct, abs),
+        (Status::Broken, None) => f64::INFINITY,
+        _ => 0.0,
+    }
+}
+
+fn counts(deltas: &[Delta]) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
+    for d in deltas {
+        *counts.entry(d.status.as_str().to_string()).or_default() += 1;
+    }
+    counts.insert("total".into(), deltas.len());
+    counts
+}

@@ -1,0 +1,244 @@
+//! Accumulates the readings of one file into [`Series`]: one series per key, samples and
+//! failures in file order, units reconciled, origins kept, and the number of series per file
+//! bounded. Every adapter of this family (and the Chimeraforge ones) writes through it.
+
+use crate::keys;
+use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
+use crate::parse::{Input, ParseError, Parsed};
+use crate::units;
+use std::collections::{BTreeMap, HashMap};
+
+/// Most series one file may produce; the rest are dropped with a warning.
+pub const MAX_SERIES_PER_FILE: usize = 10_000;
+/// Most origins kept per series (the first ones in file order).
+const MAX_ORIGINS_PER_SERIES: usize = 64;
+/// Longest label value or benchmark part kept (longer ones are cut).
+const MAX_NAME_LEN: usize = 120;
+
+/// One value read from a file, or the record of a failed measurement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reading {
+    Value(f64),
+    Failed,
+}
+
+/// Collects series for one input file.
+#[derive(Debug)]
+pub struct SeriesSink {
+    path: String,
+    source: String,
+    series: Vec<Series>,
+    index: HashMap<SeriesKey, usize>,
+    warnings: Vec<Warning>,
+    dropped: usize,
+}
+
+impl SeriesSink {
+    pub fn new(input: &Input) -> Self {
+        SeriesSink {
+            path: input.path.to_string(),
+            source: keys::normalize_path(input.path),
+            series: Vec::new(),
+            index: HashMap::new(),
+            warnings: Vec::new(),
+            dropped: 0,
+        }
+    }
+
+    /// Records one reading of `metric` of `benchmark`. A value in a unit other than the
+    /// series' unit is converted when the units are compatible and skipped with a warning
+    /// otherwise. Non-finite values are ignored.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        benchmark: &str,
+        metric: &str,
+        labels: &BTreeMap<String, String>,
+        unit: &str,
+        direction: Direction,
+        reading: Reading,
+        at: &str,
+    ) {
+        if let Reading::Value(v) = reading {
+            if !v.is_finite() {
+                return;
+            }
+        }
+        let key = SeriesKey {
+            source: self.source.clone(),
+            benchmark: bounded(benchmark),
+            metric: bounded(metric),
+            labels: labels.clone(),
+        };
+        let idx = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                if self.series.len() >= MAX_SERIES_PER_FILE {
+                    self.dropped += 1;
+                    return;
+                }
+                let series = Series::new(key.clone(), units::normalize_unit(unit), direction);
+                self.series.push(series);
+                self.index.insert(key, self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        let series = &mut self.series[idx];
+        match reading {
+            Reading::Failed => series.failed += 1,
+            Reading::Value(v) => {
+                let converted = if series.unit.is_empty() && !unit.is_empty() {
+                    series.unit = units::normalize_unit(unit);
+                    Some(v)
+                } else if unit.is_empty() {
+                    Some(v)
+                } else {
+                    units::convert(v, unit, &series.unit)
+                };
+                match converted {
+                    Some(v) => series.samples.push(v),
+                    None => {
+                        let message = format!(
+                            "{at}: {metric} is in `{unit}` here but in `{}` before; value skipped",
+                            series.unit
+                        );
+                        self.warnings.push(Warning::new(&self.path, message));
+                        return;
+                    }
+                }
+            }
+        }
+        if series.origin.len() < MAX_ORIGINS_PER_SERIES {
+            series.origin.push(Origin::new(&self.path, at));
+        }
+    }
+
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(Warning::new(&self.path, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// Adds series produced elsewhere (an embedded document parsed by another adapter).
+    pub fn extend(&mut self, series: Vec<Series>, warnings: Vec<Warning>) {
+        self.warnings.extend(warnings);
+        for s in series {
+            if self.series.len() >= MAX_SERIES_PER_FILE {
+                self.dropped += 1;
+                continue;
+            }
+            self.series.push(s);
+        }
+    }
+
+    /// The series in file order and the warnings. A file that produced neither series nor
+    /// warnings is an error (`NoMetrics`).
+    pub fn finish(mut self) -> Result<Parsed, ParseError> {
+        if self.dropped > 0 {
+            let message = format!(
+                "more than {MAX_SERIES_PER_FILE} series in one file; {} were dropped",
+                self.dropped
+            );
+            self.warnings.push(Warning::new(&self.path, message));
+        }
+        if self.series.is_empty() && self.warnings.is_empty() {
+            return Err(ParseError::NoMetrics);
+        }
+        if self.series.is_empty() {
+            self.warn("no benchmark metrics found");
+        }
+        Ok(Parsed {
+            series: self.series,
+            warnings: self.warnings,
+            format: "",
+        })
+    }
+}
+
+/// Cuts a name to [`MAX_NAME_LEN`] characters and trims it.
+pub fn bounded(name: &str) -> String {
+    let t = name.trim();
+    match t.char_indices().nth(MAX_NAME_LEN) {
+        Some((i, _)) => format!("{}…", t[..i].trim_end()),
+        None => t.to_string(),
+    }
+}
+
+/// A number as a label value: integers without a fraction, float32 artefacts
+/// (`0.800000011920929`) as the short value they stand for (`0.8`).
+pub fn number_label(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let f = v as f32;
+    if f.is_finite() && ((f as f64) - v).abs() <= v.abs() * 1e-9 {
+        let short = format!("{f}");
+        if short.len() < format!("{v}").len() {
+            return short;
+        }
+    }
+    format!("{v}")
+}
+
+/// The default benchmark name of a file: its normalised file name without the extension.
+pub fn file_benchmark(path: &str) -> String {
+    let normalized = keys::normalize_path(path);
+    let name = normalized.rsplit('/').next().unwrap_or(&normalized);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_hide_float32_artefacts() {
+        assert_eq!(number_label(0.800000011920929), "0.8");
+        assert_eq!(number_label(0.30000001192092896), "0.3");
+        assert_eq!(number_label(80.0), "80");
+        assert_eq!(number_label(0.123456789012), "0.123456789012");
+        assert_eq!(number_label(-2.0), "-2");
+    }
+
+    #[test]
+    fn file_benchmark_strips_stamps_and_extension() {
+        assert_eq!(
+            file_benchmark("reports/compilation/conv_bench_20251002-170837.json"),
+            "conv_bench"
+        );
+        assert_eq!(file_benchmark("results.csv"), "results");
+        assert_eq!(file_benchmark("noext"), "noext");
+    }
+
+    #[test]
+    fn units_are_reconciled_within_a_series() {
+        let input = Input {
+            path: "a/b_20251002-170837.csv",
+            text: "",
+        };
+        let mut sink = SeriesSink::new(&input);
+        let labels = BTreeMap::new();
+        let d = Direction::LowerIsBetter;
+        sink.record("b", "m", &labels, "GB", d, Reading::Value(2.2), "line 2");
+        sink.record("b", "m", &labels, "MB", d, Reading::Value(820.0), "line 3");
+        sink.record("b", "m", &labels, "ms", d, Reading::Value(1.0), "line 4");
+        sink.record("b", "m", &labels, "", d, Reading::Failed, "line 5");
+        let parsed = sink.finish().unwrap();
+        assert_eq!(parsed.series.len(), 1);
+        let s = &parsed.series[0];
+        assert_eq!(s.key.source, "a/b.csv");
+        assert_eq!(s.unit, "GB");
+        assert_eq!(s.samples, vec![2.2, 0.82]);
+        assert_eq!(s.failed, 1);
+        assert_eq!(parsed.warnings.len(), 1);
+        assert_eq!(
+            s.origin[0],
+            Origin::new("a/b_20251002-170837.csv", "line 2")
+        );
+    }
+}

@@ -1,0 +1,862 @@
+//! The LLM-tool adapters on the real fixture files: values, units, directions, labels and key
+//! stability across base/head pairs; failures counted, never measured; no panics on any input.
+
+use benchgate::model::{Direction, Series, SeriesKey};
+use benchgate::parse::{self, llm::ADAPTERS, Adapter, Confidence, Input, Parsed};
+use benchgate::{direction, units};
+use proptest::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const ROOT: &str = "tests/fixtures/formats";
+
+fn adapter(name: &str) -> &'static dyn Adapter {
+    *ADAPTERS
+        .iter()
+        .find(|a| a.name() == name)
+        .unwrap_or_else(|| panic!("no adapter {name}"))
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every fixture file of one format directory, as paths relative to the fixture root.
+fn fixtures(format: &str) -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&Path::new(ROOT).join(format), &mut paths);
+    let mut rel: Vec<String> = paths
+        .iter()
+        .map(|p| p.strip_prefix(ROOT).unwrap().to_str().unwrap().to_string())
+        .collect();
+    rel.sort();
+    assert!(!rel.is_empty(), "no fixtures for {format}");
+    rel
+}
+
+/// Parses `text` as if it were the file at `path`, asserting the adapter claims it.
+fn parse_as(name: &str, path: &str, text: &str) -> Parsed {
+    let input = Input { path, text };
+    let a = adapter(name);
+    assert_eq!(a.detect(&input), Confidence::Certain, "{name} on {path}");
+    a.parse(&input)
+        .unwrap_or_else(|e| panic!("{name} on {path}: {e}"))
+}
+
+fn parse_fixture(name: &str, rel: &str) -> Parsed {
+    parse_as(name, rel, &read(rel))
+}
+
+/// The one series with this benchmark and metric (and these labels, when given).
+fn find<'a>(p: &'a Parsed, benchmark: &str, metric: &str, labels: &[(&str, &str)]) -> &'a Series {
+    let hits: Vec<&Series> = p
+        .series
+        .iter()
+        .filter(|s| s.key.benchmark == benchmark && s.key.metric == metric)
+        .filter(|s| {
+            labels
+                .iter()
+                .all(|(k, v)| s.key.labels.get(*k).map(String::as_str) == Some(*v))
+        })
+        .collect();
+    assert_eq!(
+        hits.len(),
+        1,
+        "{benchmark}/{metric} {labels:?} among {:#?}",
+        p.series.iter().map(|s| s.key.to_string()).collect::<Vec<_>>()
+    );
+    hits[0]
+}
+
+/// Keys without the source, which differs between the two files of a pair only by name.
+fn keys(p: &Parsed) -> BTreeSet<SeriesKey> {
+    p.series
+        .iter()
+        .map(|s| SeriesKey {
+            source: String::new(),
+            ..s.key.clone()
+        })
+        .collect()
+}
+
+fn assert_close(actual: f64, expected: f64) {
+    let tolerance = 1e-9 * expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{actual} != {expected}"
+    );
+}
+
+/// The fenced ```json blocks of a Markdown file, the way a Markdown parser hands them on.
+fn json_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match current.as_mut() {
+            None if line.trim_start().starts_with("```json") => current = Some(String::new()),
+            None => {}
+            Some(_) if line.trim_start().starts_with("```") => {
+                blocks.extend(current.take());
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+        }
+    }
+    blocks
+}
+
+// ---------------------------------------------------------------- llama-bench JSON / JSONL
+
+#[test]
+fn llama_bench_json_reads_per_repetition_samples() {
+    let rel = "llama-bench-json/brayniac__llm-performance/llama-bench.json";
+    let rows: Vec<Value> = serde_json::from_str(&read(rel)).unwrap();
+    let p = parse_fixture("llama-bench", rel);
+    assert_eq!(p.series.len(), 4);
+
+    let tg = find(&p, "Snowpiercer-15B-v1.Q3_K_L tg1280", "avg_ts", &[]);
+    let expected: Vec<f64> = rows[1]["samples_ts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(tg.samples, expected);
+    assert_eq!(tg.samples[0], 85.5525);
+    assert_eq!(tg.unit, "tokens/s");
+    assert_eq!(tg.direction, Direction::HigherIsBetter);
+    assert_eq!(tg.failed, 0);
+    assert_eq!(tg.format, "llama-bench");
+
+    let pp = find(&p, "Snowpiercer-15B-v1.Q3_K_L pp8192", "avg_ns", &[]);
+    assert_eq!(pp.samples[0], 2_705_811_935.0);
+    assert_eq!(pp.unit, "ns");
+    assert_eq!(pp.direction, Direction::LowerIsBetter);
+
+    let labels = &tg.key.labels;
+    assert_eq!(labels["n_gpu_layers"], "99");
+    assert_eq!(labels["backends"], "CUDA,RPC");
+    assert_eq!(labels["flash_attn"], "false");
+    assert_eq!(labels["n_batch"], "2048");
+    assert_eq!(labels["type_k"], "f16");
+    for volatile in ["build_commit", "build_number", "test_time", "gpu_info", "cpu_info"] {
+        assert!(!labels.contains_key(volatile), "{volatile} must not be a label");
+    }
+}
+
+#[test]
+fn llama_bench_jsonl_every_row_is_in_its_series() {
+    for rel in fixtures("llama-bench-jsonl") {
+        let text = read(&rel);
+        let p = parse_fixture("llama-bench", &rel);
+        assert!(p.warnings.is_empty(), "{rel}: {:?}", p.warnings);
+        for s in &p.series {
+            assert!(!s.key.labels.contains_key("build_commit"), "{}", s.key);
+            assert!(!s.key.labels.contains_key("test_time"), "{}", s.key);
+            let expected = if s.key.metric == "avg_ts" {
+                Direction::HigherIsBetter
+            } else {
+                Direction::LowerIsBetter
+            };
+            assert_eq!(s.direction, expected, "{}", s.key);
+        }
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let row: Value = serde_json::from_str(line).unwrap();
+            let (np, ng, nd) = (
+                row["n_prompt"].as_u64().unwrap(),
+                row["n_gen"].as_u64().unwrap(),
+                row["n_depth"].as_u64().unwrap(),
+            );
+            let test = match (np, ng) {
+                (p, 0) => format!("pp{p}"),
+                (0, g) => format!("tg{g}"),
+                (p, g) => format!("pp{p}+tg{g}"),
+            };
+            let test = if nd > 0 { format!("{test}@d{nd}") } else { test };
+            let model = row["model_filename"].as_str().unwrap();
+            let model = model.rsplit('/').next().unwrap().trim_end_matches(".gguf");
+            let flash = row["flash_attn"].to_string();
+            let s = find(
+                &p,
+                &format!("{model} {test}"),
+                "avg_ts",
+                &[
+                    ("backends", row["backends"].as_str().unwrap()),
+                    ("flash_attn", flash.as_str()),
+                ],
+            );
+            for v in row["samples_ts"].as_array().unwrap() {
+                assert!(s.samples.contains(&v.as_f64().unwrap()), "{}", s.key);
+            }
+        }
+    }
+}
+
+#[test]
+fn llama_bench_jsonl_depth_tests_and_single_row() {
+    let p = parse_fixture(
+        "llama-bench",
+        "llama-bench-jsonl/lhl__strix-halo-testing/llama-cpp-fix-wmma__llama32-1b.default-rocwmma.jsonl",
+    );
+    let deep = find(&p, "Llama-3.2-1B-Instruct-Q4_K_M pp512@d1024", "avg_ts", &[]);
+    assert_eq!(deep.samples, vec![4204.81]);
+    assert_eq!(deep.key.labels["flash_attn"], "true");
+    assert!(!deep.key.labels.contains_key("devices"), "default values are not labels");
+
+    let single = parse_fixture(
+        "llama-bench",
+        "llama-bench-jsonl/lhl__strix-halo-testing/llama-cpp-fix-wmma__llama32-1b.lhl-tune-decode.jsonl",
+    );
+    assert_eq!(single.series.len(), 2);
+    let tg = find(&single, "Llama-3.2-1B-Instruct-Q4_K_M tg128", "avg_ts", &[]);
+    assert_eq!(tg.samples, vec![192.744]);
+}
+
+#[test]
+fn llama_bench_base_and_head_have_equal_keys() {
+    let dir = "llama-bench-jsonl/lhl__strix-halo-testing/";
+    for (base, head) in [
+        (
+            "base__llm-bench__llama-2-7b.Q4_0__raw_runs.jsonl",
+            "head__llm-bench__llama-2-7b.Q4_0__raw_runs.jsonl",
+        ),
+        (
+            "llama-cpp-fix-wmma__llama32-1b.default-rocwmma.jsonl",
+            "llama-cpp-fix-wmma__llama32-1b.lhl-tune-tile.jsonl",
+        ),
+    ] {
+        let path = format!("{dir}{base}");
+        let b = parse_fixture("llama-bench", &path);
+        let h = parse_as("llama-bench", &path, &read(&format!("{dir}{head}")));
+        let b_keys: BTreeSet<_> = b.series.iter().map(|s| s.key.clone()).collect();
+        let h_keys: BTreeSet<_> = h.series.iter().map(|s| s.key.clone()).collect();
+        assert_eq!(b_keys, h_keys, "{base} vs {head}");
+        assert!(!b_keys.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------- llama-bench Markdown
+
+#[test]
+fn llama_bench_markdown_reads_mean_of_mean_sd_cells() {
+    let dir = "llama-bench-md/kyuz0__amd-strix-halo-toolboxes/";
+    let model = "glm4moe 106B.A12B Q4_K - Medium";
+    let base = parse_fixture(
+        "llama-bench-md",
+        &format!("{dir}base__benchmark__results__GLM-4.5-Air-UD-Q4_K_XL-00001-of-00002__rocm6_4_2.log"),
+    );
+    let head = parse_fixture(
+        "llama-bench-md",
+        &format!("{dir}head__benchmark__results__GLM-4.5-Air-UD-Q4_K_XL-00001-of-00002__rocm6_4_2.log"),
+    );
+    let pp = find(&base, &format!("{model} pp512"), "avg_ts", &[]);
+    assert_eq!(pp.samples, vec![130.07]);
+    assert_eq!(pp.unit, "tokens/s");
+    assert_eq!(pp.direction, Direction::HigherIsBetter);
+    assert_eq!(pp.key.labels["backends"], "ROCm");
+    assert_eq!(pp.key.labels["n_gpu_layers"], "999");
+    assert!(!pp.key.labels.contains_key("size"));
+    let tg = find(&head, &format!("{model} tg128"), "avg_ts", &[]);
+    assert_eq!(tg.samples, vec![20.15]);
+    assert_eq!(tg.key.labels["n_gpu_layers"], "99");
+
+    // The pair differs in `-ngl` (999 -> 99), a run parameter: that is the only key change.
+    let without_ngl = |p: &Parsed| -> BTreeSet<SeriesKey> {
+        keys(p)
+            .into_iter()
+            .map(|mut k| {
+                k.labels.remove("n_gpu_layers");
+                k
+            })
+            .collect()
+    };
+    assert_ne!(keys(&base), keys(&head));
+    assert_eq!(without_ngl(&base), without_ngl(&head));
+}
+
+#[test]
+fn llama_bench_markdown_depth_and_bad_cells() {
+    let text = "| model | size | backend | ngl | fa | test | t/s |\n\
+                | --- | ---: | --- | --: | -: | ---: | ---: |\n\
+                | llama 1B Q4_K - Medium | 762.81 MiB | Vulkan | 99 | 1 | pp512 @ d4096 | 2461.08 ± 13.50 |\n\
+                | llama 1B Q4_K - Medium | 762.81 MiB | Vulkan | 99 | 1 | tg128 @ d4096 | nan ± nan |\n";
+    let p = parse_as("llama-bench-md", "bench.md", text);
+    let deep = find(&p, "llama 1B Q4_K - Medium pp512@d4096", "avg_ts", &[]);
+    assert_eq!(deep.samples, vec![2461.08]);
+    assert_eq!(deep.key.labels["flash_attn"], "1");
+    let failed = find(&p, "llama 1B Q4_K - Medium tg128@d4096", "avg_ts", &[]);
+    assert!(failed.samples.is_empty());
+    assert_eq!(failed.failed, 1);
+    assert_eq!(p.warnings.len(), 1);
+}
+
+// ---------------------------------------------------------------- vLLM
+
+#[test]
+fn vllm_serving_summary_and_per_request_metrics() {
+    for rel in fixtures("vllm-benchmark-serving-json") {
+        let raw: Value = serde_json::from_str(&read(&rel)).unwrap();
+        let p = parse_fixture("vllm-serving", &rel);
+        let model = raw["model_id"].as_str().unwrap();
+        assert_eq!(model, "deepseek-ai/DeepSeek-V2.5");
+
+        let ttft = find(&p, model, "mean_ttft_ms", &[]);
+        assert_eq!(ttft.samples, vec![raw["mean_ttft_ms"].as_f64().unwrap()]);
+        assert_eq!(ttft.unit, "ms");
+        assert_eq!(ttft.direction, Direction::LowerIsBetter);
+        for metric in ["p99_itl_ms", "median_tpot_ms", "std_ttft_ms"] {
+            let s = find(&p, model, metric, &[]);
+            assert_eq!(s.samples, vec![raw[metric].as_f64().unwrap()]);
+            assert_eq!(s.direction, Direction::LowerIsBetter);
+        }
+        let rps = find(&p, model, "request_throughput", &[]);
+        assert_eq!(rps.samples, vec![raw["request_throughput"].as_f64().unwrap()]);
+        assert_eq!((rps.unit.as_str(), rps.direction), ("req/s", Direction::HigherIsBetter));
+        let out = find(&p, model, "output_throughput", &[]);
+        assert_eq!((out.unit.as_str(), out.direction), ("tokens/s", Direction::HigherIsBetter));
+        assert!(p.series.iter().all(|s| !s.key.metric.contains("goodput")));
+
+        let labels = &ttft.key.labels;
+        assert_eq!(labels["request_rate"], "16.0");
+        assert_eq!(labels["num_prompts"], "200");
+        assert_eq!(labels["burstiness"], "1.0");
+        assert!(!labels.contains_key("max_concurrency"), "null is not a label");
+
+        // Per-request arrays are in seconds; the samples are milliseconds.
+        let ttfts = raw["ttfts"].as_array().unwrap();
+        let per_request = find(&p, model, "ttft_ms", &[]);
+        assert_eq!(per_request.samples.len(), ttfts.len());
+        assert_close(per_request.samples[0], ttfts[0].as_f64().unwrap() * 1e3);
+        let mean: f64 = per_request.samples.iter().sum::<f64>() / ttfts.len() as f64;
+        assert_close(mean, raw["mean_ttft_ms"].as_f64().unwrap());
+
+        let itls = raw["itls"].as_array().unwrap();
+        let with_tokens: Vec<&Vec<Value>> = itls
+            .iter()
+            .map(|v| v.as_array().unwrap())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let itl = find(&p, model, "itl_ms", &[]);
+        assert_eq!(itl.samples.len(), with_tokens.len());
+        let first: Vec<f64> = with_tokens[0].iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_close(itl.samples[0], first.iter().sum::<f64>() / first.len() as f64 * 1e3);
+
+        let failed = find(&p, model, "failed_requests", &[]);
+        assert_eq!(failed.samples, vec![0.0]);
+        assert!(p.series.iter().all(|s| s.failed == 0));
+    }
+}
+
+#[test]
+fn vllm_serving_counts_failed_requests() {
+    let text = r#"{"model_id": "m", "num_prompts": 4, "completed": 2, "request_rate": "inf",
+        "request_throughput": 1.5, "mean_ttft_ms": 120.0, "median_ttft_ms": NaN,
+        "ttfts": [0.1, 0.0, 0.14, 0.0], "itls": [[0.01, 0.03], [], [0.02], []],
+        "errors": ["", "Bad Gateway", "", "timeout"]}"#;
+    let p = parse_as("vllm-serving", "serve.json", text);
+    let ttft = find(&p, "m", "ttft_ms", &[("request_rate", "inf")]);
+    assert_eq!(ttft.samples.len(), 2);
+    assert_close(ttft.samples[1], 140.0);
+    assert_eq!(ttft.failed, 2);
+    let itl = find(&p, "m", "itl_ms", &[]);
+    assert_close(itl.samples[0], 20.0);
+    assert_eq!(itl.failed, 2);
+    assert_eq!(find(&p, "m", "failed_requests", &[]).samples, vec![2.0]);
+    // Python's bare NaN is read as a missing value, not as a measurement.
+    assert!(p.series.iter().all(|s| s.key.metric != "median_ttft_ms"));
+
+    let none = r#"{"model_id": "m", "num_prompts": 4, "completed": 0,
+        "request_throughput": 0.0, "output_throughput": 0.0, "mean_ttft_ms": 0.0}"#;
+    let p = parse_as("vllm-serving", "serve.json", none);
+    let rps = find(&p, "m", "request_throughput", &[]);
+    assert!(rps.samples.is_empty());
+    assert_eq!(rps.failed, 1);
+    assert_eq!(find(&p, "m", "mean_ttft_ms", &[]).failed, 1);
+}
+
+#[test]
+fn vllm_throughput_reads_rates() {
+    let files = fixtures("vllm-bench-throughput-json");
+    for rel in &files {
+        let raw: Value = serde_json::from_str(&read(rel)).unwrap();
+        let p = parse_fixture("vllm-throughput", rel);
+        assert_eq!(p.series.len(), 3);
+        let tps = p.series.iter().find(|s| s.key.metric == "tokens_per_second").unwrap();
+        assert_eq!(tps.samples, vec![raw["tokens_per_second"].as_f64().unwrap()]);
+        assert_eq!((tps.unit.as_str(), tps.direction), ("tokens/s", Direction::HigherIsBetter));
+        assert_eq!(tps.key.labels["num_requests"], "200");
+        let rps = p.series.iter().find(|s| s.key.metric == "requests_per_second").unwrap();
+        assert_eq!(rps.samples, vec![raw["requests_per_second"].as_f64().unwrap()]);
+        assert_eq!(rps.direction, Direction::HigherIsBetter);
+        let elapsed = p.series.iter().find(|s| s.key.metric == "elapsed_time").unwrap();
+        assert_eq!((elapsed.unit.as_str(), elapsed.direction), ("s", Direction::LowerIsBetter));
+    }
+    let rocm = parse_fixture("vllm-throughput", &files[0]);
+    assert_eq!(
+        find(&rocm, &rocm.series[0].key.benchmark, "tokens_per_second", &[]).samples,
+        vec![85.28594554049253]
+    );
+}
+
+#[test]
+fn vllm_base_and_head_have_equal_keys() {
+    for format in ["vllm-benchmark-serving-json", "vllm-bench-throughput-json"] {
+        let files = fixtures(format);
+        let name = if format.contains("serving") {
+            "vllm-serving"
+        } else {
+            "vllm-throughput"
+        };
+        let base = parse_fixture(name, &files[0]);
+        let head = parse_as(name, &files[0], &read(&files[1]));
+        let b: BTreeSet<_> = base.series.iter().map(|s| s.key.clone()).collect();
+        let h: BTreeSet<_> = head.series.iter().map(|s| s.key.clone()).collect();
+        assert_eq!(b, h, "{format}");
+    }
+}
+
+// ---------------------------------------------------------------- Ollama API responses
+
+#[test]
+fn ollama_api_responses_embedded_in_markdown() {
+    let dir = "ollama-api-json-in-md/attogram__ollama-bash-lib/";
+    let rel = format!("{dir}base__demos__ollama_generate_json.md");
+    let blocks = json_blocks(&read(&rel));
+    assert_eq!(blocks.len(), 2);
+    for block in &blocks {
+        let raw: Value = serde_json::from_str(&block[block.find("\n{").map_or(0, |i| i + 1)..])
+            .unwrap();
+        let p = parse_as("ollama-api", &rel, block);
+        let rate = find(&p, "granite3.3:2b", "eval_rate", &[]);
+        let expected = raw["eval_count"].as_f64().unwrap() / raw["eval_duration"].as_f64().unwrap()
+            * 1e9;
+        assert_eq!(rate.samples.len(), 1);
+        assert_close(rate.samples[0], expected);
+        assert_eq!((rate.unit.as_str(), rate.direction), ("tokens/s", Direction::HigherIsBetter));
+        let prompt = find(&p, "granite3.3:2b", "prompt_eval_rate", &[]);
+        assert_close(
+            prompt.samples[0],
+            raw["prompt_eval_count"].as_f64().unwrap()
+                / raw["prompt_eval_duration"].as_f64().unwrap()
+                * 1e9,
+        );
+        let total = find(&p, "granite3.3:2b", "total_duration_ms", &[]);
+        assert_close(total.samples[0], raw["total_duration"].as_f64().unwrap() / 1e6);
+        assert_eq!((total.unit.as_str(), total.direction), ("ms", Direction::LowerIsBetter));
+        let count = find(&p, "granite3.3:2b", "eval_count", &[]);
+        assert_eq!(count.direction, Direction::Neutral);
+        assert_eq!(p.series.len(), 8);
+    }
+    // The first block is the plain demo: 12 tokens in 123105400 ns.
+    let first = parse_as("ollama-api", &rel, &blocks[0]);
+    assert_close(
+        find(&first, "granite3.3:2b", "eval_rate", &[]).samples[0],
+        12.0 / 123_105_400.0 * 1e9,
+    );
+}
+
+#[test]
+fn ollama_api_stream_uses_the_final_chunk() {
+    let rel = "ollama-api-json-in-md/attogram__ollama-bash-lib/demos__ollama_generate_stream_json.md";
+    let blocks = json_blocks(&read(rel));
+    let p = parse_as("ollama-api", rel, &blocks[0]);
+    let rate = find(&p, "dolphin3:8b", "eval_rate", &[]);
+    assert_eq!(rate.samples.len(), 1);
+    assert_close(rate.samples[0], 6.0 / 133_173_800.0 * 1e9);
+    assert_close(
+        find(&p, "dolphin3:8b", "load_duration_ms", &[]).samples[0],
+        1_667.2411,
+    );
+    // The debug block mixes log lines with a second stream: the stream is still read.
+    let debug = parse_as("ollama-api", rel, &blocks[1]);
+    assert_close(
+        find(&debug, "dolphin3:8b", "eval_rate", &[]).samples[0],
+        9.0 / 217_847_900.0 * 1e9,
+    );
+    assert!(!debug.warnings.is_empty(), "skipped log lines are reported");
+
+    // Both blocks in one stream are two samples of one series.
+    let both = parse_as("ollama-api", rel, &format!("{}{}", blocks[0], blocks[1]));
+    assert_eq!(find(&both, "dolphin3:8b", "eval_rate", &[]).samples.len(), 2);
+}
+
+#[test]
+fn ollama_api_pair_has_equal_keys_and_failures_are_counted() {
+    let dir = "ollama-api-json-in-md/attogram__ollama-bash-lib/";
+    let base_path = format!("{dir}base__demos__ollama_generate_json.md");
+    let base = parse_as("ollama-api", &base_path, &json_blocks(&read(&base_path))[0]);
+    let head_text = &json_blocks(&read(&format!("{dir}head__demos__ollama_generate_json.md")))[0];
+    let head = parse_as("ollama-api", &base_path, head_text);
+    assert_eq!(keys(&base), keys(&head));
+    assert_close(
+        find(&head, "granite3.3:2b", "eval_rate", &[]).samples[0],
+        11.0 / 97_787_200.0 * 1e9,
+    );
+
+    // A stream cut off before its final object, then an error for another model.
+    let text = "{\"model\":\"a\",\"created_at\":\"t\",\"response\":\"x\",\"done\":false}\n\
+                {\"model\":\"b\",\"created_at\":\"t\",\"response\":\"\",\"done\":true,\"eval_count\":10,\"eval_duration\":1000000000}\n\
+                {\"error\":\"model \\\"c\\\" not found, try pulling it first\"}\n";
+    let p = parse_as("ollama-api", "ollama/run.ndjson", text);
+    let a = find(&p, "a", "eval_rate", &[]);
+    assert!(a.samples.is_empty());
+    assert_eq!(a.failed, 1);
+    assert_eq!(find(&p, "b", "eval_rate", &[]).samples, vec![10.0]);
+    assert_eq!(find(&p, "c", "eval_rate", &[]).failed, 1);
+    assert_eq!(find(&p, "c", "eval_duration_ms", &[]).failed, 1);
+    assert!(p.series.iter().all(|s| s.key.metric != "eval_count" || s.failed == 0));
+    assert_eq!(p.warnings.len(), 2);
+
+    let error_only = Input {
+        path: "ollama/out.json",
+        text: "{\"error\":\"model \\\"c\\\" not found\"}",
+    };
+    assert_eq!(adapter("ollama-api").detect(&error_only), Confidence::Likely);
+}
+
+// ---------------------------------------------------------------- Ollama --verbose text
+
+#[test]
+fn ollama_verbose_reads_every_field() {
+    let dir = "ollama-verbose-text/dambergn__ollama-benchmarks/";
+    let rel = format!("{dir}data__Llama3.2_3b_4060Ti_16gb.md");
+    let p = parse_fixture("ollama-verbose", &rel);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let model = "llama3.2:3b";
+    let rate = find(&p, model, "eval_rate", &[]);
+    assert_eq!(rate.samples, vec![92.21]);
+    assert_eq!((rate.unit.as_str(), rate.direction), ("tokens/s", Direction::HigherIsBetter));
+    assert_eq!(find(&p, model, "prompt_eval_rate", &[]).samples, vec![79.14]);
+    let count = find(&p, model, "eval_count", &[]);
+    assert_eq!((count.samples.as_slice(), count.direction), (&[392.0][..], Direction::Neutral));
+    assert_eq!(find(&p, model, "prompt_eval_count", &[]).samples, vec![33.0]);
+    let total = find(&p, model, "total_duration_ms", &[]);
+    assert_close(total.samples[0], 4689.7855);
+    assert_eq!((total.unit.as_str(), total.direction), ("ms", Direction::LowerIsBetter));
+    assert_close(find(&p, model, "load_duration_ms", &[]).samples[0], 19.6094);
+    assert_close(find(&p, model, "prompt_eval_duration_ms", &[]).samples[0], 417.0);
+    assert_close(find(&p, model, "eval_duration_ms", &[]).samples[0], 4251.0);
+
+    // No model is named in this file: the benchmark is the file name.
+    let p40 = parse_fixture("ollama-verbose", &format!("{dir}data__llama3.2_3b_P40_24gb.md"));
+    let stem = "data__llama3.2_3b_P40_24gb";
+    assert_eq!(find(&p40, stem, "eval_rate", &[]).samples, vec![68.60]);
+    assert_close(find(&p40, stem, "total_duration_ms", &[]).samples[0], 8536.808635);
+}
+
+#[test]
+fn ollama_verbose_strips_ansi_and_reads_several_runs() {
+    let rel = "ollama-verbose-text/dambergn__ollama-benchmarks/data__llama3.2_3b_P40_24gb.md";
+    let text = read(rel);
+    let metrics = &text[text.find("total duration").unwrap()..text.rfind("```").unwrap()];
+    let second = metrics
+        .replace("68.60 tokens/s", "70.25 tokens/s")
+        .replace("8.536808635s", "1m13.9s");
+    let terminal = format!(
+        "\x1b[?25l\u{280b} \x1b[?25h\x1b[?25l\x1b[2K\x1b[1G\x1b[?25h>>> Tell me about light.\n\
+         Light is fast.\n\n\x1b[1m{metrics}\x1b[0m\n>>> again\n\r\u{2819} \r{second}"
+    );
+    let p = parse_as("ollama-verbose", "runs/ollama.txt", &format!("$ ollama run llama3.2:3b --verbose\n{terminal}"));
+    let rate = find(&p, "llama3.2:3b", "eval_rate", &[]);
+    assert_eq!(rate.samples, vec![68.60, 70.25]);
+    let total = find(&p, "llama3.2:3b", "total_duration_ms", &[]);
+    assert_close(total.samples[0], 8536.808635);
+    assert_close(total.samples[1], 73_900.0);
+    assert_eq!(find(&p, "llama3.2:3b", "eval_count", &[]).samples, vec![570.0, 570.0]);
+
+    let failed = parse_as(
+        "ollama-verbose",
+        "runs/ollama.txt",
+        &format!("$ ollama run llama3.2:3b --verbose\n{metrics}\nError: model runner has unexpectedly stopped\n"),
+    );
+    let rate = find(&failed, "llama3.2:3b", "eval_rate", &[]);
+    assert_eq!((rate.samples.len(), rate.failed), (1, 1));
+}
+
+// ---------------------------------------------------------------- llama-server timings CSV
+
+#[test]
+fn llama_server_csv_skips_warmup_rows() {
+    for rel in fixtures("llm-tps-csv") {
+        let text = read(&rel);
+        let p = parse_fixture("llama-server-csv", &rel);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let measured: Vec<csv::StringRecord> = reader
+            .records()
+            .map(Result::unwrap)
+            .filter(|r| &r[1] == "measured" && &r[0] == "short-generation")
+            .collect();
+        assert_eq!(measured.len(), 5);
+        let tps = find(&p, "short-generation", "predicted_tps", &[]);
+        let expected: Vec<f64> = measured.iter().map(|r| r[8].parse().unwrap()).collect();
+        assert_eq!(tps.samples, expected);
+        assert_eq!((tps.unit.as_str(), tps.direction), ("tokens/s", Direction::HigherIsBetter));
+        let total = find(&p, "short-generation", "total_ms", &[]);
+        assert_eq!(total.samples.len(), 5);
+        assert_eq!((total.unit.as_str(), total.direction), ("ms", Direction::LowerIsBetter));
+        assert!(p.series.iter().all(|s| s.key.labels.is_empty()));
+        assert_eq!(p.series.len(), 4 * 7);
+    }
+    let files = fixtures("llm-tps-csv");
+    let base = parse_fixture("llama-server-csv", &files[0]);
+    assert_eq!(find(&base, "short-generation", "predicted_tps", &[]).samples[0], 9.67504801714993);
+    let head = parse_fixture("llama-server-csv", &files[1]);
+    assert_eq!(keys(&base), keys(&head));
+
+    let failed = "test,phase,run,prompt_tps,predicted_tps,total_ms,http_code\n\
+                  a,measured,1,100.5,9.5,1000,200\n\
+                  a,measured,2,0,0,5,500\n\
+                  a,measured,3,101.5,0,900,200\n";
+    let p = parse_as("llama-server-csv", "results.csv", failed);
+    let tps = find(&p, "a", "predicted_tps", &[]);
+    assert_eq!((tps.samples.clone(), tps.failed), (vec![9.5], 2));
+    assert_eq!(find(&p, "a", "total_ms", &[]).samples, vec![1000.0, 900.0]);
+}
+
+// ---------------------------------------------------------------- github-action-benchmark
+
+#[test]
+fn gab_custom_json_and_ndjson() {
+    let dir = "gab-custom-json/benchmark-action__github-action-benchmark/";
+    let p = parse_fixture("gab-custom", &format!("{dir}test__data__extract__customBiggerIsBetter_output.json"));
+    let name = "My Custom Bigger Is Better Benchmark - Throughput";
+    let s = find(&p, name, "value", &[]);
+    assert_eq!(s.samples, vec![70.0]);
+    assert_eq!(s.unit, units::normalize_unit("req/s"));
+    assert_eq!(s.direction, direction::infer(name, &s.unit));
+    let memory = find(&p, "My Custom Bigger Is Better Benchmark - Free Memory", "value", &[]);
+    assert_eq!(memory.samples, vec![150.0]);
+    assert_eq!(memory.unit, units::normalize_unit("Megabytes"));
+
+    let p = parse_fixture("gab-custom", &format!("{dir}test__data__extract__customSmallerIsBetter_output2.json"));
+    assert_eq!(p.series.len(), 4);
+    let probe = find(&p, "Deactivated probe", "value", &[]);
+    assert_eq!(probe.samples, vec![445.661]);
+    assert_eq!(probe.unit, units::normalize_unit("ns"));
+    assert_eq!(probe.direction, direction::infer("Deactivated probe", &probe.unit));
+
+    let p = parse_fixture("gab-custom", &format!("{dir}test__data__extract__customSmallerIsBetter_output.json"));
+    assert_eq!(find(&p, "My Custom Smaller Is Better Benchmark - CPU Load", "value", &[]).samples, vec![50.0]);
+
+    // The NDJSON variant states the direction itself.
+    let rel = "gab-custom-ndjson/benchmark-action__github-action-benchmark/test__data__extract__ndjson_output.ndjson";
+    let p = parse_fixture("gab-custom", rel);
+    let fib = find(&p, "Fibonacci 20", "value", &[]);
+    assert_eq!(fib.samples, vec![1.0]);
+    assert_eq!(fib.direction, Direction::HigherIsBetter);
+    assert_eq!(find(&p, "Fibonacci 10", "value", &[]).samples, vec![0.0]);
+}
+
+// ---------------------------------------------------------------- Bencher Metric Format
+
+#[test]
+fn bencher_bmf_measures_become_metrics() {
+    let dir = "bencher-bmf-json/bencherdev__bencher/";
+    let p = parse_fixture("bencher-bmf", &format!("{dir}lib__bencher_adapter__tool_output__json__report_latency.json"));
+    let b = find(&p, "tests::benchmark_b", "latency", &[]);
+    assert_eq!(b.samples, vec![3443.0]);
+    assert_eq!((b.unit.as_str(), b.direction), ("ns", Direction::LowerIsBetter));
+
+    let mixed = parse_fixture("bencher-bmf", &format!("{dir}lib__bencher_adapter__tool_output__json__report_bmf_mixed.json"));
+    assert_eq!(find(&mixed, "31aba8a9-977a-47d1-9fb6-e6b94b428471", "latency", &[]).samples, vec![3247.0]);
+    assert_eq!(find(&mixed, "benchmark-b", "latency", &[]).samples, vec![3443.0]);
+    assert_eq!(keys(&p).len(), keys(&mixed).len());
+
+    let dhat = parse_fixture("bencher-bmf", &format!("{dir}lib__bencher_adapter__tool_output__json__report_dhat.json"));
+    assert_eq!(dhat.series.len(), 6);
+    let bytes = find(&dhat, "bench_play_game", "Total Bytes", &[]);
+    assert_eq!(bytes.samples, vec![662.0]);
+    assert_eq!((bytes.unit.as_str(), bytes.direction), ("bytes", Direction::LowerIsBetter));
+    assert_eq!(find(&dhat, "bench_play_game", "Max Blocks", &[]).samples, vec![1.0]);
+
+    let throughput = parse_as("bencher-bmf", "bmf.json", r#"{"b": {"throughput": {"value": 5.0}}}"#);
+    assert_eq!(find(&throughput, "b", "throughput", &[]).direction, Direction::HigherIsBetter);
+}
+
+// ---------------------------------------------------------------- dispatch and robustness
+
+#[test]
+fn parse_file_picks_the_tool_adapter() {
+    let expected = [
+        ("llama-bench-json", "llama-bench"),
+        ("llama-bench-jsonl", "llama-bench"),
+        ("llama-bench-md", "llama-bench-md"),
+        ("vllm-benchmark-serving-json", "vllm-serving"),
+        ("vllm-bench-throughput-json", "vllm-throughput"),
+        ("ollama-verbose-text", "ollama-verbose"),
+        ("gab-custom-json", "gab-custom"),
+        ("gab-custom-ndjson", "gab-custom"),
+        ("bencher-bmf-json", "bencher-bmf"),
+        ("llm-tps-csv", "llama-server-csv"),
+    ];
+    for (format, name) in expected {
+        for rel in fixtures(format) {
+            let text = read(&rel);
+            let parsed = parse::parse_file(&Input { path: &rel, text: &text });
+            assert_eq!(parsed.format, name, "{rel}");
+            assert!(!parsed.series.is_empty(), "{rel}");
+            assert!(parsed.series.iter().all(|s| s.format == name));
+            assert!(parsed.series.iter().all(|s| s.origin[0].path == rel));
+        }
+    }
+}
+
+#[test]
+fn other_formats_are_left_alone() {
+    for format in ["markdown-summary", "google-benchmark-json", "hyperfine-json", "jmh-json"] {
+        for rel in fixtures(format) {
+            let text = read(&rel);
+            let input = Input { path: &rel, text: &text };
+            for a in ADAPTERS {
+                assert_eq!(a.detect(&input), Confidence::No, "{} claims {rel}", a.name());
+            }
+        }
+    }
+}
+
+/// How a test cuts a file short: anywhere near the end (JSON), or inside the last line
+/// that holds a measurement, before its last separator (line formats).
+enum Cut {
+    NearEnd,
+    LastLine(fn(&str) -> bool, char),
+}
+
+/// Every fixture of these formats, cut short: the adapter reports it instead of panicking.
+#[test]
+fn truncated_files_give_errors_or_warnings() {
+    let formats = [
+        ("llama-bench-json", "llama-bench", Cut::NearEnd),
+        ("llama-bench-jsonl", "llama-bench", Cut::NearEnd),
+        ("vllm-benchmark-serving-json", "vllm-serving", Cut::NearEnd),
+        ("vllm-bench-throughput-json", "vllm-throughput", Cut::NearEnd),
+        ("gab-custom-json", "gab-custom", Cut::NearEnd),
+        ("gab-custom-ndjson", "gab-custom", Cut::NearEnd),
+        ("bencher-bmf-json", "bencher-bmf", Cut::NearEnd),
+        ("llama-bench-md", "llama-bench-md", Cut::LastLine(|l| l.contains('±'), '|')),
+        ("llm-tps-csv", "llama-server-csv", Cut::LastLine(|l| !l.is_empty(), ',')),
+        ("ollama-verbose-text", "ollama-verbose", Cut::LastLine(|l| l.contains("eval rate"), 's')),
+    ];
+    for (format, name, cut) in formats {
+        for rel in fixtures(format) {
+            let text = read(&rel);
+            let cuts = match cut {
+                Cut::NearEnd => near_end(&text),
+                Cut::LastLine(is_data, separator) => in_last_line(&text, is_data, separator),
+            };
+            assert!(cuts.len() > 2, "{rel}");
+            for at in cuts {
+                assert_reports(name, &rel, &text[..at]);
+            }
+        }
+    }
+    let rel = "ollama-api-json-in-md/attogram__ollama-bash-lib/demos__ollama_generate_stream_json.md";
+    let block = &json_blocks(&read(rel))[0];
+    for at in near_end(block) {
+        assert_reports("ollama-api", rel, &block[..at]);
+    }
+}
+
+fn assert_reports(name: &str, path: &str, text: &str) {
+    match adapter(name).parse(&Input { path, text }) {
+        Ok(p) => assert!(
+            !p.warnings.is_empty(),
+            "{name} on {path} cut to {} bytes: no warning",
+            text.len()
+        ),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// Positions in the last quarter of a text that cut off more than trailing blanks and do not
+/// fall right after a blank.
+fn near_end(text: &str) -> Vec<usize> {
+    let start = text.len() * 3 / 4;
+    (start..text.len())
+        .step_by(((text.len() - start) / 7).max(1))
+        .filter(|&i| text.is_char_boundary(i) && text[..i].trim_end().len() == i)
+        .filter(|&i| !text[i..].trim().is_empty())
+        .collect()
+}
+
+/// Positions inside the last line satisfying `is_data`, before its last `separator`.
+fn in_last_line(text: &str, is_data: fn(&str) -> bool, separator: char) -> Vec<usize> {
+    let line = text.lines().filter(|l| is_data(l.trim())).last().unwrap();
+    let start = line.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + line.trim_end().rfind(separator).unwrap();
+    (start + 1..end)
+        .filter(|&i| text.is_char_boundary(i) && text[..i].trim_end().len() == i)
+        .collect()
+}
+
+fn check_no_panic(text: &str) -> Result<(), TestCaseError> {
+    for a in ADAPTERS {
+        let input = Input {
+            path: "any/ollama-results.json",
+            text,
+        };
+        a.detect(&input);
+        if let Ok(p) = a.parse(&input) {
+            prop_assert!(!p.series.is_empty(), "{} returned Ok without series", a.name());
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn adapters_never_panic_on_arbitrary_text(text in any::<String>()) {
+        check_no_panic(&text)?;
+    }
+
+    #[test]
+    fn adapters_never_panic_on_json_like_text(
+        text in r#"[\[\]{}",:0-9a-z_. \n|±-]{0,300}"#,
+        key in prop::sample::select(vec![
+            "avg_ts", "n_prompt", "n_gen", "samples_ts", "model", "done", "created_at",
+            "eval_count", "eval_duration", "error", "request_throughput", "ttfts", "itls",
+            "errors", "completed", "num_prompts", "requests_per_second", "tokens_per_second",
+            "name", "unit", "value", "biggerIsBetter", "t/s", "test", "model_filename",
+        ]),
+    ) {
+        let text = text.replace("a_", &format!("\"{key}\""));
+        check_no_panic(&text)?;
+    }
+
+    #[test]
+    fn adapters_never_panic_on_damaged_fixtures(
+        format in prop::sample::select(vec![
+            "llama-bench-json", "llama-bench-jsonl", "llama-bench-md",
+            "vllm-bench-throughput-json", "gab-custom-json", "gab-custom-ndjson",
+            "bencher-bmf-json", "llm-tps-csv", "ollama-verbose-text", "ollama-api-json-in-md",
+        ]),
+        file in 0usize..8,
+        cut in 0.0f64..1.0,
+        len in 0usize..64,
+        junk in "[{}\\[\\]\",:0-9a-z\n ]{0,8}",
+    ) {
+        let files = fixtures(format);
+        let text = read(&files[file % files.len()]);
+        let mut at = (text.len() as f64 * cut) as usize;
+        while !text.is_char_boundary(at) { at -= 1; }
+        let mut end = (at + len).min(text.len());
+        while !text.is_char_boundary(end) { end -= 1; }
+        let damaged = format!("{}{junk}{}", &text[..at], &text[end..]);
+        check_no_panic(&damaged)?;
+    }
+}
