@@ -695,3 +695,66 @@ fn the_documented_template_examples_render() {
     - gemma3:latest / tokens\_s: 88.9 tokens/s → — (—, —)
     ");
 }
+
+/// The report of a real base/head pair from tests/fixtures, through the library pipeline
+/// (scan both sides, compare under the default policy, build). File times and timings are
+/// replaced by fixed values so that the snapshots only change when the content does.
+fn pair_report(pair: &str) -> Report {
+    use benchgate::collect::CollectOptions;
+    let root = std::path::Path::new("tests/fixtures/chimeraforge/pairs").join(pair);
+    let options = CollectOptions::default();
+    let base = benchgate::scan::scan(&root.join("base"), &options).unwrap();
+    let head = benchgate::scan::scan(&root.join("head"), &options).unwrap();
+    let policy = benchgate::config::Policy::default();
+    let comparison = benchgate::compare::compare(&base.series, &head.series, &policy);
+    let mut warnings = head.warnings.clone();
+    warnings.extend(base.warnings.iter().cloned());
+    let mut report = report::build(ReportParts {
+        comparison,
+        base_inventory: Some(base.inventory),
+        head_inventory: head.inventory,
+        warnings,
+        timings_ms: timings(),
+        baseline: Some(json!({"mode": "dir", "path": format!("{pair}/base")})),
+        run: Some(json!({"event": "pull_request"})),
+        analysis: None,
+    });
+    report.tool_version = "[version]".into();
+    for inventory in [
+        report.inventory.base.as_mut().unwrap(),
+        &mut report.inventory.head,
+    ] {
+        inventory.latest_modified = Some("[mtime]".into());
+    }
+    report
+}
+
+#[test]
+fn comment_of_the_failed_then_fixed_pair() {
+    let report = pair_report("ollama_gemma3_failed_then_fixed");
+    assert_eq!(report.verdict, Verdict::Pass);
+    let md = renderer().comment(&report).unwrap().markdown;
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn comment_and_summary_of_the_rerun_noise_pair() {
+    let report = pair_report("rust_agent_rerun_noise");
+    let renderer = renderer();
+    insta::assert_snapshot!(
+        "rerun_noise_comment",
+        renderer.comment(&report).unwrap().markdown
+    );
+    insta::assert_snapshot!(
+        "rerun_noise_summary",
+        renderer.summary(&report).unwrap().markdown
+    );
+}
+
+#[test]
+fn comment_of_the_tr115_pair() {
+    let report = pair_report("tr115_chimera_homo_v1_vs_v2");
+    let rendered = renderer().comment(&report).unwrap();
+    assert_eq!(rendered.omitted.rows, 0);
+    insta::assert_snapshot!(rendered.markdown);
+}
