@@ -275,6 +275,10 @@ fn realistic_report_with_version() -> Report {
             "sha": "405b1eb65e18c6fb6bc6bfbd46f0d18a531da6fa",
             "run_url": "https://github.com/acme/llm-bench/actions/runs/7001",
             "age": "2 days",
+            "trends": {
+                "chimera_homo_gpu80_ctx1024/run_1/summary.json/runs/insight_throughput [scenario=chimera_homo]":
+                    "```mermaid\nxychart-beta\n    title \"insight_throughput\"\n    x-axis [\"1a2b3c4\", \"405b1eb\", \"head\"]\n    y-axis \"tokens/s\"\n    line [48.9, 49.567, 41]\n```"
+            },
         })),
         run: Some(json!({
             "event": "pull_request",
