@@ -262,6 +262,7 @@ impl Finder<'_, '_> {
         }
         Baseline {
             source: BaselineMode::Artifacts,
+            reference: Some(target.to_string()),
             snapshots,
             requested_sha: base_sha.map(String::from),
             commits_behind,

@@ -72,6 +72,7 @@ pub fn from_git(
     }
     Ok(Baseline {
         source: BaselineMode::Git,
+        reference: Some(rev.to_string()),
         snapshots: vec![Snapshot {
             dir: dest,
             sha: Some(sha.clone()),
