@@ -174,8 +174,15 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!((c.facts_total, c.facts_included), (1, 1));
 
     // The requests: pre-flight, then one chat call with the options and the schema.
-    let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths, ["/api/version", "/api/show", "/api/chat"]);
+    let calls: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        ["GET /api/version", "POST /api/show", "POST /api/chat"]
+    );
     assert_eq!(
         fake.requests_to("/api/show")[0].body,
         json!({"model": "gemma3"})

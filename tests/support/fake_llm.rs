@@ -3,8 +3,6 @@
 //! `{"error"}` lines) or an OpenAI-compatible server (SSE `data:` events ending with
 //! `data: [DONE]`). Replies are scripted per path; every request is recorded.
 
-#![allow(dead_code)]
-
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
