@@ -7,8 +7,8 @@ pub mod inputs;
 
 pub use event::{Event, PullRequest, WorkflowRun};
 pub use inputs::{
-    BaselineMode, CommentMode, FailOn, InputError, InputSpec, Inputs, LlmInputs, Mode, OutputSpec,
-    INPUTS, OUTPUTS,
+    BaselineMode, CommentMode, FailOnInput, InputError, InputSpec, Inputs, LlmInputs, Mode,
+    OutputSpec, INPUTS, OUTPUTS,
 };
 
 use std::collections::BTreeMap;
@@ -272,11 +272,12 @@ impl Context {
         })
     }
 
-    /// The event whose policy applies: on `workflow_run` that is the triggering run's event
-    /// (a report for a pull request follows the pull-request policy).
+    /// The event whose policy applies: `tag` for a pushed tag, and on `workflow_run` the
+    /// triggering run's event (a report for a pull request follows the pull-request policy).
     pub fn policy_event(&self) -> &str {
         match &self.event {
             Event::WorkflowRun(run) if !run.event.is_empty() => &run.event,
+            Event::Push { git_ref, .. } if git_ref.starts_with("refs/tags/") => "tag",
             _ => &self.event_name,
         }
     }
@@ -425,6 +426,7 @@ mod tests {
     #[test]
     fn tags_and_releases_gate_against_the_previous_release() {
         let c = context("push", "push_tag", &[]);
+        assert_eq!(c.policy_event(), "tag");
         assert_eq!(
             c.base,
             Base::PreviousRelease {

@@ -154,9 +154,7 @@ impl LineCounter {
 fn next_value_line(text: &str, from: usize) -> Option<usize> {
     let mut offset = from + text[from..].find('\n')? + 1;
     while offset < text.len() {
-        let line_end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         let line = &text[offset..line_end];
         let indent = leading_whitespace(line);
         if matches!(line[indent..].chars().next(), Some('{' | '[')) {

@@ -32,7 +32,10 @@ impl Adapter for LlamaServerCsv {
     fn detect(&self, input: &Input) -> Confidence {
         let text = input.text.trim_start_matches('\u{feff}').trim_start();
         let header = text.lines().next().unwrap_or_default();
-        let names: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let names: Vec<&str> = header
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         if ["test", "prompt_tps", "predicted_tps"]
             .iter()
             .all(|n| names.contains(n))
