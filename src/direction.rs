@@ -268,7 +268,7 @@ fn by_name(name: &str) -> Option<Direction> {
         return Some(Higher);
     }
     // Any other delta or difference depends on who subtracted what.
-    if has(&w, &["delta", "diff", "difference", "change"]) {
+    if has(&w, &["delta", "δ", "diff", "difference", "change"]) {
         return Some(Neutral);
     }
     if is_parameter(name) {
@@ -624,6 +624,7 @@ mod tests {
             ("throughput_delta", "", Neutral),
             ("ttft_delta_ms", "ms", Neutral),
             ("latency_delta", "", Neutral),
+            ("Throughput Δ", "tokens/s", Neutral),
             ("something", "", Neutral),
             // Units alone.
             ("value", "tokens/s", Higher),

@@ -109,7 +109,10 @@ fn parse_single(s: &str) -> Option<Quantity> {
     let unit = match (pre.is_empty(), post.is_empty()) {
         (true, true) => String::new(),
         (true, false) => {
-            if !unit_re().is_match(post) || post.split_whitespace().count() > 3 {
+            // A unit of several words must be a known one (`tokens per second`), so that
+            // prose after a number (`5 prompts tested`) is not read as a unit.
+            let words = post.split_whitespace().count();
+            if !unit_re().is_match(post) || words > 1 && !is_known_unit(post) {
                 return parse_duration_secs(s).map(|v| Quantity {
                     value: v,
                     unit: "s".into(),
@@ -471,6 +474,8 @@ mod tests {
         assert_eq!(q("7.5 GiB"), Some((7.5, "GiB".into())));
         assert_eq!(q("1,024 bytes"), Some((1024.0, "B".into())));
         assert_eq!(q("65 °C"), Some((65.0, "°C".into())));
+        assert_eq!(q("5 prompts tested"), None);
+        assert_eq!(q("75.7% efficiency"), None);
     }
 
     #[test]

@@ -49,9 +49,12 @@ impl Adapter for Markdown {
                     .unwrap_or(lines.len());
                 let body = lines[i + 1..end].join("\n");
                 let first = body.trim_start();
+                // An unlabelled block counts only when it really is JSON (not `[a] <-> [b]`).
                 let is_json = lang.starts_with("json")
                     || lang == "ndjson"
-                    || lang.is_empty() && (first.starts_with('{') || first.starts_with('['));
+                    || lang.is_empty()
+                        && (first.starts_with('{') || first.starts_with('['))
+                        && serde_json::from_str::<serde_json::Value>(&body).is_ok();
                 if is_json {
                     embed(input, &body, &lang, i + 2, &mut sink);
                 }
@@ -82,6 +85,10 @@ impl Adapter for Markdown {
                 let mut rows = Vec::new();
                 let mut j = i + 2;
                 while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
+                    // A row followed by a separator is the header of the next table.
+                    if lines.get(j + 1).is_some_and(|l| is_separator(l)) {
+                        break;
+                    }
                     if !is_separator(lines[j]) {
                         rows.push(TableRow {
                             at: format!("line {}", j + 1),
@@ -98,8 +105,12 @@ impl Adapter for Markdown {
                 i = j;
                 continue;
             }
-            if is_bullet(trimmed) {
-                if let Some((key, q)) = key_value(trimmed) {
+            if is_bullet(trimmed) || is_key_line(trimmed) {
+                // `- Avg speedup: 1.51x | Avg efficiency: 75.7%` holds two readings.
+                for part in trimmed.split(" | ") {
+                    let Some((key, q)) = key_value(part) else {
+                        continue;
+                    };
                     let benchmark = heading.as_deref().unwrap_or(&stem);
                     let direction = direction::infer(&key, &q.unit);
                     let at = format!("line {}", i + 1);
@@ -153,6 +164,11 @@ fn heading_text(line: &str) -> Option<String> {
         }
     }
     (!text.is_empty()).then(|| bounded(&text))
+}
+
+/// A short `Key: value` line outside lists (`Average Speedup: 1.89x`).
+fn is_key_line(line: &str) -> bool {
+    line.chars().count() <= 100 && line.contains(':') && !line.starts_with(['|', '>', '<'])
 }
 
 fn is_bullet(line: &str) -> bool {
@@ -296,9 +312,10 @@ mod tests {
     #[test]
     fn bullets_and_headings() {
         let series = parse(
-            "# Run 2025-10-08\n## Metrics\n- Throughput: 41.02 tok/s\n- **TTFT:** 765.84 ms\n",
+            "# Run 2025-10-08\n## Metrics\n- Throughput: 41.02 tok/s\n- **TTFT:** 765.84 ms\n\
+             - Avg speedup: 1.51x | Avg efficiency: 75.7%\nAverage Speedup: 1.89x\n",
         );
-        assert_eq!(series.len(), 2);
+        assert_eq!(series.len(), 5);
         assert!(series.iter().all(|s| s.key.benchmark == "Metrics"));
         assert_eq!(heading_text("# Run 2025-10-08").as_deref(), Some("Run"));
         assert_eq!(

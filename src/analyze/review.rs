@@ -1,0 +1,177 @@
+//! Turns a draft answer into what may be published: each statement is cleaned (see
+//! [`super::sanitize`]), fact ids such as `M1` are replaced by the metric's name, the
+//! grounding check runs, findings must name metrics that exist, and the total length is
+//! bounded. Everything dropped is listed with the reason.
+
+use super::answer::Draft;
+use super::grounding::Catalogue;
+use super::prompt::fence;
+use super::sanitize::{clean, to_markdown, truncate};
+use super::{Finding, Removed};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// At most this many removed statements are listed (the rest are counted).
+const MAX_REMOVED_LISTED: usize = 20;
+/// Longest quote of a removed statement, in characters.
+const MAX_REMOVED_CHARS: usize = 200;
+
+/// The checked answer, as Markdown-safe text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reviewed {
+    pub summary: String,
+    pub findings: Vec<Finding>,
+    pub recommendations: Vec<String>,
+    pub removed: Vec<Removed>,
+    /// Statements kept.
+    pub kept: usize,
+}
+
+struct Reviewer<'a> {
+    cat: &'a Catalogue,
+    link_host: Option<&'a str>,
+    chars_left: usize,
+    removed: Vec<Removed>,
+    removed_total: usize,
+}
+
+impl Reviewer<'_> {
+    /// The cleaned statement if it passes every check and fits the remaining length.
+    fn keep(&mut self, raw: &str) -> Option<String> {
+        let text = expand_ids(&clean(raw, self.link_host), self.cat);
+        if text.is_empty() {
+            return None;
+        }
+        if let Err(why) = self.cat.check(&text) {
+            self.remove(&text, why);
+            return None;
+        }
+        self.fit(text)
+    }
+
+    fn fit(&mut self, text: String) -> Option<String> {
+        let len = text.chars().count();
+        if len > self.chars_left {
+            self.remove(&text, "over the length limit of the analysis".into());
+            self.chars_left = 0;
+            return None;
+        }
+        self.chars_left -= len;
+        Some(text)
+    }
+
+    fn remove(&mut self, text: &str, why: String) {
+        self.removed_total += 1;
+        if self.removed.len() < MAX_REMOVED_LISTED {
+            self.removed.push(Removed {
+                text: to_markdown(&truncate(text, MAX_REMOVED_CHARS), self.link_host),
+                why: to_markdown(&why, None),
+            });
+        }
+    }
+}
+
+/// Checks every statement of `draft` against `cat`, keeping at most `max_chars` characters.
+pub fn review(
+    draft: &Draft,
+    cat: &Catalogue,
+    link_host: Option<&str>,
+    max_chars: usize,
+) -> Reviewed {
+    let mut r = Reviewer {
+        cat,
+        link_host,
+        chars_left: max_chars,
+        removed: Vec::new(),
+        removed_total: 0,
+    };
+    let summary: Vec<String> = draft.summary.iter().filter_map(|s| r.keep(s)).collect();
+
+    let mut findings = Vec::new();
+    for f in &draft.findings {
+        let unknown: Vec<&String> = f
+            .metrics
+            .iter()
+            .filter(|m| cat.resolve(m).is_empty())
+            .collect();
+        if let Some(first) = unknown.first() {
+            let text = clean(&f.text, link_host);
+            r.remove(
+                &text,
+                format!("names metric `{}`, which is not in the facts", fence(first)),
+            );
+            continue;
+        }
+        let Some(text) = r.keep(&f.text) else {
+            continue;
+        };
+        let mut metrics: Vec<String> = Vec::new();
+        for name in f.metrics.iter().flat_map(|m| cat.resolve(m)) {
+            if !metrics.contains(&name) {
+                metrics.push(name);
+            }
+        }
+        if metrics.is_empty() {
+            metrics = mentioned(&text, cat);
+        }
+        findings.push(Finding {
+            text: to_markdown(&text, link_host),
+            metrics,
+        });
+    }
+
+    let recommendations: Vec<String> = draft
+        .recommendations
+        .iter()
+        .filter_map(|s| r.keep(s))
+        .map(|s| to_markdown(&s, link_host))
+        .collect();
+
+    let kept = summary.len() + findings.len() + recommendations.len();
+    let mut removed = r.removed;
+    if r.removed_total > removed.len() {
+        removed.push(Removed {
+            text: String::new(),
+            why: format!("{} more statements removed", r.removed_total - removed.len()),
+        });
+    }
+    Reviewed {
+        summary: summary
+            .iter()
+            .map(|s| to_markdown(s, link_host))
+            .collect::<Vec<_>>()
+            .join(" "),
+        findings,
+        recommendations,
+        removed,
+        kept,
+    }
+}
+
+static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`[^`]*`|\bM\d+\b").unwrap());
+
+/// Replaces ids of shown facts (`M3`) outside code spans by the metric's name in backticks.
+fn expand_ids(text: &str, cat: &Catalogue) -> String {
+    ID.replace_all(text, |c: &regex::Captures| {
+        let m = &c[0];
+        match cat.name_of_id(m) {
+            Some(name) if !m.starts_with('`') => format!("`{}`", fence(name)),
+            _ => m.to_string(),
+        }
+    })
+    .into_owned()
+}
+
+/// The facts a statement names in code spans.
+fn mentioned(text: &str, cat: &Catalogue) -> Vec<String> {
+    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]+)`").unwrap());
+    let mut out: Vec<String> = Vec::new();
+    for c in CODE.captures_iter(text) {
+        for name in cat.resolve(&c[1]) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
