@@ -4,7 +4,8 @@
 
 mod support;
 
-use benchgate::baseline::{artifacts as base_artifacts, unzip::ZipLimits, WorkDir};
+use benchgate::baseline::artifacts::{self as base_artifacts, Limits};
+use benchgate::baseline::WorkDir;
 use benchgate::context::{Base, CommentMode, Repo};
 use benchgate::github::comments::{marker, Action, Sticky};
 use benchgate::github::{artifacts, Client, Download, Permission, RetryPolicy};
@@ -346,8 +347,7 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
         exclude_run: None,
         artifact_name: "bench*",
         history: 2,
-        zip_limits: ZipLimits::default(),
-        max_download_bytes: 1 << 20,
+        limits: Limits::default(),
     };
     let work = WorkDir::create(None).unwrap();
     let b = base_artifacts::fetch(&search, &work).await.unwrap();
@@ -423,8 +423,7 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
         exclude_run: None,
         artifact_name: "*",
         history: 1,
-        zip_limits: ZipLimits::default(),
-        max_download_bytes: 1 << 20,
+        limits: Limits::default(),
     };
     let work = WorkDir::create(None).unwrap();
     let b = base_artifacts::fetch(&search, &work).await.unwrap();

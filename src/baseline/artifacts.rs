@@ -10,6 +10,7 @@ use crate::github::artifacts::{self, Artifact};
 use crate::github::runs::{self, Release, Run, RunFilter};
 use crate::github::{Client, Download};
 use globset::GlobMatcher;
+use std::path::Path;
 
 /// At most this many runs are inspected before giving up.
 const MAX_RUNS_VISITED: usize = 50;
@@ -29,9 +30,24 @@ pub struct Search<'a> {
     pub artifact_name: &'a str,
     /// How many runs to fetch (1 = the baseline only).
     pub history: u32,
-    pub zip_limits: ZipLimits,
+    pub limits: Limits,
+}
+
+/// Size caps of downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub zip: ZipLimits,
     /// Largest archive downloaded.
     pub max_download_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            zip: ZipLimits::default(),
+            max_download_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
 }
 
 /// Finds and downloads the baseline artifacts into `work`.
@@ -287,52 +303,15 @@ impl Finder<'_, '_> {
             return Ok(None);
         }
         let dir = self.work.subdir(&format!("run-{}", run.id))?;
-        let mut extracted = 0;
-        for a in matching {
-            if a.expired {
-                self.notes
-                    .push(format!("{run_name}: artifact `{}` has expired.", a.name));
-                continue;
-            }
-            let zip_path = self.work.path().join(format!("artifact-{}.zip", a.id));
-            let outcome =
-                artifacts::download(s.client, s.repo, a, &zip_path, s.max_download_bytes).await;
-            let result = match outcome {
-                Ok(Download::Expired) => {
-                    self.notes.push(format!(
-                        "{run_name}: artifact `{}` has expired (HTTP 410).",
-                        a.name
-                    ));
-                    continue;
-                }
-                Ok(Download::Saved(_)) => unzip::extract(&zip_path, &dir, &s.zip_limits),
-                Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
-                Err(e) => {
-                    self.notes.push(format!(
-                        "{run_name}: artifact `{}` could not be downloaded: {e}",
-                        a.name
-                    ));
-                    continue;
-                }
-            };
-            let _ = std::fs::remove_file(&zip_path);
-            match result {
-                Ok(x) => {
-                    extracted += x.files;
-                    if !x.duplicates.is_empty() {
-                        self.notes.push(format!(
-                            "{run_name}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
-                            a.name,
-                            x.duplicates.len()
-                        ));
-                    }
-                }
-                Err(e) => self.notes.push(format!(
-                    "{run_name}: artifact `{}` was not used: {e}",
-                    a.name
-                )),
-            }
-        }
+        let downloader = Downloader {
+            client: s.client,
+            repo: s.repo,
+            work: self.work,
+            limits: s.limits,
+        };
+        let extracted = downloader
+            .fetch_into(&matching, &dir, &run_name, &mut self.notes)
+            .await?;
         if extracted == 0 {
             self.notes
                 .push(format!("{run_name}: no usable artifact files."));
@@ -350,6 +329,72 @@ impl Finder<'_, '_> {
             created_at: run.created_at.clone(),
             label: format!("run {}{number} on `{on}`", run.id),
         }))
+    }
+}
+
+/// Downloads artifacts into a scratch directory and extracts them.
+pub struct Downloader<'a> {
+    pub client: &'a Client,
+    pub repo: &'a Repo,
+    pub work: &'a WorkDir,
+    pub limits: Limits,
+}
+
+impl Downloader<'_> {
+    /// Downloads `artifacts` and extracts them all into `dir`; returns how many files were
+    /// written. Expired, undownloadable or unsafe archives are skipped with a note (naming
+    /// `owner`, e.g. `run 123 (abc1234)`); a permission error stops everything.
+    pub async fn fetch_into(
+        &self,
+        artifacts: &[&Artifact],
+        dir: &Path,
+        owner: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<usize, BaselineError> {
+        let (client, repo, work, limits) = (self.client, self.repo, self.work, &self.limits);
+        let mut extracted = 0;
+        for a in artifacts {
+            if a.expired {
+                notes.push(format!("{owner}: artifact `{}` has expired.", a.name));
+                continue;
+            }
+            let zip_path = work.path().join(format!("artifact-{}.zip", a.id));
+            let outcome =
+                artifacts::download(client, repo, a, &zip_path, limits.max_download_bytes).await;
+            let result = match outcome {
+                Ok(Download::Expired) => {
+                    notes.push(format!(
+                        "{owner}: artifact `{}` has expired (HTTP 410).",
+                        a.name
+                    ));
+                    continue;
+                }
+                Ok(Download::Saved(_)) => unzip::extract(&zip_path, dir, &limits.zip),
+                Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
+                Err(e) => {
+                    notes.push(format!(
+                        "{owner}: artifact `{}` could not be downloaded: {e}",
+                        a.name
+                    ));
+                    continue;
+                }
+            };
+            let _ = std::fs::remove_file(&zip_path);
+            match result {
+                Ok(x) => {
+                    extracted += x.files;
+                    if !x.duplicates.is_empty() {
+                        notes.push(format!(
+                            "{owner}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
+                            a.name,
+                            x.duplicates.len()
+                        ));
+                    }
+                }
+                Err(e) => notes.push(format!("{owner}: artifact `{}` was not used: {e}", a.name)),
+            }
+        }
+        Ok(extracted)
     }
 }
 

@@ -99,9 +99,10 @@ impl Baseline {
         }
     }
 
-    /// The report's `baseline` object: `mode`, `ref`, `sha`, `run_url`, `age`, `stale` and
-    /// `note` for the templates, plus the details (`requested_sha`, `commits_behind`,
-    /// `history`, every note).
+    /// The report's `baseline` object: `mode` (`artifact`, `dir`, `git-ref`, `none`), `path`,
+    /// `ref`, `sha`, `run_url`, `age`, `stale` (not the base commit itself) and `note` for the
+    /// templates, plus the details (`source` as the input spells it, `requested_sha`,
+    /// `commits_behind`, `history`, every note).
     pub fn describe(&self, now: chrono::DateTime<chrono::Utc>) -> Value {
         let primary = self.primary();
         let age = primary
@@ -110,9 +111,21 @@ impl Baseline {
             .map(|t| now - t.with_timezone(&chrono::Utc));
         let stale =
             primary.is_some() && self.requested_sha.is_some() && self.commits_behind != Some(0);
+        let mode = match (self.source, primary.is_some()) {
+            (_, false) | (BaselineMode::None, _) => "none",
+            (BaselineMode::Artifacts, true) => "artifact",
+            (BaselineMode::Path, true) => "dir",
+            (BaselineMode::Git, true) => "git-ref",
+        };
+        let path = match self.source {
+            BaselineMode::Path => self.reference.clone(),
+            _ => None,
+        };
         json!({
-            "mode": mode_name(self.source),
+            "mode": mode,
+            "source": mode_name(self.source),
             "found": primary.is_some(),
+            "path": path,
             "ref": self.reference,
             "sha": self.sha(),
             "run_id": primary.and_then(|s| s.run_id),
@@ -234,6 +247,7 @@ mod tests {
         assert_eq!(d["age_hours"], 36.0);
         assert_eq!(d["age"], "1 day");
         assert_eq!(d["ref"], "main");
+        assert_eq!(d["mode"], "artifact");
         assert_eq!(d["note"], "n");
         assert_eq!(d["sha"], "aaaaaaaaaa");
         assert_eq!(

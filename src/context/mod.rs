@@ -303,7 +303,8 @@ impl Context {
         }
     }
 
-    /// A short JSON description of the run for the report (`report.run`).
+    /// The report's `run` object: `event`, `repo`, `repo_url`, `pr`, `head_sha`, `run_url` for
+    /// the templates, plus refs, fork and workflow.
     pub fn describe(&self) -> serde_json::Value {
         let (base_ref, base_sha) = match &self.base {
             Base::Ref { name, sha } => (Some(name.clone()), sha.clone()),
@@ -312,12 +313,13 @@ impl Context {
         };
         serde_json::json!({
             "event": self.event_name,
-            "repository": self.repo.full_name(),
+            "repo": self.repo.full_name(),
+            "repo_url": format!("{}/{}", self.server_url, self.repo.full_name()),
+            "pr": self.pr_number,
             "head_sha": self.head_sha,
             "head_ref": self.head_ref,
             "base_ref": base_ref,
             "base_sha": base_sha,
-            "pr_number": self.pr_number,
             "fork": self.fork,
             "run_id": self.run_id,
             "run_url": self.run_url(),

@@ -170,7 +170,11 @@ mod tests {
         std::fs::write(ws.path().join(DIR).join("mine.txt"), "x").unwrap();
         let e = write(ws.path(), ws.path(), &CollectOptions::default(), meta()).unwrap_err();
         assert!(matches!(e, BundleError::Occupied(_)), "{e}");
-        std::fs::write(ws.path().join(DIR).join(METADATA), "{\"pr_number\": \"1; rm\"}").unwrap();
+        std::fs::write(
+            ws.path().join(DIR).join(METADATA),
+            "{\"pr_number\": \"1; rm\"}",
+        )
+        .unwrap();
         let e = read(&ws.path().join(DIR)).unwrap_err();
         assert!(matches!(e, BundleError::Invalid { .. }), "{e}");
     }

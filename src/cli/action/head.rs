@@ -130,7 +130,11 @@ mod tests {
         let h = resolve(d.path(), &["out/*.json".into(), "benchmarks/x.csv".into()]).unwrap();
         assert_eq!(h.rel_root, ".");
         assert_eq!(h.options.include, vec!["out/*.json", "benchmarks/x.csv"]);
-        let h = resolve(d.path(), &["benchmarks/results.json".into(), "benchmarks/llm".into()]).unwrap();
+        let h = resolve(
+            d.path(),
+            &["benchmarks/results.json".into(), "benchmarks/llm".into()],
+        )
+        .unwrap();
         assert_eq!(h.rel_root, "benchmarks");
         assert_eq!(
             h.options.include,

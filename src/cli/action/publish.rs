@@ -159,7 +159,11 @@ impl Publisher<'_> {
             ),
             Err(e) => println!(
                 "{}",
-                annotation(Level::Warning, "benchgate: check run not created", &e.to_string())
+                annotation(
+                    Level::Warning,
+                    "benchgate: check run not created",
+                    &e.to_string()
+                )
             ),
         }
     }
@@ -176,7 +180,10 @@ pub fn headline(report: &Report) -> String {
         ("improvement", n("improvement") + n("fixed")),
     ] {
         if count > 0 {
-            parts.push(format!("{count} {label}{}", if count == 1 { "" } else { "s" }));
+            parts.push(format!(
+                "{count} {label}{}",
+                if count == 1 { "" } else { "s" }
+            ));
         }
     }
     if parts.is_empty() {
@@ -258,7 +265,11 @@ pub fn write_files(
         if let Err(e) = files::append_outputs(path, outputs) {
             println!(
                 "{}",
-                annotation(Level::Warning, "benchgate: outputs not written", &e.to_string())
+                annotation(
+                    Level::Warning,
+                    "benchgate: outputs not written",
+                    &e.to_string()
+                )
             );
         }
     }
@@ -266,7 +277,11 @@ pub fn write_files(
         if let Err(e) = files::append_summary(path, markdown) {
             println!(
                 "{}",
-                annotation(Level::Warning, "benchgate: job summary not written", &e.to_string())
+                annotation(
+                    Level::Warning,
+                    "benchgate: job summary not written",
+                    &e.to_string()
+                )
             );
         }
     }
