@@ -197,6 +197,7 @@ impl Finder<'_, '_> {
             ));
         }
         let mut snapshots = Vec::new();
+        let mut compared_with = None;
         for prev in previous {
             if snapshots.len() >= s.history as usize {
                 break;
@@ -216,6 +217,7 @@ impl Finder<'_, '_> {
                 }
                 if let Some(snap) = self.take(&run, prev).await? {
                     snapshots.push(snap);
+                    compared_with.get_or_insert(prev);
                     found = true;
                     break;
                 }
@@ -231,11 +233,16 @@ impl Finder<'_, '_> {
             }
         }
         let mut b = self.finish(snapshots, None, None, tag);
+        if let Some(prev) = compared_with {
+            b.reference = Some(prev.to_string());
+        }
         if let Some(p) = b.primary() {
+            let gating = format!("release gating: `{tag}` is compared with {}", p.label);
             b.notes.insert(
                 0,
                 format!("Release gating: `{tag}` is compared with {}.", p.label),
             );
+            b.detail = Some(gating);
         }
         Ok(b)
     }
@@ -248,13 +255,21 @@ impl Finder<'_, '_> {
         target: &str,
     ) -> Baseline {
         let mut notes = std::mem::take(&mut self.notes);
-        match snapshots.first() {
-            None => notes.push(format!(
-                "No baseline: no successful run of `{}` for `{target}` has unexpired artifacts matching `{}`.",
-                self.search.workflow, self.search.artifact_name
-            )),
+        let detail = match snapshots.first() {
+            None => {
+                let why = format!(
+                    "No baseline: no successful run of `{}` for `{target}` has unexpired artifacts matching `{}`.",
+                    self.search.workflow, self.search.artifact_name
+                );
+                notes.push(why.clone());
+                why
+            }
             Some(p) => {
-                let at = p.sha.as_deref().map(short_sha).unwrap_or("an unknown commit");
+                let at = p
+                    .sha
+                    .as_deref()
+                    .map(short_sha)
+                    .unwrap_or("an unknown commit");
                 let when = p
                     .created_at
                     .as_deref()
@@ -267,15 +282,21 @@ impl Finder<'_, '_> {
                         if n == 1 { "" } else { "s" },
                         short_sha(b)
                     ),
-                    (Some(b), None) => format!("not known to be an ancestor of the base commit {}", short_sha(b)),
+                    (Some(b), None) => format!(
+                        "not known to be an ancestor of the base commit {}",
+                        short_sha(b)
+                    ),
                     (None, _) => "the newest usable run".to_string(),
                 };
                 notes.push(format!("Baseline: {} at {at} ({how}{when}).", p.label));
+                let mut detail = format!("{}, {how}", p.label);
                 if snapshots.len() > 1 {
                     notes.push(format!("History: {} runs.", snapshots.len()));
+                    detail.push_str(&format!("; {} runs of history", snapshots.len()));
                 }
+                detail
             }
-        }
+        };
         Baseline {
             source: BaselineMode::Artifacts,
             reference: Some(target.to_string()),
@@ -283,6 +304,7 @@ impl Finder<'_, '_> {
             requested_sha: base_sha.map(String::from),
             commits_behind,
             notes,
+            detail: Some(detail),
         }
     }
 
@@ -327,7 +349,7 @@ impl Finder<'_, '_> {
             run_id: Some(run.id),
             run_url: run.html_url.clone(),
             created_at: run.created_at.clone(),
-            label: format!("run {}{number} on `{on}`", run.id),
+            label: format!("run {}{number} on {on}", run.id),
         }))
     }
 }

@@ -64,20 +64,25 @@ pub struct Baseline {
     pub requested_sha: Option<String>,
     /// How many commits the baseline commit is behind `requested_sha`, when known.
     pub commits_behind: Option<u64>,
-    /// What was found, skipped or assumed, for the report and the log.
+    /// What was found, skipped or assumed, for the log and the report.
     pub notes: Vec<String>,
+    /// The one thing a reader of the comment should know beyond the source, ref and commit
+    /// (why there is no baseline, how far behind the base commit it is).
+    pub detail: Option<String>,
 }
 
 impl Baseline {
     /// No baseline, with the reason.
     pub fn none(source: BaselineMode, note: impl Into<String>) -> Baseline {
+        let note = note.into();
         Baseline {
             source,
             reference: None,
             snapshots: Vec::new(),
             requested_sha: None,
             commits_behind: None,
-            notes: vec![note.into()],
+            notes: vec![note.clone()],
+            detail: Some(note),
         }
     }
 
@@ -117,16 +122,16 @@ impl Baseline {
             (BaselineMode::Path, true) => "dir",
             (BaselineMode::Git, true) => "git-ref",
         };
-        let path = match self.source {
-            BaselineMode::Path => self.reference.clone(),
-            _ => None,
+        let (path, reference) = match self.source {
+            BaselineMode::Path => (self.reference.clone(), None),
+            _ => (None, self.reference.clone()),
         };
         json!({
             "mode": mode,
             "source": mode_name(self.source),
             "found": primary.is_some(),
             "path": path,
-            "ref": self.reference,
+            "ref": reference,
             "sha": self.sha(),
             "run_id": primary.and_then(|s| s.run_id),
             "run_url": primary.and_then(|s| s.run_url.clone()),
@@ -138,7 +143,7 @@ impl Baseline {
             "commits_behind": self.commits_behind,
             "stale": stale,
             "label": primary.map(|s| s.label.clone()),
-            "note": self.notes.last(),
+            "note": self.detail,
             "notes": self.notes,
             "history": self.snapshots.iter().map(|s| json!({
                 "label": s.label,
@@ -236,6 +241,7 @@ mod tests {
             requested_sha: Some("bbbbbbbbbb".into()),
             commits_behind: Some(3),
             notes: vec!["n".into()],
+            detail: Some("d".into()),
         };
         let now = chrono::DateTime::parse_from_rfc3339("2025-10-07T00:00:00Z")
             .unwrap()
@@ -248,7 +254,7 @@ mod tests {
         assert_eq!(d["age"], "1 day");
         assert_eq!(d["ref"], "main");
         assert_eq!(d["mode"], "artifact");
-        assert_eq!(d["note"], "n");
+        assert_eq!(d["note"], "d");
         assert_eq!(d["sha"], "aaaaaaaaaa");
         assert_eq!(
             Baseline::none(BaselineMode::None, "x").describe(now)["found"],
