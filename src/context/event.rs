@@ -11,11 +11,8 @@ pub struct PullRequest {
     pub number: u64,
     pub head_sha: String,
     pub head_ref: String,
-    /// `owner/name` of the head repository; `None` when the fork was deleted.
-    pub head_repo: Option<String>,
     pub base_ref: String,
     pub base_sha: String,
-    pub base_repo: Option<String>,
     /// The head lives in another repository (so a `pull_request` run gets a read-only token).
     pub fork: bool,
 }
@@ -140,10 +137,8 @@ fn pull_request(pr: &Value, payload: &Value) -> Result<PullRequest, String> {
         number,
         head_sha: field(&["head", "sha"])?,
         head_ref: field(&["head", "ref"])?,
-        head_repo,
         base_ref: field(&["base", "ref"])?,
         base_sha: field(&["base", "sha"])?,
-        base_repo,
         fork,
     })
 }

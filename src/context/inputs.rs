@@ -66,8 +66,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "config",
-        default: "",
-        description: "Policy file. Defaults to `.benchgate.yml` in the workspace when it exists.",
+        default: ".benchgate.yml",
+        description: "Policy file, relative to the workspace. The default `.benchgate.yml` may be absent (built-in policy); another path must exist.",
     },
     InputSpec {
         name: "warn-threshold",
@@ -81,8 +81,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "fail-on",
-        default: "",
-        description: "Which verdict fails the job: `fail` (default), `warn` (warnings too) or `never`.",
+        default: "fail",
+        description: "Which verdict fails the job: `fail` (the policy's failures), `warn` (warnings too) or `never`.",
     },
     InputSpec {
         name: "comment",

@@ -322,6 +322,7 @@ impl Context {
             "base_sha": base_sha,
             "fork": self.fork,
             "run_id": self.run_id,
+            "run_attempt": self.run_attempt,
             "run_url": self.run_url(),
             "workflow": self.workflow_file.as_ref().or(self.workflow_name.as_ref()),
         })

@@ -15,8 +15,6 @@ pub struct Artifact {
     pub size_in_bytes: u64,
     #[serde(default)]
     pub expired: bool,
-    #[serde(default)]
-    pub created_at: Option<String>,
 }
 
 /// The artifacts of run `run_id` (all pages).

@@ -24,7 +24,6 @@ pub struct CheckRun<'a> {
 /// The created check run.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Created {
-    pub id: u64,
     #[serde(default)]
     pub html_url: Option<String>,
 }

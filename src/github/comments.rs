@@ -156,12 +156,6 @@ impl Sticky<'_> {
         noteworthy: bool,
     ) -> Result<Outcome, GithubError> {
         let body = body_with_marker(self.marker, markdown);
-        if mode == CommentMode::Off {
-            return Ok(Outcome {
-                action: Action::Skipped("the `comment` input is `off`"),
-                url: None,
-            });
-        }
         let mut viewer = None;
         let existing = self.find(&mut viewer).await?;
         match decide(mode, existing.as_ref(), &body, noteworthy) {

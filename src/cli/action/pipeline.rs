@@ -14,7 +14,7 @@ use crate::cli::exit;
 use crate::compare::{self, Status, Verdict};
 use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
 use crate::context::{Base, BaselineMode, Context, Env, FailOnInput, Inputs};
-use crate::github::commands::{annotation, end_group, group, Level};
+use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{artifacts, runs, Client, RetryPolicy};
 use crate::model::Series;
 use crate::render::{RenderError, Renderer, TemplatePaths};
@@ -145,6 +145,15 @@ impl<'a> Job<'a> {
                 "`mode: report` needs the `github-token` input (with `actions: read`) to download the collect artifact"
             )));
         }
+        if let Some(c) = run.conclusion.as_deref().filter(|c| *c != "success") {
+            println!(
+                "{}",
+                plain(&format!(
+                    "The triggering run {} concluded `{c}`; reporting on what it uploaded.",
+                    run.id
+                ))
+            );
+        }
         let work = self.work_dir()?;
         let dir = work.subdir("head").map_err(baseline_failure)?;
         let glob = globset::Glob::new(&self.inputs.artifact_name)
@@ -169,7 +178,7 @@ impl<'a> Job<'a> {
             .block_on(downloader.fetch_into(&matching, &dir, &owner, &mut notes))
             .map_err(baseline_failure)?;
         for n in &notes {
-            println!("{n}");
+            println!("{}", plain(n));
         }
         let meta = bundle::read(&dir)
             .map_err(Failure::usage)?
@@ -288,7 +297,7 @@ impl<'a> Job<'a> {
         let baseline = self.baseline(ctx, head, &work, runs, triggering_workflow)?;
         println!("{}", group("benchgate: baseline"));
         for note in &baseline.notes {
-            println!("{note}");
+            println!("{}", plain(note));
         }
         let base_scans: Vec<ScanResult> = baseline
             .snapshots
@@ -298,7 +307,7 @@ impl<'a> Job<'a> {
                 match scan(&root, &head.options) {
                     Ok(s) => Some(s),
                     Err(e) => {
-                        println!("{}: {e}", snap.label);
+                        println!("{}", plain(&format!("{}: {e}", snap.label)));
                         None
                     }
                 }
@@ -377,7 +386,10 @@ impl<'a> Job<'a> {
             let started = Instant::now();
             println!("{}", group("benchgate: LLM analysis"));
             let analysis = self.rt.block_on(analyze::run_async(&report, &llm));
-            println!("{:?}: {}", analysis.status, analysis.reason);
+            println!(
+                "{}",
+                plain(&format!("{:?}: {}", analysis.status, analysis.reason))
+            );
             println!("{}", end_group());
             analysis_failed = llm.required && analysis.is_failure();
             report.analysis = serde_json::to_value(&analysis).ok();
@@ -625,10 +637,10 @@ fn log_scan(what: &str, root: &str, scan: &ScanResult) {
         scan.warnings.len()
     );
     for s in &inv.skipped {
-        println!("skipped {}: {}", s.path, s.reason);
+        println!("{}", plain(&format!("skipped {}: {}", s.path, s.reason)));
     }
     for w in &scan.warnings {
-        println!("warning {}: {}", w.path, w.message);
+        println!("{}", plain(&format!("warning {}: {}", w.path, w.message)));
     }
     println!("{}", end_group());
 }
