@@ -976,11 +976,11 @@ fn push_with_history_charts_each_regression_and_skips_the_comment() {
         .unwrap();
     assert_eq!(tokens["status"], "regression");
     let chart = report["baseline"]["trends"]
-        .as_object()
+        .as_array()
         .unwrap()
         .iter()
-        .find(|(k, _)| k.starts_with(&key))
-        .map(|(_, v)| v.as_str().unwrap().to_string())
+        .find(|t| t["key"].as_str().unwrap().starts_with(&key))
+        .map(|t| t["chart"].as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no chart for {key}: {}", report["baseline"]["trends"]));
     assert!(chart.starts_with("```mermaid\nxychart-beta\n"), "{chart}");
     assert!(
@@ -1010,6 +1010,14 @@ fn push_with_history_charts_each_regression_and_skips_the_comment() {
         "{values:?} vs {head_mean}"
     );
     assert_eq!(report["baseline"]["history"].as_array().unwrap().len(), 3);
+    // The job summary shows the chart, open, under the regressions.
+    assert!(
+        ran.summary
+            .contains("<details open><summary>Trend over the last base runs</summary>"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains(&chart), "{}", ran.summary);
     // A push has no pull request: summary and outputs only.
     assert_eq!(ran.outputs["comment-url"], "");
     assert!(!ran.summary.is_empty());

@@ -3,7 +3,19 @@
 //! renders in comments and summaries.
 
 use crate::model::{Series, SeriesKey};
-use std::collections::BTreeMap;
+use serde::Serialize;
+
+/// At most this many charts per report (each is a few hundred bytes of the comment).
+pub const MAX_CHARTS: usize = 10;
+
+/// The chart of one metric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trend {
+    /// The series key's display form (`source/benchmark/metric [labels]`).
+    pub key: String,
+    /// A fenced `mermaid` code block.
+    pub chart: String,
+}
 
 /// One baseline run's series, labelled for the x axis (a short SHA or run number).
 pub struct Point<'a> {
@@ -11,13 +23,14 @@ pub struct Point<'a> {
     pub series: &'a [Series],
 }
 
-/// Charts for `keys`, keyed by the series key's display form (`source/benchmark/metric
-/// [labels]`). A chart needs the head value and at least one baseline value.
+/// Charts for the first [`MAX_CHARTS`] of `keys` that have data, in the order given (the
+/// most severe regression first). A chart needs the head value and at least one baseline
+/// value.
 pub fn charts(
     keys: &[&SeriesKey],
     history_oldest_first: &[Point<'_>],
     head: &[Series],
-) -> BTreeMap<String, String> {
+) -> Vec<Trend> {
     let mean_of = |set: &[Series], key: &SeriesKey| {
         set.iter()
             .find(|s| &s.key == key)
@@ -29,8 +42,11 @@ pub fn charts(
                 )
             })
     };
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for key in keys {
+        if out.len() >= MAX_CHARTS {
+            break;
+        }
         let Some((head_value, unit)) = mean_of(head, key) else {
             continue;
         };
@@ -42,7 +58,10 @@ pub fn charts(
             continue;
         }
         points.push(("head".to_string(), head_value));
-        out.insert(key.to_string(), chart(&key.metric, &unit, &points));
+        out.push(Trend {
+            key: key.to_string(),
+            chart: chart(&key.metric, &unit, &points),
+        });
     }
     out
 }
@@ -139,8 +158,9 @@ mod tests {
             },
         ];
         let charts = charts(&[&key], &history, &head);
+        assert_eq!(charts[0].key, "llm/run.csv/gemma3/tokens_s");
         assert_eq!(
-            charts["llm/run.csv/gemma3/tokens_s"],
+            charts[0].chart,
             "```mermaid\nxychart-beta\n    title \"tokens_s\"\n    x-axis [\"a1b2c3d\", \"e4f5a6b\", \"head\"]\n    y-axis \"tokens/s\"\n    line [41, 41.5, 30.25]\n```"
         );
         // No baseline value: no chart.

@@ -355,8 +355,8 @@ impl<'a> Job<'a> {
                     series: &scan.series,
                 })
                 .collect();
-            let charts = trend::charts(&keys, &points, &head_scan.series);
-            baseline_json["trends"] = serde_json::json!(charts);
+            baseline_json["trends"] =
+                serde_json::json!(trend::charts(&keys, &points, &head_scan.series));
         }
 
         let mut warnings = head_scan.warnings.clone();
