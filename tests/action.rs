@@ -1162,3 +1162,50 @@ fn bad_inputs_exit_two_with_an_error_naming_the_input() {
     );
     fake.with(|s| assert_eq!(s.count("POST", ""), 0));
 }
+
+#[test]
+fn an_unreachable_llm_is_a_note_unless_required() {
+    let fake = FakeGithub::start();
+    base_run(&fake, BASE_SHA, "head", false);
+    // A port nothing listens on: the connection is refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let job = Job::new();
+    job.head(&pair("head"));
+    let inputs = [
+        ("llm", "on"),
+        ("llm-url", url.as_str()),
+        ("llm-timeout", "5"),
+    ];
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &inputs);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(job.ws.path().join(".benchgate/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        report["analysis"]["status"], "failed",
+        "{}",
+        report["analysis"]
+    );
+    assert!(ran.stdout.contains("::group::benchgate: LLM analysis"));
+
+    let required = [
+        ("llm", "on"),
+        ("llm-url", url.as_str()),
+        ("llm-required", "true"),
+    ];
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &required,
+    );
+    assert_eq!(ran.code, 3, "{}", ran.stdout);
+    assert!(ran
+        .stdout
+        .contains("::error title=benchgate%3A LLM analysis failed::"));
+    assert_eq!(ran.outputs["verdict"], "pass");
+}

@@ -32,6 +32,8 @@ pub struct WorkflowRun {
     pub head_repo: Option<String>,
     /// Same-repository pull requests of the run (empty for forks).
     pub pull_requests: Vec<u64>,
+    /// Base branch and commit of the first of those pull requests.
+    pub pr_base: Option<(String, String)>,
 }
 
 /// The fields of the event payload the action uses.
@@ -164,6 +166,9 @@ fn workflow_run(run: &Value) -> Result<WorkflowRun, String> {
                     .collect()
             })
             .unwrap_or_default(),
+        pr_base: run
+            .pointer("/pull_requests/0/base")
+            .and_then(|b| Some((string(b, &["ref"])?, string(b, &["sha"])?))),
     })
 }
 

@@ -186,6 +186,12 @@ impl Context {
                 head_sha = run.head_sha.clone();
                 head_ref = run.head_branch.clone();
                 pr_number = run.pull_requests.first().copied();
+                if let Some((name, sha)) = &run.pr_base {
+                    base = Base::Ref {
+                        name: name.clone(),
+                        sha: Some(sha.clone()),
+                    };
+                }
                 fork = match (&run.head_repo, run.pull_requests.is_empty()) {
                     (Some(h), _) => !h.eq_ignore_ascii_case(&repo.full_name()),
                     (None, empty) => empty,
@@ -482,11 +488,19 @@ mod tests {
         assert_eq!(c.pr_number, Some(42));
         assert!(!c.fork);
         assert_eq!(c.policy_event(), "pull_request");
+        assert_eq!(
+            c.base,
+            Base::Ref {
+                name: "main".into(),
+                sha: Some("1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d".into())
+            }
+        );
 
         let f = context("workflow_run", "workflow_run_fork", &[]);
         assert_eq!(f.pr_number, None);
         assert!(f.fork);
         assert_eq!(f.workflow_run().unwrap().pull_requests, Vec::<u64>::new());
+        assert_eq!(f.base, Base::None);
     }
 
     #[test]

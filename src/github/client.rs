@@ -55,7 +55,7 @@ pub enum GithubError {
         path: String,
         reason: String,
     },
-    #[error("{method} {path}: rate limited by GitHub for {wait_secs} s, longer than the {max_secs} s this action waits; re-run the job later")]
+    #[error("{method} {path}: rate limited by GitHub (the limit resets in {wait_secs} s; this action waits at most {max_secs} s per call and retries a few times); re-run the job later")]
     RateLimited {
         method: Method,
         path: String,
@@ -500,7 +500,7 @@ impl Client {
             let headers = resp.headers().clone();
             let text = resp.text().await.unwrap_or_default();
             if let Some(wait) = rate_limit_wait(status, &headers, &text, SystemTime::now()) {
-                if wait > self.policy.max_wait {
+                if wait > self.policy.max_wait || last {
                     return Err(GithubError::RateLimited {
                         method,
                         path,
@@ -508,14 +508,12 @@ impl Client {
                         max_secs: self.policy.max_wait.as_secs(),
                     });
                 }
-                if !last {
-                    tracing::warn!(
-                        "{method} {path}: rate limited; waiting {} s",
-                        wait.as_secs_f64()
-                    );
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
+                tracing::warn!(
+                    "{method} {path}: rate limited; waiting {} s",
+                    wait.as_secs_f64()
+                );
+                tokio::time::sleep(wait).await;
+                continue;
             } else if status.is_server_error() && repeat == Repeat::Safe && !last {
                 tracing::warn!("{method} {path}: HTTP {status}; retrying");
                 tokio::time::sleep(self.backoff(attempt)).await;

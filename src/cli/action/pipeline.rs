@@ -199,14 +199,9 @@ impl<'a> Job<'a> {
                 run.head_sha
             )));
         }
-        // The payload's own PR list (same-repository PRs) is trusted; the artifact's number
-        // is only a claim, checked against the API below.
-        let Some(number) = self
-            .inputs
-            .pr_number
-            .or(run.pull_requests.first().copied())
-            .or(meta.pr_number)
-        else {
+        // The `pr-number` input and the payload's own PR list (same-repository PRs) are
+        // trusted; the artifact's number is only a claim, checked against the API below.
+        let Some(number) = ctx.pr_number.or(meta.pr_number) else {
             publish::notice(
                 "benchgate: nothing to report",
                 &format!(
@@ -420,6 +415,9 @@ impl<'a> Job<'a> {
             Some(&summary.markdown),
         );
         println!("benchgate: {}", publish::headline(&report));
+        if report.verdict == Verdict::Fail {
+            return Ok(exit::FAIL);
+        }
         if analysis_failed {
             println!(
                 "{}",
@@ -431,10 +429,7 @@ impl<'a> Job<'a> {
             );
             return Ok(exit::INTERNAL);
         }
-        Ok(match report.verdict {
-            Verdict::Fail => exit::FAIL,
-            Verdict::Pass | Verdict::Warn | Verdict::NoBaseline => exit::PASS,
-        })
+        Ok(exit::PASS)
     }
 
     /// The policy for the event, with the threshold, history and `fail-on` inputs on top.
