@@ -10,6 +10,8 @@ mod bundle;
 mod head;
 mod pipeline;
 mod publish;
+mod settings;
+mod two_phase;
 
 use super::exit;
 use crate::context::{self, inputs, Context, ContextError, Env, Inputs, Mode};

@@ -1,6 +1,7 @@
 //! Check runs: one completed check on the head commit whose conclusion follows the verdict.
 
-use super::client::{Client, GithubError, Permission};
+use super::client::Client;
+use super::error::{GithubError, Permission};
 use super::files::truncate_bytes;
 use crate::context::Repo;
 use serde::Deserialize;

@@ -2,7 +2,8 @@
 //! bot author across every page of the conversation, edited in place (`PATCH`) and created
 //! at most once, even when a `POST` fails ambiguously.
 
-use super::client::{Client, GithubError, Permission};
+use super::client::Client;
+use super::error::{GithubError, Permission};
 use super::files::truncate_bytes;
 use crate::context::{CommentMode, Repo};
 use serde::Deserialize;

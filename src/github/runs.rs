@@ -1,7 +1,8 @@
 //! Workflow runs, commit comparisons, releases and pull requests: what the baseline search
 //! and the report-mode verification read from the REST API.
 
-use super::client::{Client, Cursor, GithubError, Permission};
+use super::client::{Client, Cursor};
+use super::error::{GithubError, Permission};
 use crate::context::Repo;
 use serde::Deserialize;
 use serde_json::Value;
