@@ -976,11 +976,11 @@ fn push_with_history_charts_each_regression_and_skips_the_comment() {
         .unwrap();
     assert_eq!(tokens["status"], "regression");
     let chart = report["baseline"]["trends"]
-        .as_array()
+        .as_object()
         .unwrap()
         .iter()
-        .find(|t| t["key"].as_str().unwrap().starts_with(&key))
-        .map(|t| t["chart"].as_str().unwrap().to_string())
+        .find(|(k, _)| k.starts_with(&key))
+        .map(|(_, chart)| chart.as_str().unwrap().to_string())
         .unwrap_or_else(|| panic!("no chart for {key}: {}", report["baseline"]["trends"]));
     assert!(chart.starts_with("```mermaid\nxychart-beta\n"), "{chart}");
     assert!(
@@ -1010,10 +1010,10 @@ fn push_with_history_charts_each_regression_and_skips_the_comment() {
         "{values:?} vs {head_mean}"
     );
     assert_eq!(report["baseline"]["history"].as_array().unwrap().len(), 3);
-    // The job summary shows the chart, open, under the regressions.
+    // The job summary shows the chart, open.
     assert!(
         ran.summary
-            .contains("<details open><summary>Trend over the last base runs</summary>"),
+            .contains("<details open><summary>Trends over the last baseline runs (1)</summary>"),
         "{}",
         ran.summary
     );

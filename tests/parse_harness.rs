@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 16] = [
+const FORMATS: [(&str, Option<&str>); 17] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -25,6 +25,7 @@ const FORMATS: [(&str, Option<&str>); 16] = [
     ("criterion-bencher-text", Some("libtest-bench")),
     ("criterion-benchmark-json", Some("criterion")),
     ("criterion-console-text", Some("criterion-console")),
+    ("criterion-raw-csv", Some("criterion-csv")),
     ("criterion-estimates-json", Some("criterion")),
     ("criterion-sample-json", Some("criterion")),
     ("go-test-bench-text", Some("go-bench")),
@@ -185,7 +186,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 60, "fixture count changed");
+    assert_eq!(seen, 62, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -264,6 +265,39 @@ fn criterion_sample_json_gives_per_iteration_times() {
     assert_eq!(s.samples.len(), 100);
     assert_close(s.samples[0], 1049900.0 / 74.0);
     assert_close(s.samples[99], 99345400.0 / 7400.0);
+}
+
+#[test]
+fn criterion_raw_csv_rows_are_per_iteration_samples() {
+    let rel = "criterion-raw-csv/rust-gamedev__ecs_bench_suite/c79df61c__target__criterion__simple_iter__legion__new__raw.csv";
+    let p = parse(rel);
+    assert_eq!(p.series.len(), 1);
+    let s = find(&p, "simple_iter/legion", "time");
+    assert_unit(s, "ns", Direction::LowerIsBetter);
+    assert_eq!(s.samples.len(), 100);
+    assert_close(s.samples[0], 1007600.0 / 91.0);
+    assert_close(s.samples[99], 99546600.0 / 9100.0);
+    assert_eq!(s.origin[0].at, "line 2");
+
+    // Rows of another benchmark appended to the same file (a concatenated export).
+    let text = read(rel);
+    let extra: String = text
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.replace("simple_iter,legion,", "simple_iter,legion,64")
+            )
+        })
+        .collect();
+    let p = parse_text("raw.csv", &format!("{text}{extra}"));
+    assert_eq!(find(&p, "simple_iter/legion", "time").samples.len(), 100);
+    assert_samples(
+        find(&p, "simple_iter/legion/64", "time"),
+        &[1007600.0 / 91.0, 2009200.0 / 182.0, 2972000.0 / 273.0],
+    );
 }
 
 #[test]
@@ -464,6 +498,15 @@ fn google_benchmark_counters_and_errors() {
     );
     let failed = find(&p, "fib_20", "real_time");
     assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+
+    let text = read("google-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__googlecpp_output.json")
+        .replacen(
+            "\"name\": \"fib_20\",",
+            "\"name\": \"fib_20\", \"skipped\": true, \"skip_message\": \"no GPU\",",
+            1,
+        );
+    let p = parse_text("gbench.json", &text);
+    assert!(p.series.iter().all(|s| s.key.benchmark == "fib_10"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -581,6 +624,7 @@ fn hyperfine_zero_times_and_failed_exit_codes_are_failures() {
     let mut doc: serde_json::Value =
         serde_json::from_str(&read("hyperfine-json/zeroows__1brc/hyperfine.json")).unwrap();
     doc["results"][1]["exit_codes"][2] = 1.into();
+    doc["results"][0]["exit_codes"][0] = serde_json::Value::Null;
     doc["results"][1]["parameters"] = serde_json::json!({"threads": "8"});
     let p = parse_text("hyperfine.json", &doc.to_string());
     let s = find_labeled(
@@ -591,6 +635,14 @@ fn hyperfine_zero_times_and_failed_exit_codes_are_failures() {
     );
     assert_samples(s, &[12.04923320852, 12.36225804252]);
     assert_eq!(s.failed, 1);
+    // A null exit code: killed by a signal.
+    let killed = find(
+        &p,
+        "cargo run --release --bin 1brc measurements_1000000000.txt",
+        "time",
+    );
+    assert_samples(killed, &[11.81813333352, 9.877873458520002]);
+    assert_eq!(killed.failed, 1);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1043,6 +1095,22 @@ fn pair_p27_criterion_estimates_across_commits() {
 }
 
 #[test]
+fn pair_p60_criterion_raw_csv_across_commits() {
+    let (b, h) = pair(
+        "criterion-raw-csv/rust-gamedev__ecs_bench_suite/c79df61c__target__criterion__simple_iter__legion__new__raw.csv",
+        "criterion-raw-csv/rust-gamedev__ecs_bench_suite/cd9c108a__target__criterion__simple_iter__legion__new__raw.csv",
+    );
+    assert_close(
+        find(&b, "simple_iter/legion", "time").samples[1],
+        2009200.0 / 182.0,
+    );
+    let head = find(&h, "simple_iter/legion", "time");
+    assert_eq!(head.samples.len(), 100);
+    assert_close(head.samples[0], 988593.0 / 97.0);
+    assert_close(head.samples[99], 100125574.0 / 9700.0);
+}
+
+#[test]
 fn pair_p28_google_benchmark_with_changed_time_unit() {
     let (b, h) = pair(
         "google-benchmark-json/google__benchmark/tools__gbench__Inputs__test1_run1.json",
@@ -1227,7 +1295,7 @@ proptest! {
 
     #[test]
     fn fixture_prefix_plus_garbage_never_panics(
-        index in 0usize..60,
+        index in 0usize..62,
         fraction in 0.0f64..1.0,
         tail in "[ -~\n\t\u{b5}\u{3bc}\u{b1}]{0,200}",
     ) {

@@ -3,13 +3,12 @@
 //! renders in comments and summaries.
 
 use crate::model::{Series, SeriesKey};
-use serde::Serialize;
 
 /// At most this many charts per report (each is a few hundred bytes of the comment).
 pub const MAX_CHARTS: usize = 10;
 
 /// The chart of one metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trend {
     /// The series key's display form (`source/benchmark/metric [labels]`).
     pub key: String,

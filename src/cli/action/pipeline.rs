@@ -156,8 +156,13 @@ impl<'a> Job<'a> {
                     series: &scan.series,
                 })
                 .collect();
-            baseline_json["trends"] =
-                serde_json::json!(trend::charts(&keys, &points, &head_scan.series));
+            // Keyed by metric, most severe first (the map keeps insertion order).
+            let charts: serde_json::Map<String, serde_json::Value> =
+                trend::charts(&keys, &points, &head_scan.series)
+                    .into_iter()
+                    .map(|t| (t.key, serde_json::Value::String(t.chart)))
+                    .collect();
+            baseline_json["trends"] = serde_json::Value::Object(charts);
         }
 
         let mut warnings = head_scan.warnings.clone();

@@ -3,10 +3,9 @@
 //! carries the raw samples (`measured_values` over `iteration_count`), which become the
 //! per-iteration times of the benchmark `id`. Other messages (`group-complete`) are skipped.
 
-use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{numbers, starts_with_json, to_ns};
-use crate::direction;
-use crate::model::Direction;
+use super::builder::{malformed, SeriesBuilder};
+use super::criterion::record_per_iteration;
+use super::{numbers, starts_with_json};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Deserializer, Value};
 
@@ -79,44 +78,12 @@ fn read_benchmark(msg: &Value, index: usize, out: &mut SeriesBuilder) {
     };
     let (iters, _) = numbers(&msg["iteration_count"]);
     let (values, _) = numbers(&msg["measured_values"]);
-    let unit = msg.get("unit").and_then(Value::as_str).unwrap_or("ns");
-    let is_time = to_ns(1.0, unit).is_some();
-    let labels = Labels::new();
-    let metric = if is_time {
-        Metric {
-            benchmark: id,
-            metric: "time",
-            labels: &labels,
-            unit: "ns",
-            direction: Direction::LowerIsBetter,
-        }
-    } else {
-        Metric {
-            benchmark: id,
-            metric: unit,
-            labels: &labels,
-            unit,
-            direction: direction::infer(unit, unit),
-        }
-    };
-    let per_iter: Vec<f64> = iters
-        .iter()
-        .zip(&values)
-        .filter(|(n, _)| **n > 0.0)
-        .map(|(n, v)| {
-            let v = v / n;
-            if is_time {
-                to_ns(v, unit).unwrap_or(v)
-            } else {
-                v
-            }
-        })
-        .collect();
-    if per_iter.is_empty() {
+    if iters.is_empty() || iters.len() != values.len() {
         out.warn(format!(
-            "{at} ({id}) has no usable `measured_values` / `iteration_count` pairs; skipped"
+            "{at} ({id}): `measured_values` and `iteration_count` are not equally long lists of numbers; skipped"
         ));
         return;
     }
-    out.samples(&metric, per_iter, &at);
+    let unit = msg.get("unit").and_then(Value::as_str).unwrap_or("ns");
+    record_per_iteration(out, id, unit, &values, &iters, &at);
 }

@@ -9,7 +9,8 @@
 //! (`target__criterion__group__bench__new__estimates.json`) are read the same way.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{numbers, parse_json, starts_with_json, try_json};
+use super::{numbers, parse_json, starts_with_json, to_ns, try_json};
+use crate::direction;
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::Value;
@@ -190,28 +191,60 @@ fn read_samples(doc: &Value, benchmark: &str, out: &mut SeriesBuilder) -> Result
             ),
         ));
     }
+    record_per_iteration(out, benchmark, "ns", &times, &iters, "/times");
+    Ok(())
+}
+
+/// Records the per-iteration values of criterion benchmark `benchmark`: each sample's total
+/// (`totals`, measured in `unit`) divided by its iteration count. Times become `time` in ns;
+/// values of a custom measurement keep its unit as their metric.
+pub(super) fn record_per_iteration(
+    out: &mut SeriesBuilder,
+    benchmark: &str,
+    unit: &str,
+    totals: &[f64],
+    iters: &[f64],
+    at: &str,
+) {
     let labels = Labels::new();
-    let metric = Metric {
-        benchmark,
-        metric: "time",
-        labels: &labels,
-        unit: "ns",
-        direction: Direction::LowerIsBetter,
+    let is_time = to_ns(1.0, unit).is_some();
+    let metric = if is_time {
+        Metric {
+            benchmark,
+            metric: "time",
+            labels: &labels,
+            unit: "ns",
+            direction: Direction::LowerIsBetter,
+        }
+    } else {
+        Metric {
+            benchmark,
+            metric: unit,
+            labels: &labels,
+            unit,
+            direction: direction::infer(unit, unit),
+        }
     };
-    let per_iter: Vec<f64> = iters
+    let values: Vec<f64> = iters
         .iter()
-        .zip(&times)
+        .zip(totals)
         .filter(|(n, _)| **n > 0.0)
-        .map(|(n, t)| t / n)
+        .map(|(n, total)| {
+            let v = total / n;
+            if is_time {
+                to_ns(v, unit).unwrap_or(v)
+            } else {
+                v
+            }
+        })
         .collect();
-    if per_iter.len() < iters.len() {
+    let skipped = iters.len().min(totals.len()) - values.len();
+    if skipped > 0 {
         out.warn(format!(
-            "{} sample(s) with a zero iteration count were ignored",
-            iters.len() - per_iter.len()
+            "{at}: {skipped} sample(s) of {benchmark} without a positive iteration count were ignored"
         ));
     }
-    out.samples(&metric, per_iter, "/times");
-    Ok(())
+    out.samples(&metric, values, at);
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! (`--benchmark_report_aggregates_only`): then its `mean` (else `median`) row is the
 //! measurement, and a `BigO` row gives the fitted complexity coefficients. User counters
 //! become metrics of their own; `items_per_second` and `bytes_per_second` are rates.
-//! A row with `error_occurred` counts as a failed run.
+//! A row with `error_occurred` counts as a failed run; a `skipped` row is neither.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
 use super::{parse_json, starts_with_json, to_ns, try_json};
@@ -23,7 +23,7 @@ pub(super) struct GoogleBenchmark;
 const NAME: &str = "google-benchmark";
 
 /// Row fields that are not user counters.
-const RESERVED: [&str; 22] = [
+const RESERVED: [&str; 23] = [
     "name",
     "family_index",
     "per_family_instance_index",
@@ -46,6 +46,7 @@ const RESERVED: [&str; 22] = [
     "real_coefficient",
     "rms",
     "skipped",
+    "skip_message",
 ];
 
 fn rows(doc: &Value) -> Option<&Vec<Value>> {
@@ -147,6 +148,10 @@ fn time_metric<'a>(benchmark: &'a str, metric: &'a str, labels: &'a Labels) -> M
 }
 
 fn read_row(row: &Value, name: &str, at: &str, out: &mut SeriesBuilder) {
+    // `SkipWithMessage`: the benchmark chose not to run; neither a result nor a failure.
+    if row.get("skipped").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
     let labels = Labels::new();
     if row.get("error_occurred").and_then(Value::as_bool) == Some(true) {
         for metric in ["real_time", "cpu_time"] {

@@ -82,9 +82,12 @@ fn read_result(result: &Value, at: &str, out: &mut SeriesBuilder) {
             let mut samples = Vec::with_capacity(times.len());
             let mut failed = 0u32;
             for (i, t) in times.iter().enumerate() {
-                let exit_code = codes.and_then(|c| c.get(i)).and_then(Value::as_i64);
+                // A null exit code means the command was killed by a signal.
+                let exited_ok = codes
+                    .and_then(|c| c.get(i))
+                    .is_none_or(|code| code.as_i64() == Some(0));
                 match t.as_f64() {
-                    Some(t) if t > 0.0 && exit_code.unwrap_or(0) == 0 => samples.push(t),
+                    Some(t) if t > 0.0 && exited_ok => samples.push(t),
                     _ => failed += 1,
                 }
             }

@@ -11,10 +11,11 @@
 //! are better lower, rates per time unit higher, other units are inferred.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{label_text, parse_json, seconds_per, starts_with_json, to_ns, try_json};
+use super::{label_text, parse_json, starts_with_json, to_ns, try_json};
 use crate::direction;
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
+use crate::units;
 use serde_json::Value;
 
 pub(super) struct Jmh;
@@ -39,7 +40,7 @@ fn canonical(value: f64, unit: &str) -> (f64, String) {
         }
     }
     if let Some(time) = unit.strip_prefix("ops/") {
-        if let Some(secs) = seconds_per(time).filter(|s| *s > 0.0) {
+        if let Some(secs) = units::convert(1.0, time, "s").filter(|s| *s > 0.0) {
             return (value / secs, "ops/s".to_string());
         }
     }

@@ -1,6 +1,7 @@
-//! Adapters for the classic benchmark harnesses: criterion (JSON files, cargo-criterion
-//! messages, console text), libtest `cargo bench`, Google Benchmark, pytest-benchmark,
-//! hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2 and benchmark.js.
+//! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
+//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
+//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2 and
+//! benchmark.js.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
 //! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
@@ -15,6 +16,7 @@ mod catch2_console;
 mod catch2_xml;
 mod criterion;
 mod criterion_console;
+mod criterion_csv;
 mod go_bench;
 mod google_benchmark;
 mod hyperfine;
@@ -31,6 +33,7 @@ use serde_json::Value;
 /// reads both.
 pub static ADAPTERS: &[&dyn Adapter] = &[
     &criterion::Criterion,
+    &criterion_csv::CriterionCsv,
     &cargo_criterion::CargoCriterion,
     &criterion_console::CriterionConsole,
     &libtest::Libtest,
@@ -51,14 +54,6 @@ fn to_ns(value: f64, unit: &str) -> Option<f64> {
     match unit.trim() {
         "ps" => Some(value / 1000.0),
         u => units::convert(value, u, "ns"),
-    }
-}
-
-/// The length of one `unit` of time in seconds (`ms` -> 0.001).
-fn seconds_per(unit: &str) -> Option<f64> {
-    match unit.trim() {
-        "ps" => Some(1e-12),
-        u => units::convert(1.0, u, "s"),
     }
 }
 
@@ -101,16 +96,12 @@ fn numbers(v: &Value) -> (Vec<f64>, usize) {
     (values, skipped)
 }
 
-/// Parses a number as text tools print it: `1,234.5`, `2.0688`, `3e+06`. Rejects NaN and
-/// infinities.
+/// Parses a bare number as tools print it (`1,234.5`, `2.0688`, `3e+06`); `None` for
+/// anything with a unit attached, NaN or infinities.
 fn number(text: &str) -> Option<f64> {
-    let cleaned: String = text.chars().filter(|c| *c != ',').collect();
-    let v: f64 = cleaned.trim().parse().ok()?;
-    let plain = cleaned
-        .trim()
-        .trim_start_matches(['+', '-'])
-        .starts_with(|c: char| c.is_ascii_digit() || c == '.');
-    (v.is_finite() && plain).then_some(v)
+    units::parse_quantity(text)
+        .filter(|q| q.unit.is_empty())
+        .map(|q| q.value)
 }
 
 /// The lines of `text` without line terminators (`\r\n` and `\n`), numbered from 1.
