@@ -13,43 +13,12 @@ mod publish;
 mod settings;
 mod two_phase;
 
-use super::exit;
+use super::failure::Failure;
 use crate::context::{self, inputs, Context, ContextError, Env, Inputs, Mode};
 use crate::github::commands::{add_mask, annotation, Level};
 
 #[derive(Debug, clap::Args)]
 pub struct ActionArgs {}
-
-/// An error and the exit code it maps to.
-pub(crate) struct Failure {
-    pub code: u8,
-    pub error: anyhow::Error,
-}
-
-impl Failure {
-    pub fn usage(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::USAGE,
-            error: error.into(),
-        }
-    }
-
-    pub fn internal(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::INTERNAL,
-            error: error.into(),
-        }
-    }
-
-    /// Usage when the user can fix it, internal otherwise.
-    pub fn classify(usage: bool, error: impl Into<anyhow::Error>) -> Failure {
-        if usage {
-            Failure::usage(error)
-        } else {
-            Failure::internal(error)
-        }
-    }
-}
 
 pub fn run(_args: ActionArgs) -> u8 {
     let env = context::process_env();

@@ -4,16 +4,16 @@
 use super::bundle;
 use super::head::{self, HeadData};
 use super::publish::{self, Publisher};
-use super::Failure;
 use crate::analyze;
 use crate::baseline::{short_sha, trend, BaselineError, WorkDir};
 use crate::cli::exit;
+use crate::cli::failure::Failure;
 use crate::compare::{self, Status, Verdict};
 use crate::context::{Context, Env, Inputs};
 use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
 use crate::model::Series;
-use crate::render::{RenderError, Renderer, TemplatePaths};
+use crate::render::{Renderer, TemplatePaths};
 use crate::report::{self, millis, ReportParts, Timings};
 use crate::scan::{scan, ScanResult};
 use anyhow::Context as _;
@@ -75,7 +75,7 @@ impl<'a> Job<'a> {
             comment: self.template(self.inputs.template.as_deref(), "template")?,
             summary: self.template(self.inputs.summary_template.as_deref(), "summary-template")?,
         })
-        .map_err(render_failure)?;
+        .map_err(Failure::from)?;
         let llm = self.llm_settings()?;
 
         let head_scan = scan(&head.root, &head.options).map_err(|e| {
@@ -203,8 +203,8 @@ impl<'a> Job<'a> {
         }
 
         let started = Instant::now();
-        let comment = renderer.comment(&report).map_err(render_failure)?;
-        let summary = renderer.summary(&report).map_err(render_failure)?;
+        let comment = renderer.comment(&report).map_err(Failure::from)?;
+        let summary = renderer.summary(&report).map_err(Failure::from)?;
         report.timings_ms.render = millis(started.elapsed());
         write_report(&ctx.workspace, &report)?;
 
@@ -298,8 +298,4 @@ pub(super) fn baseline_failure(e: BaselineError) -> Failure {
 
 pub(super) fn github_failure(e: crate::github::GithubError) -> Failure {
     Failure::classify(matches!(e.status(), Some(401 | 403)), e)
-}
-
-fn render_failure(e: RenderError) -> Failure {
-    Failure::classify(e.is_user_error(), e)
 }

@@ -3,10 +3,10 @@
 
 use super::head::HeadData;
 use super::pipeline::{baseline_failure, Job};
-use super::Failure;
 use crate::analyze::{Api, LlmArgs, LlmSettings, Secret};
 use crate::baseline::artifacts::{self as from_artifacts, Limits};
 use crate::baseline::{git, path, Baseline, WorkDir};
+use crate::cli::failure::Failure;
 use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
 use crate::context::{Base, BaselineMode, Context, FailOnInput};
 use std::path::PathBuf;
