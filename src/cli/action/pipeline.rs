@@ -5,16 +5,18 @@ use super::bundle;
 use super::head::{self, HeadData};
 use super::publish::{self, Publisher};
 use crate::analyze;
-use crate::baseline::{short_sha, trend, BaselineError, WorkDir};
+use crate::analyze::LlmSettings;
+use crate::baseline::{short_sha, trend, Baseline, BaselineError, WorkDir};
 use crate::cli::exit;
 use crate::cli::failure::Failure;
-use crate::compare::{self, Status, Verdict};
+use crate::compare::{self, Comparison, Status, Verdict};
+use crate::config::Policy;
 use crate::context::{Context, Env, Inputs};
 use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
 use crate::model::Series;
 use crate::render::{Renderer, TemplatePaths};
-use crate::report::{self, millis, ReportParts, Timings};
+use crate::report::{self, millis, Report, ReportParts, Timings};
 use crate::scan::{scan, ScanResult};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
@@ -96,30 +98,7 @@ impl<'a> Job<'a> {
             .unwrap_or(policy.history_runs + 1)
             .max(1);
         let baseline = self.baseline(ctx, head, &work, runs, triggering_workflow)?;
-        println!("{}", group("benchgate: baseline"));
-        for note in &baseline.notes {
-            println!("{}", plain(note));
-        }
-        let base_scans: Vec<ScanResult> = baseline
-            .snapshots
-            .iter()
-            .filter_map(|snap| {
-                let root = bundle::data_root(&snap.dir);
-                match scan(&root, &head.options) {
-                    Ok(s) => Some(s),
-                    Err(e) => {
-                        println!("{}", plain(&format!("{}: {e}", snap.label)));
-                        None
-                    }
-                }
-            })
-            .collect();
-        println!("{}", end_group());
-        if baseline.primary().is_none() {
-            if let Some(why) = baseline.notes.last() {
-                publish::notice("benchgate: no baseline", why);
-            }
-        }
+        let base_scans = scan_baseline(&baseline, head);
         let baseline_ms = millis(started.elapsed());
 
         let started = Instant::now();
@@ -136,33 +115,13 @@ impl<'a> Job<'a> {
 
         let mut baseline_json = baseline.describe(chrono::Utc::now());
         if base_scans.len() > 1 {
-            let keys: Vec<_> = comparison
-                .deltas
-                .iter()
-                .filter(|d| matches!(d.status, Status::Regression | Status::Broken))
-                .map(|d| &d.key)
-                .collect();
-            let points: Vec<trend::Point<'_>> = baseline
-                .snapshots
-                .iter()
-                .zip(&base_scans)
-                .rev()
-                .map(|(snap, scan)| trend::Point {
-                    label: snap
-                        .sha
-                        .as_deref()
-                        .map(|s| short_sha(s).to_string())
-                        .unwrap_or_else(|| snap.label.clone()),
-                    series: &scan.series,
-                })
-                .collect();
-            // Keyed by metric, most severe first (the map keeps insertion order).
-            let charts: serde_json::Map<String, serde_json::Value> =
-                trend::charts(&keys, &points, &head_scan.series)
-                    .into_iter()
-                    .map(|t| (t.key, serde_json::Value::String(t.chart)))
-                    .collect();
-            baseline_json["trends"] = serde_json::Value::Object(charts);
+            baseline_json["trends"] = trends(
+                &comparison,
+                &policy,
+                &baseline,
+                &base_scans,
+                &head_scan.series,
+            );
         }
 
         let mut warnings = head_scan.warnings.clone();
@@ -187,20 +146,7 @@ impl<'a> Job<'a> {
             analysis: None,
         });
 
-        let mut analysis_failed = false;
-        if llm.enabled {
-            let started = Instant::now();
-            println!("{}", group("benchgate: LLM analysis"));
-            let analysis = self.rt.block_on(analyze::run_async(&report, &llm));
-            println!(
-                "{}",
-                plain(&format!("{:?}: {}", analysis.status, analysis.reason))
-            );
-            println!("{}", end_group());
-            analysis_failed = llm.required && analysis.is_failure();
-            report.analysis = serde_json::to_value(&analysis).ok();
-            report.timings_ms.analyze = millis(started.elapsed());
-        }
+        let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 
         let started = Instant::now();
         let comment = renderer.comment(&report).map_err(Failure::from)?;
@@ -243,6 +189,22 @@ impl<'a> Job<'a> {
         Ok(exit::PASS)
     }
 
+    /// Asks the LLM and stores its analysis in the report; true when it failed although
+    /// `llm-required` is set.
+    fn analyze(&self, report: &mut Report, llm: &LlmSettings) -> bool {
+        let started = Instant::now();
+        println!("{}", group("benchgate: LLM analysis"));
+        let analysis = self.rt.block_on(analyze::run_async(report, llm));
+        println!(
+            "{}",
+            plain(&format!("{:?}: {}", analysis.status, analysis.reason))
+        );
+        println!("{}", end_group());
+        report.analysis = serde_json::to_value(&analysis).ok();
+        report.timings_ms.analyze = millis(started.elapsed());
+        llm.required && analysis.is_failure()
+    }
+
     pub(super) fn work_dir(&self) -> Result<WorkDir, Failure> {
         WorkDir::create(self.ctx.runner_temp.as_deref()).map_err(baseline_failure)
     }
@@ -255,6 +217,77 @@ impl<'a> Job<'a> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     }
+}
+
+/// Scans every baseline snapshot like the head (a snapshot that cannot be scanned is left
+/// out with a log line) and logs where the baseline came from.
+fn scan_baseline(baseline: &Baseline, head: &HeadData) -> Vec<ScanResult> {
+    println!("{}", group("benchgate: baseline"));
+    for note in &baseline.notes {
+        println!("{}", plain(note));
+    }
+    let scans = baseline
+        .snapshots
+        .iter()
+        .filter_map(
+            |snap| match scan(&bundle::data_root(&snap.dir), &head.options) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    println!("{}", plain(&format!("{}: {e}", snap.label)));
+                    None
+                }
+            },
+        )
+        .collect();
+    println!("{}", end_group());
+    if baseline.primary().is_none() {
+        if let Some(why) = &baseline.detail {
+            publish::notice("benchgate: no baseline", why);
+        }
+    }
+    scans
+}
+
+/// The trend charts of the regressed and broken metrics, keyed by metric, most severe
+/// first (the JSON map keeps insertion order). The series are prepared as the compare
+/// stage saw them (key rewrites, overrides), so that their keys match the deltas'.
+fn trends(
+    comparison: &Comparison,
+    policy: &Policy,
+    baseline: &Baseline,
+    base_scans: &[ScanResult],
+    head: &[Series],
+) -> serde_json::Value {
+    let prepared: Vec<Vec<Series>> = base_scans
+        .iter()
+        .map(|s| policy.prepare(s.series.clone()).0)
+        .collect();
+    let head = policy.prepare(head.to_vec()).0;
+    let keys: Vec<_> = comparison
+        .deltas
+        .iter()
+        .filter(|d| matches!(d.status, Status::Regression | Status::Broken))
+        .map(|d| &d.key)
+        .collect();
+    let points: Vec<trend::Point<'_>> = baseline
+        .snapshots
+        .iter()
+        .zip(&prepared)
+        .rev()
+        .map(|(snap, series)| trend::Point {
+            label: snap
+                .sha
+                .as_deref()
+                .map(|s| short_sha(s).to_string())
+                .unwrap_or_else(|| snap.label.clone()),
+            series,
+        })
+        .collect();
+    let charts: serde_json::Map<String, serde_json::Value> = trend::charts(&keys, &points, &head)
+        .into_iter()
+        .map(|t| (t.key, serde_json::Value::String(t.chart)))
+        .collect();
+    serde_json::Value::Object(charts)
 }
 
 fn log_scan(what: &str, root: &str, scan: &ScanResult) {
@@ -277,7 +310,7 @@ fn log_scan(what: &str, root: &str, scan: &ScanResult) {
     println!("{}", end_group());
 }
 
-fn write_report(workspace: &Path, report: &report::Report) -> Result<(), Failure> {
+fn write_report(workspace: &Path, report: &Report) -> Result<(), Failure> {
     let path = workspace.join(REPORT_PATH);
     let text = serde_json::to_string_pretty(report)
         .context("serialising the report")
