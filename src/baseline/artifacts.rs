@@ -50,16 +50,20 @@ impl Default for Limits {
     }
 }
 
-/// Finds and downloads the baseline artifacts into `work`.
-pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, BaselineError> {
-    let matcher = globset::Glob::new(search.artifact_name)
+/// The matcher of the `artifact-name` input.
+pub fn name_matcher(pattern: &str) -> Result<GlobMatcher, BaselineError> {
+    globset::Glob::new(pattern)
+        .map(|g| g.compile_matcher())
         .map_err(|e| {
             BaselineError::Usage(format!(
-                "input `artifact-name`: `{}` is not a valid glob: {e}",
-                search.artifact_name
+                "input `artifact-name`: `{pattern}` is not a valid glob: {e}"
             ))
-        })?
-        .compile_matcher();
+        })
+}
+
+/// Finds and downloads the baseline artifacts into `work`.
+pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, BaselineError> {
+    let matcher = name_matcher(search.artifact_name)?;
     let mut finder = Finder {
         search,
         work,
@@ -311,19 +315,6 @@ impl Finder<'_, '_> {
     /// Downloads the matching artifacts of `run`; `None` (with a note) when none is usable.
     async fn take(&mut self, run: &Run, on: &str) -> Result<Option<Snapshot>, BaselineError> {
         let s = self.search;
-        let all = artifacts::list(s.client, s.repo, run.id).await?;
-        let matching: Vec<&Artifact> = all
-            .iter()
-            .filter(|a| self.matcher.is_match(&a.name))
-            .collect();
-        let run_name = format!("run {} ({})", run.id, short_sha(&run.head_sha));
-        if matching.is_empty() {
-            self.notes.push(format!(
-                "{run_name}: no artifact named like `{}`.",
-                s.artifact_name
-            ));
-            return Ok(None);
-        }
         let dir = self.work.subdir(&format!("run-{}", run.id))?;
         let downloader = Downloader {
             client: s.client,
@@ -332,11 +323,9 @@ impl Finder<'_, '_> {
             limits: s.limits,
         };
         let extracted = downloader
-            .fetch_into(&matching, &dir, &run_name, &mut self.notes)
+            .fetch_run(run.id, &run.head_sha, &self.matcher, &dir, &mut self.notes)
             .await?;
         if extracted == 0 {
-            self.notes
-                .push(format!("{run_name}: no usable artifact files."));
             return Ok(None);
         }
         let number = run
@@ -363,10 +352,44 @@ pub struct Downloader<'a> {
 }
 
 impl Downloader<'_> {
+    /// Downloads the artifacts of run `run_id` (built from `head_sha`) whose names `matcher`
+    /// accepts and extracts them all into `dir`; returns how many files were written (0,
+    /// with a note, when none is usable).
+    pub async fn fetch_run(
+        &self,
+        run_id: u64,
+        head_sha: &str,
+        matcher: &GlobMatcher,
+        dir: &Path,
+        notes: &mut Vec<String>,
+    ) -> Result<usize, BaselineError> {
+        let all = artifacts::list(self.client, self.repo, run_id).await?;
+        let matching: Vec<&Artifact> = all.iter().filter(|a| matcher.is_match(&a.name)).collect();
+        let owner = format!("run {run_id} ({})", short_sha(head_sha));
+        if matching.is_empty() {
+            let names: Vec<&str> = all.iter().map(|a| a.name.as_str()).collect();
+            notes.push(format!(
+                "{owner}: no artifact matches `{}` (it has: {}).",
+                matcher.glob(),
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ));
+            return Ok(0);
+        }
+        let files = self.fetch_into(&matching, dir, &owner, notes).await?;
+        if files == 0 {
+            notes.push(format!("{owner}: no usable artifact files."));
+        }
+        Ok(files)
+    }
+
     /// Downloads `artifacts` and extracts them all into `dir`; returns how many files were
     /// written. Expired, undownloadable or unsafe archives are skipped with a note (naming
     /// `owner`, e.g. `run 123 (abc1234)`); a permission error stops everything.
-    pub async fn fetch_into(
+    async fn fetch_into(
         &self,
         artifacts: &[&Artifact],
         dir: &Path,

@@ -1,6 +1,7 @@
 //! A subcommand's failure: the error to print and the exit code it maps to.
 
 use super::exit;
+use crate::baseline::BaselineError;
 use crate::render::RenderError;
 
 /// An error and the exit code it maps to.
@@ -33,6 +34,13 @@ impl Failure {
         } else {
             Failure::internal(error)
         }
+    }
+}
+
+/// A missing permission, a bad path or ref is the user's to fix; I/O trouble is not.
+impl From<BaselineError> for Failure {
+    fn from(e: BaselineError) -> Failure {
+        Failure::classify(e.is_usage(), e)
     }
 }
 

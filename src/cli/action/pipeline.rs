@@ -6,7 +6,7 @@ use super::head::{self, HeadData};
 use super::publish::{self, Publisher};
 use crate::analyze;
 use crate::analyze::LlmSettings;
-use crate::baseline::{short_sha, trend, Baseline, BaselineError, WorkDir};
+use crate::baseline::{short_sha, trend, Baseline, WorkDir};
 use crate::cli::exit;
 use crate::cli::failure::Failure;
 use crate::compare::{self, Comparison, Status, Verdict};
@@ -76,8 +76,7 @@ impl<'a> Job<'a> {
         let renderer = Renderer::new(&TemplatePaths {
             comment: self.template(self.inputs.template.as_deref(), "template")?,
             summary: self.template(self.inputs.summary_template.as_deref(), "summary-template")?,
-        })
-        .map_err(Failure::from)?;
+        })?;
         let llm = self.llm_settings()?;
 
         let head_scan = scan(&head.root, &head.options).map_err(|e| {
@@ -149,8 +148,8 @@ impl<'a> Job<'a> {
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 
         let started = Instant::now();
-        let comment = renderer.comment(&report).map_err(Failure::from)?;
-        let summary = renderer.summary(&report).map_err(Failure::from)?;
+        let comment = renderer.comment(&report)?;
+        let summary = renderer.summary(&report)?;
         report.timings_ms.render = millis(started.elapsed());
         write_report(&ctx.workspace, &report)?;
 
@@ -206,7 +205,7 @@ impl<'a> Job<'a> {
     }
 
     pub(super) fn work_dir(&self) -> Result<WorkDir, Failure> {
-        WorkDir::create(self.ctx.runner_temp.as_deref()).map_err(baseline_failure)
+        WorkDir::create(self.ctx.runner_temp.as_deref()).map_err(Failure::from)
     }
 
     /// A file-command path from the environment (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
@@ -323,12 +322,4 @@ fn write_report(workspace: &Path, report: &Report) -> Result<(), Failure> {
     std::fs::write(&path, text + "\n")
         .with_context(|| format!("writing {}", path.display()))
         .map_err(Failure::internal)
-}
-
-pub(super) fn baseline_failure(e: BaselineError) -> Failure {
-    Failure::classify(e.is_usage(), e)
-}
-
-pub(super) fn github_failure(e: crate::github::GithubError) -> Failure {
-    Failure::classify(matches!(e.status(), Some(401 | 403)), e)
 }

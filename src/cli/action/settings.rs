@@ -2,7 +2,7 @@
 //! threshold and `fail-on` inputs), the baseline source, the LLM settings and template paths.
 
 use super::head::HeadData;
-use super::pipeline::{baseline_failure, Job};
+use super::pipeline::Job;
 use crate::analyze::{Api, LlmArgs, LlmSettings, Secret};
 use crate::baseline::artifacts::{self as from_artifacts, Limits};
 use crate::baseline::{git, path, Baseline, WorkDir};
@@ -75,7 +75,7 @@ impl Job<'_> {
                         "`baseline: path` needs the `baseline-path` input"
                     ))
                 })?;
-                path::from_dir(&ctx.workspace, dir).map_err(baseline_failure)
+                path::from_dir(&ctx.workspace, dir).map_err(Failure::from)
             }
             BaselineMode::Git => {
                 let rev = inputs
@@ -93,7 +93,7 @@ impl Job<'_> {
                     })?;
                 let folder = inputs.baseline_path.as_deref().unwrap_or(&head.rel_root);
                 git::from_git(&ctx.workspace, &rev, folder, work, &Limits::default().zip)
-                    .map_err(baseline_failure)
+                    .map_err(Failure::from)
             }
             BaselineMode::Artifacts => {
                 if !self.client.has_token() {
@@ -130,7 +130,7 @@ impl Job<'_> {
                 };
                 self.rt
                     .block_on(from_artifacts::fetch(&search, work))
-                    .map_err(baseline_failure)
+                    .map_err(Failure::from)
             }
         }
     }

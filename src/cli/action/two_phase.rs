@@ -5,16 +5,15 @@
 
 use super::bundle::{self, Metadata};
 use super::head::{self, HeadData};
-use super::pipeline::{baseline_failure, github_failure, Job};
+use super::pipeline::Job;
 use super::publish;
-use crate::baseline::artifacts::{Downloader, Limits};
+use crate::baseline::artifacts::{name_matcher, Downloader, Limits};
 use crate::baseline::short_sha;
 use crate::cli::exit;
 use crate::cli::failure::Failure;
 use crate::context::Base;
 use crate::github::commands::{annotation, plain, Level};
-use crate::github::{artifacts, runs};
-use anyhow::Context as _;
+use crate::github::runs;
 
 impl Job<'_> {
     /// `mode: collect`: bundle the head data and this run's claims for upload-artifact.
@@ -104,16 +103,8 @@ impl Job<'_> {
             );
         }
         let work = self.work_dir()?;
-        let dir = work.subdir("head").map_err(baseline_failure)?;
-        let glob = globset::Glob::new(&self.inputs.artifact_name)
-            .with_context(|| format!("input `artifact-name`: `{}`", self.inputs.artifact_name))
-            .map_err(Failure::usage)?
-            .compile_matcher();
-        let listed = self
-            .rt
-            .block_on(artifacts::list(&self.client, &ctx.repo, run.id))
-            .map_err(github_failure)?;
-        let matching: Vec<_> = listed.iter().filter(|a| glob.is_match(&a.name)).collect();
+        let dir = work.subdir("head")?;
+        let matcher = name_matcher(&self.inputs.artifact_name)?;
         let mut notes = Vec::new();
         let downloader = Downloader {
             client: &self.client,
@@ -121,11 +112,13 @@ impl Job<'_> {
             work: &work,
             limits: Limits::default(),
         };
-        let owner = format!("run {} ({})", run.id, short_sha(&run.head_sha));
-        let files = self
-            .rt
-            .block_on(downloader.fetch_into(&matching, &dir, &owner, &mut notes))
-            .map_err(baseline_failure)?;
+        let files = self.rt.block_on(downloader.fetch_run(
+            run.id,
+            &run.head_sha,
+            &matcher,
+            &dir,
+            &mut notes,
+        ))?;
         for n in &notes {
             println!("{}", plain(n));
         }
