@@ -13,7 +13,9 @@ use benchgate::github::{artifacts, Client, Download, Permission, RetryPolicy};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use support::fake_github::{self, FakeGithub, Fault, READ_TOKEN, WRITE_TOKEN};
+use support::fake_github::{
+    self, FakeGithub, Fault, PAT_LOGIN, PAT_TOKEN, READ_TOKEN, WRITE_TOKEN,
+};
 
 const BASE_SHA: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 const OLDER_SHA: &str = "0f0e0d0c0b0a09080706050403020100f0e0d0c0";
@@ -246,6 +248,42 @@ async fn sticky_comment_is_created_once_then_edited_in_place() {
         resolved.url.unwrap(),
         "the URL of the one sticky comment"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_personal_token_finds_its_own_comment_by_login() {
+    let fake = FakeGithub::start();
+    let m = marker("x");
+    fake.with(|s| {
+        // Another user's comment with the marker is not ours.
+        s.add_comment(9, &format!("{m}\ncopied"), "octo", "User");
+    });
+    let c = client(&fake, PAT_TOKEN);
+    let r = repo();
+    let sticky = Sticky {
+        client: &c,
+        repo: &r,
+        issue: 9,
+        marker: &m,
+    };
+    let first = sticky
+        .publish("one", CommentMode::Always, true)
+        .await
+        .unwrap();
+    assert_eq!(first.action, Action::Created);
+    let second = sticky
+        .publish("two", CommentMode::Always, true)
+        .await
+        .unwrap();
+    assert_eq!(second.action, Action::Updated);
+    fake.with(|s| {
+        let comments = s.comments_on(9);
+        assert_eq!(comments.len(), 2);
+        assert_eq!(comments[0].body, format!("{m}\ncopied"));
+        assert_eq!(comments[1].login, PAT_LOGIN);
+        assert_eq!(comments[1].body, format!("{m}\ntwo"));
+        assert_eq!(s.count("GET", "/user"), 2);
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
