@@ -9,7 +9,7 @@ use benchgate::context::{Base, CommentMode, Repo};
 use benchgate::github::comments::{marker, Action, Sticky};
 use benchgate::github::{artifacts, Client, Download, Permission, RetryPolicy};
 use std::time::{Duration, Instant};
-use support::fake_github::{self, Fault, FakeGithub, READ_TOKEN, WRITE_TOKEN};
+use support::fake_github::{self, FakeGithub, Fault, READ_TOKEN, WRITE_TOKEN};
 
 const BASE_SHA: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
 const OLDER_SHA: &str = "0f0e0d0c0b0a09080706050403020100f0e0d0c0";
@@ -56,11 +56,20 @@ async fn lists_follow_absolute_link_headers_under_the_ghes_root() {
     let bodies: Vec<&str> = items.iter().map(|v| v["body"].as_str().unwrap()).collect();
     assert_eq!(
         bodies,
-        ["comment 0", "comment 1", "comment 2", "comment 3", "comment 4"]
+        [
+            "comment 0",
+            "comment 1",
+            "comment 2",
+            "comment 3",
+            "comment 4"
+        ]
     );
     fake.with(|s| {
         let pages: Vec<&str> = s.requests.iter().map(|r| r.query.as_str()).collect();
-        assert_eq!(pages, ["per_page=100", "page=2&per_page=100", "page=3&per_page=100"]);
+        assert_eq!(
+            pages,
+            ["per_page=100", "page=2&per_page=100", "page=3&per_page=100"]
+        );
         assert!(s.requests.iter().all(|r| r.path.starts_with("/api/v3/")));
         assert!(s
             .requests
@@ -73,7 +82,13 @@ async fn lists_follow_absolute_link_headers_under_the_ghes_root() {
 async fn artifact_download_follows_the_redirect_without_credentials() {
     let fake = FakeGithub::start();
     let (ok, gone) = fake.with(|s| {
-        let run = s.add_run("bench.yml", "main", "push", BASE_SHA, "2025-10-06T10:00:00Z");
+        let run = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            BASE_SHA,
+            "2025-10-06T10:00:00Z",
+        );
         (
             s.add_artifact(run, "benchmarks", csv_zip(88.9), false),
             s.add_artifact(run, "old", csv_zip(1.0), true),
@@ -88,7 +103,10 @@ async fn artifact_download_follows_the_redirect_without_credentials() {
     let got = artifacts::download(&c, &repo(), first, &dest, 1 << 20)
         .await
         .unwrap();
-    assert_eq!(got, Download::Saved(std::fs::metadata(&dest).unwrap().len()));
+    assert_eq!(
+        got,
+        Download::Saved(std::fs::metadata(&dest).unwrap().len())
+    );
     assert_eq!(std::fs::read(&dest).unwrap(), csv_zip(88.9));
     fake.with(|s| {
         assert_eq!(s.blob_requests.len(), 1);
@@ -139,7 +157,14 @@ async fn transient_errors_and_rate_limits_are_waited_out() {
     assert_eq!(fake.with(|s| s.count("GET", "/comments")), 4);
 
     // A primary limit whose reset is beyond the cap fails at once, naming the wait.
-    fake.with(|s| s.fail(http::Method::GET, "/comments", Fault::RateLimitReset(3600), 1));
+    fake.with(|s| {
+        s.fail(
+            http::Method::GET,
+            "/comments",
+            Fault::RateLimitReset(3600),
+            1,
+        )
+    });
     let capped = Client::new(
         &fake.api_url,
         Some(WRITE_TOKEN.into()),
@@ -171,7 +196,12 @@ async fn sticky_comment_is_created_once_then_edited_in_place() {
         s.add_comment(42, "LGTM", "octo", "User");
         // A human quoting the marker must never be overwritten.
         s.add_comment(42, &format!("> {m}\nwhy is this slow?"), "octo", "User");
-        s.add_comment(42, "<!-- benchgate:other -->\nanother config", "github-actions[bot]", "Bot");
+        s.add_comment(
+            42,
+            "<!-- benchgate:other -->\nanother config",
+            "github-actions[bot]",
+            "Bot",
+        );
     });
     let c = client(&fake, WRITE_TOKEN);
     let r = repo();
@@ -234,7 +264,11 @@ async fn a_lost_create_response_never_duplicates_the_comment() {
     assert_eq!(out.action, Action::Created);
     fake.with(|s| {
         assert_eq!(s.comments_on(5).len(), 1);
-        assert_eq!(s.count("POST", "/comments"), 1, "POST is not retried blindly");
+        assert_eq!(
+            s.count("POST", "/comments"),
+            1,
+            "POST is not retried blindly"
+        );
     });
 }
 
@@ -263,15 +297,39 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
     let fake = FakeGithub::start();
     fake.with(|s| {
         s.page_size = 2;
-        let older = s.add_run("bench.yml", "main", "push", OLDER_SHA, "2025-10-01T10:00:00Z");
+        let older = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            OLDER_SHA,
+            "2025-10-01T10:00:00Z",
+        );
         s.add_artifact(older, "benchmarks", csv_zip(80.0), false);
-        let exact = s.add_run("bench.yml", "main", "push", BASE_SHA, "2025-10-05T10:00:00Z");
+        let exact = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            BASE_SHA,
+            "2025-10-05T10:00:00Z",
+        );
         s.add_artifact(exact, "benchmarks", csv_zip(88.9), false);
         s.add_artifact(exact, "coverage", csv_zip(0.0), false);
         // Newer runs on main (after the PR branched) and a PR run must be passed over.
-        let newer = s.add_run("bench.yml", "main", "push", "9999999999999999999999999999999999999999", "2025-10-07T10:00:00Z");
+        let newer = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            "9999999999999999999999999999999999999999",
+            "2025-10-07T10:00:00Z",
+        );
         s.add_artifact(newer, "benchmarks", csv_zip(70.0), false);
-        let pr = s.add_run("bench.yml", "main", "pull_request", BASE_SHA, "2025-10-07T11:00:00Z");
+        let pr = s.add_run(
+            "bench.yml",
+            "main",
+            "pull_request",
+            BASE_SHA,
+            "2025-10-07T11:00:00Z",
+        );
         s.add_artifact(pr, "benchmarks", csv_zip(1.0), false);
     });
     let c = client(&fake, WRITE_TOKEN);
@@ -297,14 +355,16 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
     assert!(b.exact());
     assert_eq!(b.snapshots.len(), 2);
     assert_eq!(b.snapshots[1].sha.as_deref(), Some(OLDER_SHA));
-    let csv = |i: usize| {
-        std::fs::read_to_string(b.snapshots[i].dir.join("llm/gemma3_runs.csv")).unwrap()
-    };
+    let csv =
+        |i: usize| std::fs::read_to_string(b.snapshots[i].dir.join("llm/gemma3_runs.csv")).unwrap();
     assert_eq!(csv(0), "prompt,tokens_s\nhello,88.9\n");
     assert_eq!(csv(1), "prompt,tokens_s\nhello,80\n");
     fake.with(|s| {
-        assert!(s.requests.iter().any(|r| r.query.contains("event=push")
-            && r.query.contains(&format!("head_sha={BASE_SHA}"))));
+        assert!(s
+            .requests
+            .iter()
+            .any(|r| r.query.contains("event=push")
+                && r.query.contains(&format!("head_sha={BASE_SHA}"))));
         assert!(s.blob_requests.iter().all(|r| r.authorization.is_none()));
     });
 
@@ -330,14 +390,23 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
     assert_eq!(b.commits_behind, Some(3));
     assert!(!b.exact());
     let note = b.notes.last().unwrap();
-    assert!(note.contains("3 commits behind the base commit 1a2b3c4"), "{note}");
+    assert!(
+        note.contains("3 commits behind the base commit 1a2b3c4"),
+        "{note}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_artifacts_leave_no_baseline_with_a_note() {
     let fake = FakeGithub::start();
     fake.with(|s| {
-        let run = s.add_run("bench.yml", "main", "push", BASE_SHA, "2025-07-01T10:00:00Z");
+        let run = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            BASE_SHA,
+            "2025-07-01T10:00:00Z",
+        );
         s.add_artifact(run, "benchmarks", csv_zip(88.9), true);
     });
     let c = client(&fake, WRITE_TOKEN);
@@ -360,6 +429,12 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
     let work = WorkDir::create(None).unwrap();
     let b = base_artifacts::fetch(&search, &work).await.unwrap();
     assert!(b.snapshots.is_empty());
-    assert!(b.notes.iter().any(|n| n.contains("artifact `benchmarks` has expired")), "{:?}", b.notes);
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("artifact `benchmarks` has expired")),
+        "{:?}",
+        b.notes
+    );
     assert!(b.notes.last().unwrap().starts_with("No baseline"));
 }

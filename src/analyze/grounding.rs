@@ -283,8 +283,7 @@ static LINK_URL: LazyLock<Regex> =
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?").unwrap()
 });
-static RANGE_JOIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:-|–|—|to)\s*$").unwrap());
+static RANGE_JOIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:-|–|—|to)\s*$").unwrap());
 static FILE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\.(csv|tsv|json|jsonl|ndjson|md|txt|log|xml|ya?ml)$").unwrap()
 });
@@ -507,8 +506,9 @@ fn word_end(text: &str, from: usize) -> usize {
 /// Words that look like metric or file names: `snake_case`, letters with digits (`A100`,
 /// `p99`, `M3`), or file names (`summary.json`).
 pub fn identifiers(prose: &str) -> Vec<String> {
-    static WORD: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"[A-Za-z0-9_][A-Za-z0-9_./:=-]*[A-Za-z0-9_]|[A-Za-z]").unwrap());
+    static WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[A-Za-z0-9_][A-Za-z0-9_./:=-]*[A-Za-z0-9_]|[A-Za-z]").unwrap()
+    });
     let mut out = Vec::new();
     for m in WORD.find_iter(prose) {
         let word = m.as_str();
@@ -527,7 +527,8 @@ pub fn identifiers(prose: &str) -> Vec<String> {
 }
 
 fn strip_quotes(s: &str) -> &str {
-    s.trim().trim_matches(|c| matches!(c, '`' | '"' | '\'' | '*'))
+    s.trim()
+        .trim_matches(|c| matches!(c, '`' | '"' | '\'' | '*'))
 }
 
 #[cfg(test)]

@@ -199,9 +199,7 @@ impl CallInfo {
             _ => None,
         };
         let after_first = match (c.total_ms, self.ttft_ms) {
-            (Some(total), Some(ttft)) if c.eval_ms.is_none() && total > ttft => {
-                Some(total - ttft)
-            }
+            (Some(total), Some(ttft)) if c.eval_ms.is_none() && total > ttft => Some(total - ttft),
             _ => None,
         };
         self.tokens_per_s = rate(c.eval_tokens, c.eval_ms).or_else(|| {
@@ -251,7 +249,10 @@ pub async fn run_async(report: &Report, settings: &LlmSettings) -> Analysis {
     let facts = Facts::from_report(report);
     call.facts_total = facts.total();
     if facts.total() == 0 {
-        return Analysis::skipped("no metrics were compared, so there is nothing to explain", call);
+        return Analysis::skipped(
+            "no metrics were compared, so there is nothing to explain",
+            call,
+        );
     }
     let prompt = match prompt::build(&facts, settings) {
         Ok(p) => p,
@@ -268,8 +269,7 @@ pub async fn run_async(report: &Report, settings: &LlmSettings) -> Analysis {
 
     let total = Duration::try_from_secs_f64(settings.timeout.max(0.001))
         .unwrap_or(Duration::from_secs(3600));
-    let (completion, note) = match tokio::time::timeout(total, ask(&t, settings, &prompt)).await
-    {
+    let (completion, note) = match tokio::time::timeout(total, ask(&t, settings, &prompt)).await {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => return Analysis::failed(e, call),
         Err(_) => {
@@ -304,7 +304,9 @@ async fn ask(
             message,
             ..
         }) => {
-            tracing::warn!("structured output refused ({status}: {message}); asking for plain text");
+            tracing::warn!(
+                "structured output refused ({status}: {message}); asking for plain text"
+            );
             let note = format!(
                 "the server refused structured output (HTTP {status}: {message}); the plain-text answer was checked sentence by sentence"
             );

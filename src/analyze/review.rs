@@ -132,7 +132,10 @@ pub fn review(
     if r.removed_total > removed.len() {
         removed.push(Removed {
             text: String::new(),
-            why: format!("{} more statements removed", r.removed_total - removed.len()),
+            why: format!(
+                "{} more statements removed",
+                r.removed_total - removed.len()
+            ),
         });
     }
     Reviewed {

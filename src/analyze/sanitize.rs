@@ -67,7 +67,10 @@ pub fn truncate(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let head: String = text.chars().take(max.saturating_sub(1)).collect();
-    let cut = head.rfind(' ').filter(|i| *i > head.len() / 2).unwrap_or(head.len());
+    let cut = head
+        .rfind(' ')
+        .filter(|i| *i > head.len() / 2)
+        .unwrap_or(head.len());
     format!("{}…", head[..cut].trim_end())
 }
 

@@ -326,7 +326,11 @@ fn parse_header(s: &str) -> Result<(String, Secret), String> {
         .split_once(':')
         .ok_or_else(|| "a header must look like `Name: value`".to_string())?;
     let k = k.trim();
-    if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if k.is_empty()
+        || !k
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(format!("`{k}` is not a valid header name"));
     }
     Ok((k.to_string(), Secret::new(v.trim())))
@@ -349,10 +353,22 @@ mod tests {
             url_from_ollama_host(Some("https://ollama.example.com/llm/")),
             "https://ollama.example.com/llm"
         );
-        assert_eq!(url_from_ollama_host(Some("0.0.0.0")), "http://localhost:11434");
-        assert_eq!(url_from_ollama_host(Some("gpu-box:8080")), "http://gpu-box:8080");
-        assert_eq!(url_from_ollama_host(Some("10.0.0.5")), "http://10.0.0.5:11434");
-        assert_eq!(url_from_ollama_host(Some("[::1]:9000")), "http://[::1]:9000");
+        assert_eq!(
+            url_from_ollama_host(Some("0.0.0.0")),
+            "http://localhost:11434"
+        );
+        assert_eq!(
+            url_from_ollama_host(Some("gpu-box:8080")),
+            "http://gpu-box:8080"
+        );
+        assert_eq!(
+            url_from_ollama_host(Some("10.0.0.5")),
+            "http://10.0.0.5:11434"
+        );
+        assert_eq!(
+            url_from_ollama_host(Some("[::1]:9000")),
+            "http://[::1]:9000"
+        );
     }
 
     #[test]
@@ -369,7 +385,10 @@ mod tests {
         assert!(!s.options.contains_key("seed"));
         assert_eq!(s.keep_alive, Some(Value::from("10m")));
         let debug = format!("{s:?}");
-        assert!(!debug.contains("abc") && !debug.contains("\"k\""), "{debug}");
+        assert!(
+            !debug.contains("abc") && !debug.contains("\"k\""),
+            "{debug}"
+        );
     }
 
     #[test]

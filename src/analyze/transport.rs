@@ -65,10 +65,11 @@ impl Transport {
             );
         }
         for (name, value) in &settings.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| LlmError::InvalidUrl {
-                url: display.clone(),
-                reason: format!("`{name}` is not a valid header name in llm headers"),
-            })?;
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| LlmError::InvalidUrl {
+                    url: display.clone(),
+                    reason: format!("`{name}` is not a valid header name in llm headers"),
+                })?;
             headers.insert(
                 name.clone(),
                 sensitive(value.expose(), &format!("llm header {name}"))?,
@@ -174,7 +175,11 @@ impl Transport {
                     })
                 }
                 Err(e) if attempt < MAX_RETRIES => {
-                    tracing::warn!("cannot reach {}: {}; retrying", self.display, error_chain(&e));
+                    tracing::warn!(
+                        "cannot reach {}: {}; retrying",
+                        self.display,
+                        error_chain(&e)
+                    );
                 }
                 Err(e) => {
                     return Err(LlmError::Unreachable {

@@ -108,9 +108,8 @@ impl Baseline {
             .and_then(|s| s.created_at.as_deref())
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| now - t.with_timezone(&chrono::Utc));
-        let stale = primary.is_some()
-            && self.requested_sha.is_some()
-            && self.commits_behind != Some(0);
+        let stale =
+            primary.is_some() && self.requested_sha.is_some() && self.commits_behind != Some(0);
         json!({
             "mode": mode_name(self.source),
             "found": primary.is_some(),

@@ -130,7 +130,14 @@ impl State {
         id
     }
 
-    pub fn add_run(&mut self, workflow: &str, branch: &str, event: &str, sha: &str, created_at: &str) -> u64 {
+    pub fn add_run(
+        &mut self,
+        workflow: &str,
+        branch: &str,
+        event: &str,
+        sha: &str,
+        created_at: &str,
+    ) -> u64 {
         let id = self.next_id();
         self.runs.push(Run {
             id,
@@ -157,7 +164,11 @@ impl State {
     }
 
     pub fn comments_on(&self, issue: u64) -> Vec<Comment> {
-        self.comments.iter().filter(|c| c.issue == issue).cloned().collect()
+        self.comments
+            .iter()
+            .filter(|c| c.issue == issue)
+            .cloned()
+            .collect()
     }
 
     /// Requests of `method` whose path contains `path`.
@@ -251,7 +262,12 @@ pub fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn message(status: StatusCode, text: &str) -> Response {
@@ -318,8 +334,10 @@ async fn api_handler(
                     StatusCode::FORBIDDEN,
                     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
                 );
-                r.headers_mut()
-                    .insert("retry-after", HeaderValue::from_str(&secs.to_string()).unwrap());
+                r.headers_mut().insert(
+                    "retry-after",
+                    HeaderValue::from_str(&secs.to_string()).unwrap(),
+                );
                 return r;
             }
             Fault::RateLimitReset(secs) => {
@@ -331,7 +349,10 @@ async fn api_handler(
                 let mut r = message(StatusCode::TOO_MANY_REQUESTS, "API rate limit exceeded");
                 let h = r.headers_mut();
                 h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-                h.insert("x-ratelimit-reset", HeaderValue::from_str(&reset.to_string()).unwrap());
+                h.insert(
+                    "x-ratelimit-reset",
+                    HeaderValue::from_str(&reset.to_string()).unwrap(),
+                );
                 return r;
             }
             Fault::AppliedThen502 => after = Some(StatusCode::BAD_GATEWAY),
@@ -344,10 +365,22 @@ async fn api_handler(
     }
 }
 
-fn route(st: &mut State, method: &Method, path: &str, uri: &Uri, body: &[u8], access: Access) -> Response {
+fn route(
+    st: &mut State,
+    method: &Method,
+    path: &str,
+    uri: &Uri,
+    body: &[u8],
+    access: Access,
+) -> Response {
     let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let q = query_map(uri);
-    let forbidden = || message(StatusCode::FORBIDDEN, "Resource not accessible by integration");
+    let forbidden = || {
+        message(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration",
+        )
+    };
     match (method.as_str(), seg.as_slice()) {
         ("GET", ["user"]) => forbidden(),
         ("GET", ["repos", o, r, "issues", n, "comments"]) if *o == OWNER && *r == REPO => {
@@ -395,21 +428,28 @@ fn route(st: &mut State, method: &Method, path: &str, uri: &Uri, body: &[u8], ac
                 None => message(StatusCode::NOT_FOUND, "Not Found"),
             }
         }
-        ("GET", ["repos", o, r, "actions", "workflows", wf, "runs"]) if *o == OWNER && *r == REPO => {
+        ("GET", ["repos", o, r, "actions", "workflows", wf, "runs"])
+            if *o == OWNER && *r == REPO =>
+        {
             let mut runs: Vec<&Run> = st
                 .runs
                 .iter()
                 .filter(|run| run.workflow == *wf)
                 .filter(|run| q.get("branch").is_none_or(|b| *b == run.head_branch))
                 .filter(|run| q.get("event").is_none_or(|e| *e == run.event))
-                .filter(|run| q.get("status").is_none_or(|s| *s == run.conclusion || s == "completed"))
+                .filter(|run| {
+                    q.get("status")
+                        .is_none_or(|s| *s == run.conclusion || s == "completed")
+                })
                 .filter(|run| q.get("head_sha").is_none_or(|s| *s == run.head_sha))
                 .collect();
             runs.sort_by_key(|run| std::cmp::Reverse(run.id));
             let items: Vec<Value> = runs.iter().map(|run| run_json(run)).collect();
             paginate(st, items, uri, &q, Some("workflow_runs"))
         }
-        ("GET", ["repos", o, r, "actions", "runs", id, "artifacts"]) if *o == OWNER && *r == REPO => {
+        ("GET", ["repos", o, r, "actions", "runs", id, "artifacts"])
+            if *o == OWNER && *r == REPO =>
+        {
             let run_id: u64 = id.parse().unwrap_or(0);
             let items: Vec<Value> = st
                 .artifacts
@@ -430,13 +470,18 @@ fn route(st: &mut State, method: &Method, path: &str, uri: &Uri, body: &[u8], ac
                 .collect();
             paginate(st, items, uri, &q, Some("artifacts"))
         }
-        ("GET", ["repos", o, r, "actions", "artifacts", id, "zip"]) if *o == OWNER && *r == REPO => {
+        ("GET", ["repos", o, r, "actions", "artifacts", id, "zip"])
+            if *o == OWNER && *r == REPO =>
+        {
             let id: u64 = id.parse().unwrap_or(0);
             match st.artifacts.iter().find(|a| a.id == id) {
                 None => message(StatusCode::NOT_FOUND, "Not Found"),
                 Some(a) if a.expired => message(StatusCode::GONE, "Artifact has expired"),
                 Some(a) => {
-                    let location = format!("{}/blob/{}?sv=2021-08-06&se=2025-10-07T14%3A10%3A00Z&sig=abc", st.blob_origin, a.id);
+                    let location = format!(
+                        "{}/blob/{}?sv=2021-08-06&se=2025-10-07T14%3A10%3A00Z&sig=abc",
+                        st.blob_origin, a.id
+                    );
                     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
                 }
             }
@@ -512,17 +557,31 @@ fn run_json(run: &Run) -> Value {
 
 /// One page of `items` (`page`, `per_page` capped at the state's page size) with absolute
 /// `Link` headers, as a bare array or wrapped under `key` with `total_count`.
-fn paginate(st: &State, items: Vec<Value>, uri: &Uri, q: &BTreeMap<String, String>, key: Option<&str>) -> Response {
+fn paginate(
+    st: &State,
+    items: Vec<Value>,
+    uri: &Uri,
+    q: &BTreeMap<String, String>,
+    key: Option<&str>,
+) -> Response {
     let per_page = q
         .get("per_page")
         .and_then(|p| p.parse::<usize>().ok())
         .unwrap_or(30)
         .clamp(1, 100)
         .min(st.page_size);
-    let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let page = q
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
     let total = items.len();
     let last = total.div_ceil(per_page).max(1);
-    let slice: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let slice: Vec<Value> = items
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
     let link_to = |p: usize, rel: &str| {
         let mut q2 = q.clone();
         q2.insert("page".into(), p.to_string());
@@ -554,11 +613,7 @@ fn paginate(st: &State, items: Vec<Value>, uri: &Uri, q: &BTreeMap<String, Strin
     r
 }
 
-async fn blob_handler(
-    AxState(state): AxState<Shared>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn blob_handler(AxState(state): AxState<Shared>, uri: Uri, headers: HeaderMap) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
