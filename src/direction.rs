@@ -256,6 +256,11 @@ fn by_name(name: &str) -> Option<Direction> {
     if w.is_empty() {
         return None;
     }
+    // `# of requests`, `number of runs`: how many, not how well.
+    if name.trim_start().starts_with('#') || w.windows(2).any(|p| p[0] == "number" && p[1] == "of")
+    {
+        return Some(Neutral);
+    }
     // Improvements are written so that bigger is better, whatever they measure.
     if has_prefix(
         &w,
@@ -626,6 +631,8 @@ mod tests {
             ("latency_delta", "", Neutral),
             ("Throughput Δ", "tokens/s", Neutral),
             ("something", "", Neutral),
+            ("# of Eval Rates", "", Neutral),
+            ("number of requests", "", Neutral),
             // Units alone.
             ("value", "tokens/s", Higher),
             ("value", "tok/s", Higher),

@@ -201,11 +201,11 @@ pub fn is_known_unit(unit: &str) -> bool {
 /// `tokens_s` and `throughput_tokens_per_sec` -> `tokens/s`, `gpu_peak_mb` -> `MB`,
 /// `efficiency_percent` -> `%`. Empty when the name carries no unit.
 pub fn unit_from_name(name: &str) -> &'static str {
-    let last = name
-        .rsplit(['.', '/'])
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
+    if name.contains('/') {
+        // `ops/sec`, `tok/s`: a unit, not a name with a unit suffix.
+        return "";
+    }
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
     let words: Vec<&str> = last
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -577,6 +577,7 @@ mod tests {
             ("speedup", ""),
             ("eval_count", ""),
             ("runs_per_s", ""),
+            ("ops/sec", ""),
             ("", ""),
         ];
         for (name, want) in cases {

@@ -275,6 +275,10 @@ fn realistic_report_with_version() -> Report {
             "sha": "405b1eb65e18c6fb6bc6bfbd46f0d18a531da6fa",
             "run_url": "https://github.com/acme/llm-bench/actions/runs/7001",
             "age": "2 days",
+            "trends": {
+                "chimera_homo_gpu80_ctx1024/run_1/summary.json/runs/insight_throughput [scenario=chimera_homo]":
+                    "```mermaid\nxychart-beta\n    title \"insight_throughput\"\n    x-axis [\"1a2b3c4\", \"405b1eb\", \"head\"]\n    y-axis \"tokens/s\"\n    line [48.9, 49.567, 41]\n```"
+            },
         })),
         run: Some(json!({
             "event": "pull_request",
@@ -283,17 +287,24 @@ fn realistic_report_with_version() -> Report {
             "head_sha": "970b0b915e64ac7f4506b667748bdd368454e084",
             "run_url": "https://github.com/acme/llm-bench/actions/runs/7002",
         })),
+        // Statements are Markdown as the analyze stage writes them (already escaped).
         analysis: Some(json!({
             "status": "ok",
+            "reason": "",
             "summary": "Generation throughput of the insight agent fell from 49.6 to 41.0 tokens/s while its TTFT rose from 615 to 815 ms; the gemma3 runs now fail on every prompt.",
             "findings": [
-                {"text": "gemma3:latest failed 5 of 5 runs in head; base completed all 5 at 88.9 tokens/s on average.", "metrics": ["reports/ollama/gemma3_benchmark_runs.csv/gemma3:latest/tokens_s"]},
-                {"text": "insight_throughput dropped 17.3 % (n=1 per side, low confidence).", "metrics": ["runs/insight_throughput"]}
+                {"text": "`gemma3:latest` failed 5 of 5 runs in head; base completed all 5 at 88.9 tokens/s on average.", "metrics": ["reports/ollama/gemma3_benchmark_runs.csv/gemma3:latest/tokens_s"]},
+                {"text": "insight\\_throughput dropped 17.3 % (n=1 per side, low confidence).", "metrics": ["runs/insight_throughput"]}
             ],
             "recommendations": ["Check the Ollama host binding in the gemma3 benchmark script before merging."],
-            "removed": [{"text": "GPU fan speed rose to 98 RPM.", "why": "98 is not a number in the report"}],
+            "removed": [
+                {"text": "GPU fan speed rose to 98 RPM.", "why": "98 is not a number in the facts"},
+                {"text": "", "why": "2 more statements removed"}
+            ],
             "call": {
                 "model": "qwen2.5:7b-instruct",
+                "api": "ollama",
+                "url": "http://ollama:11434",
                 "ttft_ms": 412.5,
                 "load_ms": 1890.2,
                 "prompt_eval_ms": 388.1,
@@ -303,7 +314,11 @@ fn realistic_report_with_version() -> Report {
                 "eval_tokens": 233,
                 "tokens_per_s": 82.0,
                 "prompt_tokens_per_s": 5704.7,
-                "options": {"num_ctx": 8192, "temperature": 0, "seed": 7}
+                "options": {"num_ctx": 8192, "temperature": 0, "seed": 7},
+                "prompt_chars": 8630,
+                "prompt_tokens_estimate": 2158,
+                "facts_total": 10,
+                "facts_included": 10
             }
         })),
     })
@@ -481,12 +496,16 @@ fn nasty_report() -> Report {
         d.head_origin = vec![format!("dir/{name}.json")];
     }
     report.warnings = vec![Warning::new(NASTY[2], NASTY[3])];
+    // Statements are Markdown the analyze stage already made safe; the plain-text fields
+    // (reason, metric names, call details) are escaped by the template.
     report.analysis = Some(json!({
         "status": "ok",
-        "summary": NASTY.join(" "),
-        "findings": [{"text": NASTY[4], "metrics": [NASTY[0]]}],
-        "recommendations": [NASTY[5]],
-        "removed": [{"text": NASTY[3], "why": NASTY[2]}],
+        "reason": NASTY[3],
+        "summary": "Throughput fell.",
+        "findings": [{"text": "See the table.", "metrics": [NASTY[0], NASTY[2]]}],
+        "recommendations": [],
+        "removed": [],
+        "call": {"model": NASTY[4], "options": {NASTY[1]: NASTY[5]}},
     }));
     report
 }
@@ -693,5 +712,144 @@ fn the_documented_template_examples_render() {
     - runs / insight\_ttft\_ms: 615 ms → 815 ms (+32.5%, —)
     - runs / insight\_throughput: 49.6 tokens/s → 41 tokens/s (-17.3%, —)
     - gemma3:latest / tokens\_s: 88.9 tokens/s → — (—, —)
+    ");
+}
+
+/// The report of a real base/head pair from tests/fixtures, through the library pipeline
+/// (scan both sides, compare under the default policy, build). File times and timings are
+/// replaced by fixed values so that the snapshots only change when the content does.
+fn pair_report(pair: &str) -> Report {
+    use benchgate::collect::CollectOptions;
+    let root = std::path::Path::new("tests/fixtures/chimeraforge/pairs").join(pair);
+    let options = CollectOptions::default();
+    let base = benchgate::scan::scan(&root.join("base"), &options).unwrap();
+    let head = benchgate::scan::scan(&root.join("head"), &options).unwrap();
+    let policy = benchgate::config::Policy::default();
+    let comparison = benchgate::compare::compare(&base.series, &head.series, &policy);
+    let mut warnings = head.warnings.clone();
+    warnings.extend(base.warnings.iter().cloned());
+    let mut report = report::build(ReportParts {
+        comparison,
+        base_inventory: Some(base.inventory),
+        head_inventory: head.inventory,
+        warnings,
+        timings_ms: timings(),
+        baseline: Some(json!({"mode": "dir", "path": format!("{pair}/base")})),
+        run: Some(json!({"event": "pull_request"})),
+        analysis: None,
+    });
+    report.tool_version = "[version]".into();
+    for inventory in [
+        report.inventory.base.as_mut().unwrap(),
+        &mut report.inventory.head,
+    ] {
+        inventory.latest_modified = Some("[mtime]".into());
+    }
+    report
+}
+
+#[test]
+fn comment_of_the_failed_then_fixed_pair() {
+    let report = pair_report("ollama_gemma3_failed_then_fixed");
+    assert_eq!(report.verdict, Verdict::Pass);
+    let md = renderer().comment(&report).unwrap().markdown;
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn comment_and_summary_of_the_rerun_noise_pair() {
+    let report = pair_report("rust_agent_rerun_noise");
+    let renderer = renderer();
+    insta::assert_snapshot!(
+        "rerun_noise_comment",
+        renderer.comment(&report).unwrap().markdown
+    );
+    insta::assert_snapshot!(
+        "rerun_noise_summary",
+        renderer.summary(&report).unwrap().markdown
+    );
+}
+
+#[test]
+fn comment_of_the_tr115_pair() {
+    let report = pair_report("tr115_chimera_homo_v1_vs_v2");
+    let rendered = renderer().comment(&report).unwrap();
+    assert_eq!(rendered.omitted.rows, 0);
+    insta::assert_snapshot!(rendered.markdown);
+}
+
+#[test]
+fn analyses_of_the_analyze_stage_render() {
+    use benchgate::analyze::{Analysis, AnalysisStatus, CallInfo, Finding, Removed};
+    let failed = Analysis {
+        status: AnalysisStatus::Failed,
+        reason: "Ollama at http://ollama:11434 timed out after 120 s".into(),
+        summary: String::new(),
+        findings: vec![],
+        recommendations: vec![],
+        removed: vec![],
+        call: CallInfo {
+            model: "qwen2.5:7b".into(),
+            ..CallInfo::default()
+        },
+    };
+    let mut report = realistic_report();
+    report.analysis = Some(serde_json::to_value(&failed).unwrap());
+    let md = renderer().comment(&report).unwrap().markdown;
+    assert!(md.contains(
+        "#### 🤖 Analysis\n\n_No analysis (failed): Ollama at http://ollama:11434 timed out after 120 s._\n"
+    ));
+
+    let ok = Analysis {
+        status: AnalysisStatus::Ok,
+        reason: String::new(),
+        summary: "Throughput of `runs` fell 17.3 %.".into(),
+        findings: vec![Finding {
+            text: "insight\\_throughput fell.".into(),
+            metrics: vec!["runs/insight_throughput".into()],
+        }],
+        recommendations: vec![],
+        removed: vec![Removed {
+            text: "Fans spun at 98 RPM.".into(),
+            why: "98 is not in the facts".into(),
+        }],
+        call: CallInfo {
+            model: "qwen2.5:7b".into(),
+            api: "ollama".into(),
+            eval_tokens: Some(233),
+            tokens_per_s: Some(82.04),
+            ..CallInfo::default()
+        },
+    };
+    report.analysis = Some(serde_json::to_value(&ok).unwrap());
+    let md = renderer().comment(&report).unwrap().markdown;
+    let section = &md[md.find("#### 🤖 Analysis").unwrap()..md.find("Run summary").unwrap()];
+    insta::assert_snapshot!(section, @r"
+    #### 🤖 Analysis
+
+    Throughput of `runs` fell 17.3 %.
+
+    **Findings**
+
+    - insight\_throughput fell. <sub>(runs/insight\_throughput)</sub>
+
+    <details><summary>1 statement removed: not supported by the computed facts</summary>
+
+    - Fans spun at 98 RPM. — 98 is not in the facts
+
+    </details>
+
+    <details><summary>LLM call</summary>
+
+    | | |
+    |---|--:|
+    | model | qwen2.5:7b |
+    | API | ollama |
+    | generated tokens | 233 |
+    | generation speed | 82 tokens/s |
+
+    </details>
+
+    <details><summary>
     ");
 }

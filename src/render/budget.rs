@@ -59,9 +59,10 @@ pub(super) fn fit<E>(
 
     // Keep every protected row if at all possible and search the largest number of the
     // other rows that fits; otherwise search among the protected rows alone.
+    let full_size = full.len();
     let with_protected = attempt(protected)?;
-    let (mut lo, mut best, mut hi) = if fits(&with_protected) {
-        (protected, with_protected, order.len())
+    let (lo, best, hi, hi_size) = if fits(&with_protected) {
+        (protected, with_protected, order.len(), full_size)
     } else {
         let bare = attempt(0)?;
         if !fits(&bare) {
@@ -69,17 +70,80 @@ pub(super) fn fit<E>(
                 size: bare.markdown.len(),
             });
         }
-        (0, bare, protected)
+        let size = with_protected.markdown.len();
+        (0, bare, protected, size)
     };
+    search(lo, best, hi, hi_size, budget, attempt).map(Fit::Within)
+}
+
+/// Finds the largest row count in `lo..hi` whose rendering fits, given that `lo` fits
+/// (rendered as `best`) and `hi` does not (`hi_size` bytes). Output size grows about
+/// linearly with the rows, so each step guesses by interpolation; a step that does not
+/// halve the interval is followed by a bisection, which bounds the number of renders.
+fn search<E>(
+    mut lo: usize,
+    mut best: Rendered,
+    mut hi: usize,
+    mut hi_size: usize,
+    budget: usize,
+    mut attempt: impl FnMut(usize) -> Result<Rendered, E>,
+) -> Result<Rendered, E> {
+    let mut bisect = false;
     while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
+        let width = hi - lo;
+        let lo_size = best.markdown.len();
+        let mid = if bisect {
+            lo + width / 2
+        } else {
+            let share = (budget - lo_size) as f64 / (hi_size - lo_size).max(1) as f64;
+            (lo + (share * width as f64) as usize).clamp(lo + 1, hi - 1)
+        };
         let rendered = attempt(mid)?;
-        if fits(&rendered) {
+        if rendered.markdown.len() <= budget {
             lo = mid;
             best = rendered;
         } else {
             hi = mid;
+            hi_size = rendered.markdown.len();
+        }
+        bisect = !bisect && (hi - lo) * 2 > width;
+    }
+    Ok(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn rendered(size: usize) -> Rendered {
+        Rendered {
+            markdown: "x".repeat(size),
+            omitted: Default::default(),
         }
     }
-    Ok(Fit::Within(best))
+
+    /// Rows of uneven size (between 40 and 139 bytes) after a 500-byte header.
+    fn size_with(rows: usize) -> usize {
+        500 + (0..rows).map(|i| 40 + (i * 37) % 100).sum::<usize>()
+    }
+
+    #[test]
+    fn search_finds_the_largest_fitting_row_count_in_few_renders() {
+        for budget in [600, 5_000, 60_000, 150_000] {
+            let calls = Cell::new(0);
+            let attempt = |rows: usize| -> Result<Rendered, ()> {
+                calls.set(calls.get() + 1);
+                Ok(rendered(size_with(rows)))
+            };
+            let best = search(0, rendered(500), 5_000, size_with(5_000), budget, attempt).unwrap();
+            let expected = (0..5_000).rev().find(|&r| size_with(r) <= budget).unwrap();
+            assert_eq!(best.markdown.len(), size_with(expected), "budget {budget}");
+            assert!(
+                calls.get() <= 8,
+                "{} renders for budget {budget}",
+                calls.get()
+            );
+        }
+    }
 }

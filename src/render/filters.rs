@@ -300,7 +300,7 @@ mod tests {
         assert_eq!(format_number(0.0, 3), "0");
         assert_eq!(format_number(f64::NAN, 3), "NaN");
         assert_eq!(format_number(f64::NEG_INFINITY, 3), "-∞");
-        assert_eq!(format_number(3.14159, 5), "3.1416");
+        assert_eq!(format_number(1.234_567, 5), "1.2346");
     }
 
     #[test]

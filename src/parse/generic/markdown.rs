@@ -83,6 +83,7 @@ impl Adapter for Markdown {
                     header.drain(..header.len() - width);
                 }
                 let mut rows = Vec::new();
+                let mut next_heading = None;
                 let mut j = i + 2;
                 while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
                     // A row followed by a separator is the header of the next table.
@@ -90,10 +91,16 @@ impl Adapter for Markdown {
                         break;
                     }
                     if !is_separator(lines[j]) {
+                        let (row, glued) = split_glued_heading(lines[j]);
                         rows.push(TableRow {
                             at: format!("line {}", j + 1),
-                            cells: split_row(lines[j]),
+                            cells: split_row(row),
                         });
+                        if glued.is_some() {
+                            next_heading = glued;
+                            j += 1;
+                            break;
+                        }
                     }
                     j += 1;
                 }
@@ -102,6 +109,9 @@ impl Adapter for Markdown {
                 let prefix: Vec<String> = heading.iter().cloned().collect();
                 let default = heading.clone().unwrap_or_else(|| stem.clone());
                 table::emit(&table, &prefix, &default, &mut sink);
+                if next_heading.is_some() {
+                    heading = next_heading;
+                }
                 i = j;
                 continue;
             }
@@ -154,6 +164,12 @@ fn heading_text(line: &str) -> Option<String> {
     if level == 0 || level > 6 || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
         return None;
     }
+    // Headings glued together by collapsed newlines: the last one counts.
+    let rest = rest
+        .rsplit(" #")
+        .next()
+        .unwrap_or(rest)
+        .trim_start_matches('#');
     let text = rest.trim().trim_end_matches('#').replace(['*', '`'], "");
     let mut text = keys::strip_stamps(text.trim());
     // A trailing count (`chimera_homo (36 runs)`) changes between runs; it is not a name.
@@ -164,6 +180,22 @@ fn heading_text(line: &str) -> Option<String> {
         }
     }
     (!text.is_empty()).then(|| bounded(&text))
+}
+
+/// A table row with a heading glued to its end by collapsed newlines
+/// (`| transformer | 2 layers. ### CPU Performance Snapshot`): the row and the heading.
+fn split_glued_heading(line: &str) -> (&str, Option<String>) {
+    let Some(pipe) = line.rfind('|') else {
+        return (line, None);
+    };
+    let tail = &line[pipe..];
+    match tail.find(" #") {
+        Some(k) => match heading_text(tail[k..].trim()) {
+            Some(h) => (&line[..pipe + k], Some(h)),
+            None => (line, None),
+        },
+        None => (line, None),
+    }
 }
 
 /// A short `Key: value` line outside lists (`Average Speedup: 1.89x`).
@@ -323,6 +355,14 @@ mod tests {
             Some("chimera_homo")
         );
         assert_eq!(heading_text("#hashtag"), None);
+        assert_eq!(
+            heading_text("# Lessons ## Context").as_deref(),
+            Some("Context")
+        );
+        assert_eq!(
+            split_glued_heading("| a | b. ### CPU Snapshot"),
+            ("| a | b.", Some("CPU Snapshot".to_string()))
+        );
     }
 
     #[test]
