@@ -6,7 +6,7 @@ mod support;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use benchgate::baseline::artifacts::{self as base_artifacts, Limits};
-use benchgate::baseline::WorkDir;
+use benchgate::baseline::{Baseline, WorkDir};
 use benchgate::context::{Base, CommentMode, Repo};
 use benchgate::github::comments::{marker, Action, Outcome, Sticky};
 use benchgate::github::{artifacts, Client, Download, GithubError, Permission, RetryPolicy};
@@ -59,24 +59,32 @@ async fn publish(
     sticky.publish(body, mode, true).await
 }
 
-/// The baseline search of bench.yml's artifacts named like `artifact_name` for `base`.
-fn search<'a>(
-    c: &'a Client,
-    r: &'a Repo,
-    base: &'a Base,
-    artifact_name: &'a str,
+/// The baseline for a PR whose base is `main` at [`BASE_SHA`]: bench.yml's artifacts named
+/// like `artifact_name`, `history` runs. The work dir holds the files; keep it alive.
+async fn fetch_main_baseline(
+    fake: &FakeGithub,
+    artifact_name: &str,
     history: u32,
-) -> base_artifacts::Search<'a> {
-    base_artifacts::Search {
-        client: c,
-        repo: r,
+) -> (Baseline, WorkDir) {
+    let c = client(fake, WRITE_TOKEN);
+    let r = repo();
+    let base = Base::Ref {
+        name: "main".into(),
+        sha: Some(BASE_SHA.into()),
+    };
+    let search = base_artifacts::Search {
+        client: &c,
+        repo: &r,
         workflow: "bench.yml",
-        base,
+        base: &base,
         exclude_run: None,
         artifact_name,
         history,
         limits: Limits::default(),
-    }
+    };
+    let work = WorkDir::create(None).unwrap();
+    let baseline = base_artifacts::fetch(&search, &work).await.unwrap();
+    (baseline, work)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -389,16 +397,7 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
         );
         s.add_artifact(pr, "benchmarks", csv_zip(1.0), false);
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let base = Base::Ref {
-        name: "main".into(),
-        sha: Some(BASE_SHA.into()),
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search(&c, &r, &base, "bench*", 2), &work)
-        .await
-        .unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "bench*", 2).await;
     assert_eq!(b.sha(), Some(BASE_SHA));
     assert!(b.exact());
     assert_eq!(b.snapshots.len(), 2);
@@ -428,10 +427,7 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
             serde_json::json!({"status": "ahead", "ahead_by": 3, "behind_by": 0}),
         );
     });
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search(&c, &r, &base, "bench*", 1), &work)
-        .await
-        .unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "bench*", 1).await;
     assert_eq!(b.sha(), Some(OLDER_SHA));
     assert_eq!(b.commits_behind, Some(3));
     assert!(!b.exact());
@@ -455,16 +451,7 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
         );
         s.add_artifact(run, "benchmarks", csv_zip(88.9), true);
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let base = Base::Ref {
-        name: "main".into(),
-        sha: Some(BASE_SHA.into()),
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search(&c, &r, &base, "*", 1), &work)
-        .await
-        .unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "*", 1).await;
     assert!(b.snapshots.is_empty());
     assert!(
         b.notes
