@@ -286,8 +286,15 @@ impl Client {
         body: &Value,
         permission: Permission,
     ) -> Result<T, GithubError> {
-        self.call(Method::PATCH, route, &[], Some(body), Repeat::Safe, permission)
-            .await
+        self.call(
+            Method::PATCH,
+            route,
+            &[],
+            Some(body),
+            Repeat::Safe,
+            permission,
+        )
+        .await
     }
 
     /// One API call whose JSON answer is decoded into `T`.
