@@ -1225,29 +1225,3 @@ fn an_unreachable_llm_is_a_note_unless_required() {
         .contains("::error title=benchgate%3A LLM analysis failed::"));
     assert_eq!(ran.outputs["verdict"], "pass");
 }
-
-#[test]
-fn action_yml_declares_exactly_the_inputs_and_outputs_the_code_reads() {
-    use benchgate::context::{INPUTS, OUTPUTS};
-    let text =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
-    let yml: serde_json::Value = serde_norway::from_str(&text).unwrap();
-    let declared = yml["inputs"].as_object().unwrap();
-    let names: Vec<&str> = declared.keys().map(String::as_str).collect();
-    let ours: Vec<&str> = INPUTS.iter().map(|i| i.name).collect();
-    assert_eq!(names, ours, "same inputs, in the same order");
-    for spec in INPUTS {
-        let default = declared[spec.name]["default"].as_str().unwrap_or("");
-        assert_eq!(default, spec.default, "default of input `{}`", spec.name);
-    }
-    let mut outputs: Vec<&str> = yml["outputs"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    let mut ours: Vec<&str> = OUTPUTS.iter().map(|o| o.name).collect();
-    outputs.sort();
-    ours.sort();
-    assert_eq!(outputs, ours);
-}
