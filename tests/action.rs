@@ -6,10 +6,10 @@ mod support;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use benchgate::baseline::artifacts::{self as base_artifacts, Limits};
-use benchgate::baseline::WorkDir;
+use benchgate::baseline::{Baseline, WorkDir};
 use benchgate::context::{Base, CommentMode, Repo};
-use benchgate::github::comments::{marker, Action, Sticky};
-use benchgate::github::{artifacts, Client, Download, Permission, RetryPolicy};
+use benchgate::github::comments::{marker, Action, Outcome, Sticky};
+use benchgate::github::{artifacts, Client, Download, GithubError, Permission, RetryPolicy};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -37,6 +37,54 @@ fn csv_zip(tokens_s: f64) -> Vec<u8> {
         "llm/gemma3_runs.csv".to_string(),
         format!("prompt,tokens_s\nhello,{tokens_s}\n").into_bytes(),
     )])
+}
+
+/// Writes `body` as the sticky comment `marker` on `issue` with `token`.
+async fn publish(
+    fake: &FakeGithub,
+    token: &str,
+    issue: u64,
+    marker: &str,
+    body: &str,
+    mode: CommentMode,
+) -> Result<Outcome, GithubError> {
+    let c = client(fake, token);
+    let r = repo();
+    let sticky = Sticky {
+        client: &c,
+        repo: &r,
+        issue,
+        marker,
+    };
+    sticky.publish(body, mode, true).await
+}
+
+/// The baseline for a PR whose base is `main` at [`BASE_SHA`]: bench.yml's artifacts named
+/// like `artifact_name`, `history` runs. The work dir holds the files; keep it alive.
+async fn fetch_main_baseline(
+    fake: &FakeGithub,
+    artifact_name: &str,
+    history: u32,
+) -> (Baseline, WorkDir) {
+    let c = client(fake, WRITE_TOKEN);
+    let r = repo();
+    let base = Base::Ref {
+        name: "main".into(),
+        sha: Some(BASE_SHA.into()),
+    };
+    let search = base_artifacts::Search {
+        client: &c,
+        repo: &r,
+        workflow: "bench.yml",
+        base: &base,
+        exclude_run: None,
+        artifact_name,
+        history,
+        limits: Limits::default(),
+    };
+    let work = WorkDir::create(None).unwrap();
+    let baseline = base_artifacts::fetch(&search, &work).await.unwrap();
+    (baseline, work)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,27 +257,18 @@ async fn sticky_comment_is_created_once_then_edited_in_place() {
             "Bot",
         );
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let sticky = Sticky {
-        client: &c,
-        repo: &r,
-        issue: 42,
-        marker: &m,
-    };
-    let first = sticky
-        .publish("## ❌ 1 regression", CommentMode::Always, true)
+    let alarm = "## ❌ 1 regression";
+    let first = publish(&fake, WRITE_TOKEN, 42, &m, alarm, CommentMode::Always)
         .await
         .unwrap();
     assert_eq!(first.action, Action::Created);
-    let again = sticky
-        .publish("## ❌ 1 regression", CommentMode::Always, true)
+    let again = publish(&fake, WRITE_TOKEN, 42, &m, alarm, CommentMode::Always)
         .await
         .unwrap();
     assert_eq!(again.action, Action::Unchanged);
     // Resolved: the same comment is edited, even in on-regression mode.
-    let resolved = sticky
-        .publish("## ✅ no regression", CommentMode::OnRegression, false)
+    let fixed = "## ✅ no regression";
+    let resolved = publish(&fake, WRITE_TOKEN, 42, &m, fixed, CommentMode::OnRegression)
         .await
         .unwrap();
     assert_eq!(resolved.action, Action::Updated);
@@ -258,21 +297,11 @@ async fn a_personal_token_finds_its_own_comment_by_login() {
         // Another user's comment with the marker is not ours.
         s.add_comment(9, &format!("{m}\ncopied"), "octo", "User");
     });
-    let c = client(&fake, PAT_TOKEN);
-    let r = repo();
-    let sticky = Sticky {
-        client: &c,
-        repo: &r,
-        issue: 9,
-        marker: &m,
-    };
-    let first = sticky
-        .publish("one", CommentMode::Always, true)
+    let first = publish(&fake, PAT_TOKEN, 9, &m, "one", CommentMode::Always)
         .await
         .unwrap();
     assert_eq!(first.action, Action::Created);
-    let second = sticky
-        .publish("two", CommentMode::Always, true)
+    let second = publish(&fake, PAT_TOKEN, 9, &m, "two", CommentMode::Always)
         .await
         .unwrap();
     assert_eq!(second.action, Action::Updated);
@@ -290,19 +319,16 @@ async fn a_personal_token_finds_its_own_comment_by_login() {
 async fn a_lost_create_response_never_duplicates_the_comment() {
     let fake = FakeGithub::start();
     fake.with(|s| s.fail(http::Method::POST, "/comments", Fault::AppliedThen502, 1));
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let m = marker("x");
-    let sticky = Sticky {
-        client: &c,
-        repo: &r,
-        issue: 5,
-        marker: &m,
-    };
-    let out = sticky
-        .publish("body", CommentMode::Always, true)
-        .await
-        .unwrap();
+    let out = publish(
+        &fake,
+        WRITE_TOKEN,
+        5,
+        &marker("x"),
+        "body",
+        CommentMode::Always,
+    )
+    .await
+    .unwrap();
     assert_eq!(out.action, Action::Created);
     fake.with(|s| {
         assert_eq!(s.comments_on(5).len(), 1);
@@ -317,19 +343,16 @@ async fn a_lost_create_response_never_duplicates_the_comment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_token_gets_a_message_naming_the_permission() {
     let fake = FakeGithub::start();
-    let c = client(&fake, READ_TOKEN);
-    let r = repo();
-    let m = marker("x");
-    let sticky = Sticky {
-        client: &c,
-        repo: &r,
-        issue: 5,
-        marker: &m,
-    };
-    let e = sticky
-        .publish("body", CommentMode::Always, true)
-        .await
-        .unwrap_err();
+    let e = publish(
+        &fake,
+        READ_TOKEN,
+        5,
+        &marker("x"),
+        "body",
+        CommentMode::Always,
+    )
+    .await
+    .unwrap_err();
     assert!(e.is_forbidden());
     assert!(e.to_string().contains("`pull-requests: write`"), "{e}");
 }
@@ -374,24 +397,7 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
         );
         s.add_artifact(pr, "benchmarks", csv_zip(1.0), false);
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let base = Base::Ref {
-        name: "main".into(),
-        sha: Some(BASE_SHA.into()),
-    };
-    let search = base_artifacts::Search {
-        client: &c,
-        repo: &r,
-        workflow: "bench.yml",
-        base: &base,
-        exclude_run: None,
-        artifact_name: "bench*",
-        history: 2,
-        limits: Limits::default(),
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "bench*", 2).await;
     assert_eq!(b.sha(), Some(BASE_SHA));
     assert!(b.exact());
     assert_eq!(b.snapshots.len(), 2);
@@ -421,12 +427,7 @@ async fn baseline_prefers_the_base_commit_then_the_nearest_ancestor() {
             serde_json::json!({"status": "ahead", "ahead_by": 3, "behind_by": 0}),
         );
     });
-    let search = base_artifacts::Search {
-        history: 1,
-        ..search
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "bench*", 1).await;
     assert_eq!(b.sha(), Some(OLDER_SHA));
     assert_eq!(b.commits_behind, Some(3));
     assert!(!b.exact());
@@ -450,24 +451,7 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
         );
         s.add_artifact(run, "benchmarks", csv_zip(88.9), true);
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
-    let base = Base::Ref {
-        name: "main".into(),
-        sha: Some(BASE_SHA.into()),
-    };
-    let search = base_artifacts::Search {
-        client: &c,
-        repo: &r,
-        workflow: "bench.yml",
-        base: &base,
-        exclude_run: None,
-        artifact_name: "*",
-        history: 1,
-        limits: Limits::default(),
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    let (b, _work) = fetch_main_baseline(&fake, "*", 1).await;
     assert!(b.snapshots.is_empty());
     assert!(
         b.notes
@@ -506,6 +490,12 @@ impl Job {
             ws: tempfile::tempdir().unwrap(),
             temp: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// The `report.json` the last step wrote.
+    fn report(&self) -> serde_json::Value {
+        let path = self.ws.path().join(".benchgate/report.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
     /// Replaces `benchmarks/` in the workspace with a copy of `from`.
@@ -653,10 +643,7 @@ fn pull_request_comment_is_written_once_and_edited_when_fixed() {
     assert_eq!(first.outputs["verdict"], "fail");
     assert_eq!(first.outputs["baseline-sha"], BASE_SHA);
     assert_eq!(first.outputs["report-json"], ".benchgate/report.json");
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(job.ws.path().join(".benchgate/report.json")).unwrap(),
-    )
-    .unwrap();
+    let report = job.report();
     let broken = report["counts"]["broken"].as_u64().unwrap();
     assert!(broken > 0);
     assert_eq!(first.outputs["regressions"], broken.to_string());
@@ -1001,10 +988,7 @@ fn push_with_history_charts_each_regression_and_skips_the_comment() {
     );
     assert_eq!(ran.outputs["verdict"], "fail", "{}", ran.stdout);
     assert_eq!(ran.code, 1);
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(job.ws.path().join(".benchgate/report.json")).unwrap(),
-    )
-    .unwrap();
+    let report = job.report();
     let key = format!("{csv_path}/gemma3:latest/tokens_s");
     let tokens = report["deltas"]
         .as_array()
@@ -1085,10 +1069,7 @@ fn a_release_is_gated_against_the_previous_release() {
     assert!(ran
         .stdout
         .contains("Release gating: `v1.4.0` is compared with run"));
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(job.ws.path().join(".benchgate/report.json")).unwrap(),
-    )
-    .unwrap();
+    let report = job.report();
     assert_eq!(report["baseline"]["ref"], "v1.3.0");
     assert_eq!(report["run"]["event"], "release");
     fake.with(|s| {
@@ -1218,10 +1199,7 @@ fn an_unreachable_llm_is_a_note_unless_required() {
     ];
     let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &inputs);
     assert_eq!(ran.code, 0, "{}", ran.stdout);
-    let report: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(job.ws.path().join(".benchgate/report.json")).unwrap(),
-    )
-    .unwrap();
+    let report = job.report();
     assert_eq!(
         report["analysis"]["status"], "failed",
         "{}",

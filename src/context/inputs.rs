@@ -116,8 +116,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm",
-        default: "",
-        description: "`on` or `off`: ask a self-hosted LLM for an analysis. Default: on when `llm-url` is set.",
+        default: "off",
+        description: "`on` or `off`: ask a self-hosted LLM for a grounded analysis of the results.",
     },
     InputSpec {
         name: "llm-url",
@@ -126,12 +126,12 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-model",
-        default: "",
+        default: "gemma3",
         description: "Model name for the analysis.",
     },
     InputSpec {
         name: "llm-api",
-        default: "",
+        default: "ollama",
         description: "API flavour of the LLM server: `ollama` or `openai`.",
     },
     InputSpec {
@@ -141,7 +141,7 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-timeout",
-        default: "",
+        default: "120",
         description: "Time limit for the analysis in seconds.",
     },
     InputSpec {

@@ -177,18 +177,8 @@ impl Client {
         query: &[(&str, String)],
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, query);
-        let resp = self
-            .execute(
-                Method::GET,
-                url,
-                None,
-                Repeat::Safe,
-                permission,
-                self.policy.timeout,
-            )
-            .await?;
-        decode(route, resp).await
+        self.call(Method::GET, route, query, None, Repeat::Safe, permission)
+            .await
     }
 
     /// A cursor over the list at `route` (`per_page=100`); `key` names the array in a
@@ -284,18 +274,9 @@ impl Client {
         body: &Value,
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, &[]);
-        let resp = self
-            .execute(
-                Method::POST,
-                url,
-                Some(body),
-                Repeat::OnlyAfterRateLimit,
-                permission,
-                self.policy.timeout,
-            )
-            .await?;
-        decode(route, resp).await
+        let repeat = Repeat::OnlyAfterRateLimit;
+        self.call(Method::POST, route, &[], Some(body), repeat, permission)
+            .await
     }
 
     /// PATCH a JSON body (idempotent: the same body gives the same result).
@@ -305,16 +286,31 @@ impl Client {
         body: &Value,
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, &[]);
+        self.call(
+            Method::PATCH,
+            route,
+            &[],
+            Some(body),
+            Repeat::Safe,
+            permission,
+        )
+        .await
+    }
+
+    /// One API call whose JSON answer is decoded into `T`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        route: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        repeat: Repeat,
+        permission: Permission,
+    ) -> Result<T, GithubError> {
+        let url = self.url(route, query);
+        let timeout = self.policy.timeout;
         let resp = self
-            .execute(
-                Method::PATCH,
-                url,
-                Some(body),
-                Repeat::Safe,
-                permission,
-                self.policy.timeout,
-            )
+            .execute(method, url, body, repeat, permission, timeout)
             .await?;
         decode(route, resp).await
     }

@@ -161,7 +161,7 @@ impl Job<'_> {
                     .collect()
             }
         };
-        let enabled = llm.enabled.unwrap_or(llm.url.is_some());
+        let enabled = llm.enabled.unwrap_or(false);
         let args = LlmArgs {
             llm: enabled,
             no_llm: !enabled,
