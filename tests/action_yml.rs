@@ -147,7 +147,9 @@ fn every_input_is_read() {
     }
 }
 
-fn run_action(mode: &str, dir: &Path) -> BTreeMap<String, String> {
+/// Runs `benchgate action` in `mode` in a fresh workspace under `dir` (baseline from a
+/// directory, no comment, so no API is needed) and returns the workspace and the outputs.
+fn run_action(mode: &str, dir: &Path) -> (std::path::PathBuf, BTreeMap<String, String>) {
     let ws = dir.join("ws");
     let pair = root().join("tests/fixtures/chimeraforge/pairs/ollama_gemma3_failed_then_fixed");
     copy_dir(&pair.join("head"), &ws.join("benchmarks"));
@@ -186,7 +188,7 @@ fn run_action(mode: &str, dir: &Path) -> BTreeMap<String, String> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    output_names(&std::fs::read_to_string(&output).unwrap())
+    (ws, output_names(&std::fs::read_to_string(&output).unwrap()))
 }
 
 /// The names and values of a `GITHUB_OUTPUT` file (single-line and heredoc forms).
@@ -221,13 +223,16 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn every_output_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let mut written: BTreeSet<String> = run_action("run", &dir.path().join("run"))
-        .into_keys()
-        .collect();
-    let run = run_action("run", &dir.path().join("again"));
+    let (ws, run) = run_action("run", &dir.path().join("run"));
     assert_eq!(run["verdict"], "pass");
-    assert!(Path::new(&run["report-json"]).is_file());
-    written.extend(run_action("collect", &dir.path().join("collect")).into_keys());
+    assert_eq!(run["improvements"], "12", "the failed-then-fixed pair fixes 12 metrics");
+    let report = ws.join(&run["report-json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "pass");
+    let mut written: BTreeSet<String> = run.into_keys().collect();
+    let (_, collect) = run_action("collect", &dir.path().join("collect"));
+    written.extend(collect.into_keys());
     let declared: BTreeSet<String> = OUTPUTS.iter().map(|o| o.name.to_string()).collect();
     assert_eq!(written, declared, "outputs declared vs written");
 }
