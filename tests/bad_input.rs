@@ -768,14 +768,21 @@ fn zip_bombs_stop_at_the_byte_and_entry_caps() {
 
     for (what, zip, says) in [
         ("ratio bomb", bomb, "inflates to more than"),
-        ("lying sizes", lying, "larger than its declared uncompressed size"),
+        (
+            "lying sizes",
+            lying,
+            "larger than its declared uncompressed size",
+        ),
         ("entry flood", flood, "entries, more than the limit"),
     ] {
         let ex = Extraction::new();
         let (result, elapsed) = ex.run(&zip, &SMALL);
         let err = result.expect_err(what);
         assert!(
-            matches!(err, UnzipError::TooLarge { .. } | UnzipError::Corrupt { .. }),
+            matches!(
+                err,
+                UnzipError::TooLarge { .. } | UnzipError::Corrupt { .. }
+            ),
             "{what}: {err}"
         );
         assert!(err.to_string().contains(says), "{what}: {err}");
