@@ -860,11 +860,13 @@ async fn hostile_artifacts_are_set_aside_with_a_note_and_the_clean_one_is_used()
         exclude_run: None,
         artifact_name: "bench-*",
         history: 1,
-        zip_limits: ZipLimits {
-            max_files: 100,
-            max_bytes: 1 << 20,
+        limits: base_artifacts::Limits {
+            zip: ZipLimits {
+                max_files: 100,
+                max_bytes: 1 << 20,
+            },
+            max_download_bytes: 1 << 20,
         },
-        max_download_bytes: 1 << 20,
     };
     let baseline = base_artifacts::fetch(&search, &work).await.unwrap();
     assert_eq!(baseline.snapshots.len(), 1);

@@ -1,8 +1,8 @@
 //! The model's answer before any check: the JSON schema it is asked to follow, and the
 //! parsing of what came back, either that JSON (`summary`, `findings[]` naming their
 //! metrics, `recommendations[]`) or, when the server would not do structured output, plain
-//! text split into the same parts (bullets become findings, a "Recommendations" heading
-//! starts the recommendations, other sentences form the summary).
+//! text split into the same parts (bullets and table rows become findings, a
+//! "Recommendations" heading starts the recommendations, other sentences form the summary).
 
 use serde_json::{json, Value};
 
@@ -160,7 +160,11 @@ fn from_text(text: &str) -> Draft {
             section = next;
             continue;
         }
-        let item = list_item(line);
+        if line.starts_with('|') && !line.chars().any(|c| c.is_ascii_digit()) {
+            // A table's header or separator row says nothing; its data rows are checked.
+            continue;
+        }
+        let item = list_item(line).or_else(|| line.starts_with('|').then_some(line));
         draft.last = Some(match (item, section) {
             (Some(_), Section::Summary) => Section::Findings,
             _ => section,
@@ -282,5 +286,13 @@ mod tests {
         assert_eq!(d.findings.len(), 2);
         assert_eq!(d.findings[0].text, "M1 regressed.");
         assert_eq!(d.recommendations, vec!["Re-run M1."]);
+    }
+
+    #[test]
+    fn plain_text_table_rows_are_findings() {
+        let d = parse("| Metric | Value |\n|---|---|\n| GPU fan speed | 72-98 RPM |\n").unwrap();
+        assert!(d.summary.is_empty());
+        assert_eq!(d.findings.len(), 1);
+        assert_eq!(d.findings[0].text, "| GPU fan speed | 72-98 RPM |");
     }
 }

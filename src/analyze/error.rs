@@ -9,6 +9,9 @@ pub enum LlmError {
     #[error("llm url `{url}` is not usable: {reason}; set it to the server's base URL, e.g. http://localhost:11434")]
     InvalidUrl { url: String, reason: String },
 
+    #[error("invalid llm setting: {0}")]
+    Setting(String),
+
     #[error("cannot reach the LLM server at {url}: {detail}; check that it is running and that the llm url points at it")]
     Unreachable { url: String, detail: String },
 

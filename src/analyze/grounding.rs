@@ -121,6 +121,9 @@ impl Catalogue {
             names.push(unit.to_lowercase());
             for (k, v) in &key.labels {
                 names.push(format!("{k}={v}").to_lowercase());
+                if let Ok(x) = v.trim().parse::<f64>() {
+                    push(x, "");
+                }
             }
             aliases.push(Alias {
                 exact,

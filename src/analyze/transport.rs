@@ -65,11 +65,11 @@ impl Transport {
             );
         }
         for (name, value) in &settings.headers {
-            let name =
-                HeaderName::from_bytes(name.as_bytes()).map_err(|_| LlmError::InvalidUrl {
-                    url: display.clone(),
-                    reason: format!("`{name}` is not a valid header name in llm headers"),
-                })?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                LlmError::Setting(format!(
+                    "`{name}` in llm headers is not a valid header name"
+                ))
+            })?;
             headers.insert(
                 name.clone(),
                 sensitive(value.expose(), &format!("llm header {name}"))?,
@@ -81,9 +81,11 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
             .build()
-            .map_err(|e| LlmError::Unreachable {
-                url: display.clone(),
-                detail: format!("cannot set up the HTTP client: {}", error_chain(&e)),
+            .map_err(|e| {
+                LlmError::Setting(format!(
+                    "cannot set up the HTTP client: {}",
+                    error_chain(&e)
+                ))
             })?;
         Ok(Transport {
             client,
@@ -312,9 +314,10 @@ fn install_crypto_provider() {
 }
 
 fn sensitive(value: &str, what: &str) -> Result<HeaderValue, LlmError> {
-    let mut v = HeaderValue::from_str(value).map_err(|_| LlmError::InvalidUrl {
-        url: String::new(),
-        reason: format!("{what} contains characters that cannot be sent in a header"),
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        LlmError::Setting(format!(
+            "{what} contains characters that cannot be sent in a header"
+        ))
     })?;
     v.set_sensitive(true);
     Ok(v)
@@ -437,5 +440,22 @@ mod tests {
             }),
             Err(LlmError::InvalidUrl { .. })
         ));
+    }
+
+    #[test]
+    fn bad_headers_are_named_without_their_value() {
+        let mut s = LlmSettings::default();
+        s.headers
+            .insert("X-Key".into(), crate::analyze::Secret::new("a\nb"));
+        let err = Transport::new(&s).err().unwrap().to_string();
+        assert_eq!(
+            err,
+            "invalid llm setting: llm header x-key contains characters that cannot be sent in a header"
+        );
+        let mut s = LlmSettings::default();
+        s.headers
+            .insert("bad header".into(), crate::analyze::Secret::new("v"));
+        let err = Transport::new(&s).err().unwrap().to_string();
+        assert!(err.contains("`bad header` in llm headers"), "{err}");
     }
 }

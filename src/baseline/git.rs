@@ -84,6 +84,7 @@ pub fn from_git(
         requested_sha: Some(sha),
         commits_behind: Some(0),
         notes,
+        detail: None,
     })
 }
 

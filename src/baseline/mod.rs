@@ -64,20 +64,25 @@ pub struct Baseline {
     pub requested_sha: Option<String>,
     /// How many commits the baseline commit is behind `requested_sha`, when known.
     pub commits_behind: Option<u64>,
-    /// What was found, skipped or assumed, for the report and the log.
+    /// What was found, skipped or assumed, for the log and the report.
     pub notes: Vec<String>,
+    /// The one thing a reader of the comment should know beyond the source, ref and commit
+    /// (why there is no baseline, how far behind the base commit it is).
+    pub detail: Option<String>,
 }
 
 impl Baseline {
     /// No baseline, with the reason.
     pub fn none(source: BaselineMode, note: impl Into<String>) -> Baseline {
+        let note = note.into();
         Baseline {
             source,
             reference: None,
             snapshots: Vec::new(),
             requested_sha: None,
             commits_behind: None,
-            notes: vec![note.into()],
+            notes: vec![note.clone()],
+            detail: Some(note),
         }
     }
 
@@ -99,9 +104,10 @@ impl Baseline {
         }
     }
 
-    /// The report's `baseline` object: `mode`, `ref`, `sha`, `run_url`, `age`, `stale` and
-    /// `note` for the templates, plus the details (`requested_sha`, `commits_behind`,
-    /// `history`, every note).
+    /// The report's `baseline` object: `mode` (`artifact`, `dir`, `git-ref`, `none`), `path`,
+    /// `ref`, `sha`, `run_url`, `age`, `stale` (not the base commit itself) and `note` for the
+    /// templates, plus the details (`source` as the input spells it, `requested_sha`,
+    /// `commits_behind`, `history`, every note).
     pub fn describe(&self, now: chrono::DateTime<chrono::Utc>) -> Value {
         let primary = self.primary();
         let age = primary
@@ -110,10 +116,22 @@ impl Baseline {
             .map(|t| now - t.with_timezone(&chrono::Utc));
         let stale =
             primary.is_some() && self.requested_sha.is_some() && self.commits_behind != Some(0);
+        let mode = match (self.source, primary.is_some()) {
+            (_, false) | (BaselineMode::None, _) => "none",
+            (BaselineMode::Artifacts, true) => "artifact",
+            (BaselineMode::Path, true) => "dir",
+            (BaselineMode::Git, true) => "git-ref",
+        };
+        let (path, reference) = match self.source {
+            BaselineMode::Path => (self.reference.clone(), None),
+            _ => (None, self.reference.clone()),
+        };
         json!({
-            "mode": mode_name(self.source),
+            "mode": mode,
+            "source": mode_name(self.source),
             "found": primary.is_some(),
-            "ref": self.reference,
+            "path": path,
+            "ref": reference,
             "sha": self.sha(),
             "run_id": primary.and_then(|s| s.run_id),
             "run_url": primary.and_then(|s| s.run_url.clone()),
@@ -125,7 +143,7 @@ impl Baseline {
             "commits_behind": self.commits_behind,
             "stale": stale,
             "label": primary.map(|s| s.label.clone()),
-            "note": self.notes.last(),
+            "note": self.detail,
             "notes": self.notes,
             "history": self.snapshots.iter().map(|s| json!({
                 "label": s.label,
@@ -223,6 +241,7 @@ mod tests {
             requested_sha: Some("bbbbbbbbbb".into()),
             commits_behind: Some(3),
             notes: vec!["n".into()],
+            detail: Some("d".into()),
         };
         let now = chrono::DateTime::parse_from_rfc3339("2025-10-07T00:00:00Z")
             .unwrap()
@@ -234,7 +253,8 @@ mod tests {
         assert_eq!(d["age_hours"], 36.0);
         assert_eq!(d["age"], "1 day");
         assert_eq!(d["ref"], "main");
-        assert_eq!(d["note"], "n");
+        assert_eq!(d["mode"], "artifact");
+        assert_eq!(d["note"], "d");
         assert_eq!(d["sha"], "aaaaaaaaaa");
         assert_eq!(
             Baseline::none(BaselineMode::None, "x").describe(now)["found"],

@@ -55,6 +55,7 @@ pub fn from_dir(workspace: &Path, rel: &str) -> Result<Baseline, BaselineError> 
         requested_sha: None,
         commits_behind: None,
         notes: vec![format!("Baseline: the files in `{rel}`.")],
+        detail: None,
     })
 }
 

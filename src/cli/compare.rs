@@ -3,6 +3,7 @@
 //! exits with the gate's code.
 
 use super::exit;
+use super::failure::Failure;
 use crate::collect::CollectOptions;
 use crate::compare::{self, Verdict};
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
@@ -60,28 +61,6 @@ pub struct CompareArgs {
     pub exclude: Vec<String>,
 }
 
-/// An error and the exit code it maps to.
-struct Failure {
-    code: u8,
-    error: anyhow::Error,
-}
-
-impl Failure {
-    fn usage(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::USAGE,
-            error: error.into(),
-        }
-    }
-
-    fn internal(error: impl Into<anyhow::Error>) -> Failure {
-        Failure {
-            code: exit::INTERNAL,
-            error: error.into(),
-        }
-    }
-}
-
 pub fn run(args: CompareArgs) -> u8 {
     match execute(&args) {
         Ok(Verdict::Fail) => exit::FAIL,
@@ -99,7 +78,7 @@ fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
         comment: args.template.clone(),
         summary: args.summary_template.clone(),
     })
-    .map_err(render_failure)?;
+    .map_err(Failure::from)?;
     let options = CollectOptions {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
@@ -143,9 +122,9 @@ fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
     });
 
     let started = Instant::now();
-    let comment = renderer.comment(&report).map_err(render_failure)?;
+    let comment = renderer.comment(&report).map_err(Failure::from)?;
     let summary = match &args.summary {
-        Some(_) => Some(renderer.summary(&report).map_err(render_failure)?),
+        Some(_) => Some(renderer.summary(&report).map_err(Failure::from)?),
         None => None,
     };
     report.timings_ms.render = millis(started.elapsed());
@@ -204,14 +183,6 @@ fn baseline_info(dir: &Path, found: bool) -> serde_json::Value {
             "path": path,
             "note": format!("the base directory {path} does not exist, so there is nothing to compare with"),
         })
-    }
-}
-
-fn render_failure(e: crate::render::RenderError) -> Failure {
-    if e.is_user_error() {
-        Failure::usage(e)
-    } else {
-        Failure::internal(e)
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod action;
 mod compare;
+mod failure;
 mod scan;
 
 use clap::{Parser, Subcommand};

