@@ -371,7 +371,8 @@ fn a_file_rewritten_during_the_scan_never_crashes_the_run() {
                     };
                     f.write_all(&row.as_bytes()[..cut]).unwrap();
                 }
-                f.set_len(if round.is_multiple_of(3) { 7 } else { 2_000 }).unwrap();
+                f.set_len(if round.is_multiple_of(3) { 7 } else { 2_000 })
+                    .unwrap();
             }
             round
         })
