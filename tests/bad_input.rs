@@ -9,10 +9,15 @@
 #[allow(dead_code)]
 mod support;
 
+#[path = "../fuzz/src/input.rs"]
+mod fuzz_input;
+
 use benchgate::baseline::unzip::{extract, UnzipError, ZipLimits};
 use benchgate::baseline::{artifacts as base_artifacts, WorkDir};
+use benchgate::collect::decode;
 use benchgate::context::{Base, Repo};
 use benchgate::github::{Client, RetryPolicy};
+use benchgate::parse::{self, parse_file, Input};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -359,14 +364,15 @@ fn a_file_rewritten_during_the_scan_never_crashes_the_run() {
                 f.write_all(b"model,tokens_s\n").unwrap();
                 for i in 0..200 {
                     let row = format!("m{},{}.5\n", i % 3, 90 + i % 20);
-                    let cut = if (round + i) % 17 == 0 {
+                    let cut = if (round + i).is_multiple_of(17) {
                         row.len() / 2
                     } else {
                         row.len()
                     };
                     f.write_all(&row.as_bytes()[..cut]).unwrap();
                 }
-                f.set_len(if round % 3 == 0 { 7 } else { 2_000 }).unwrap();
+                f.set_len(if round.is_multiple_of(3) { 7 } else { 2_000 })
+                    .unwrap();
             }
             round
         })
@@ -881,4 +887,47 @@ async fn hostile_artifacts_are_set_aside_with_a_note_and_the_clean_one_is_used()
         .filter(|p| p.file_name().is_some_and(|n| n == "escape.csv"))
         .collect();
     assert!(outside.is_empty(), "{outside:?}");
+}
+
+// ---- inputs that once crashed a parser ----
+
+/// Every input the fuzzers found a crash with (kept in tests/fixtures/crashes/, in the
+/// fuzz input layout `PATH\nCONTENT`) goes through the decoder and `parse_file`, and
+/// through every adapter directly, without a panic.
+#[test]
+fn every_saved_crash_input_is_parsed_without_a_panic() {
+    let mut replayed = Vec::new();
+    for entry in fs::read_dir("tests/fixtures/crashes").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let data = fs::read(&path).unwrap();
+        let (virtual_path, content) = fuzz_input::split(&data);
+        let lossy = String::from_utf8_lossy(content).into_owned();
+        let text = decode(content.to_vec()).map_or(lossy.clone(), |t| t.text);
+        let input = Input {
+            path: &virtual_path,
+            text: &text,
+        };
+        let parsed = parse_file(&input);
+        assert!(
+            !parsed.series.is_empty() || parsed.warnings.iter().any(|w| w.path == virtual_path),
+            "{}: no series and no warning",
+            path.display()
+        );
+        let raw = Input {
+            path: &virtual_path,
+            text: &lossy,
+        };
+        for adapter in parse::adapters() {
+            adapter.detect(&raw);
+            let _ = adapter.parse(&raw);
+        }
+        replayed.push(path);
+    }
+    assert!(
+        !replayed.is_empty(),
+        "no crash inputs in tests/fixtures/crashes"
+    );
 }

@@ -1,33 +1,16 @@
-//! Shared pieces of the fuzz targets: how an input is split into a virtual file path and
-//! its content, and the checks every parser run must pass (no panic, deterministic output,
-//! warnings that name the file, output the later stages accept).
-//!
-//! An input is `PATH\nCONTENT`: everything up to the first line feed (at most
-//! [`MAX_PATH`] bytes) is the file's path relative to the scanned root, so the fuzzer
-//! chooses the file name and extension that detection looks at; an input without a line
-//! feed there is the content of `input.txt`.
+//! Shared pieces of the fuzz targets: the input layout ([`input`]), the checks every
+//! parser run must pass (no panic, deterministic output, warnings that name the file,
+//! output the later stages accept) and the Markdown safety checks ([`markdown`]).
 
+pub mod input;
 pub mod markdown;
+
+pub use input::split;
 
 use benchgate::compare;
 use benchgate::config::Policy;
 use benchgate::model::merge_series;
 use benchgate::parse::{Adapter, Input, Parsed};
-
-/// Longest virtual path taken from the start of an input.
-pub const MAX_PATH: usize = 200;
-
-/// Splits a fuzz input into a virtual path and the file's bytes.
-pub fn split(data: &[u8]) -> (String, &[u8]) {
-    let head = &data[..data.len().min(MAX_PATH + 1)];
-    match head.iter().position(|&b| b == b'\n') {
-        Some(i) => (
-            String::from_utf8_lossy(&data[..i]).into_owned(),
-            &data[i + 1..],
-        ),
-        None => ("input.txt".to_string(), data),
-    }
-}
 
 /// Runs every adapter of a family on the input, whether or not it claims the file: an
 /// adapter must never panic, whatever it is given, and must answer the same way twice.

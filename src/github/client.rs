@@ -236,22 +236,13 @@ impl Client {
             });
         }
         let path = url.path().to_string();
-        let resp = self
-            .execute(
-                Method::GET,
-                url,
-                None,
-                Repeat::Safe,
-                permission,
-                self.policy.timeout,
-            )
+        let (body, headers): (Value, _) = self
+            .fetch_json(Method::GET, url, None, Repeat::Safe, permission, &path)
             .await?;
-        let next = resp
-            .headers()
+        let next = headers
             .get("link")
             .and_then(|v| v.to_str().ok())
             .and_then(next_link);
-        let body: Value = decode(&path, resp).await?;
         let items = match key {
             None => body.as_array().cloned(),
             Some(k) => body.get(k).and_then(Value::as_array).cloned(),
@@ -308,11 +299,46 @@ impl Client {
         permission: Permission,
     ) -> Result<T, GithubError> {
         let url = self.url(route, query);
-        let timeout = self.policy.timeout;
-        let resp = self
-            .execute(method, url, body, repeat, permission, timeout)
+        let (value, _) = self
+            .fetch_json(method, url, body, repeat, permission, route)
             .await?;
-        decode(route, resp).await
+        Ok(value)
+    }
+
+    /// Sends a call and decodes its JSON answer, returning the headers too. A safe call
+    /// whose successful answer is cut short or is not the expected JSON (a proxy's HTML
+    /// page) is sent again, like one answered with a 5xx.
+    async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        repeat: Repeat,
+        permission: Permission,
+        shown: &str,
+    ) -> Result<(T, HeaderMap), GithubError> {
+        let mut attempt = 1;
+        loop {
+            let resp = self
+                .execute(
+                    method.clone(),
+                    url.clone(),
+                    body,
+                    repeat,
+                    permission,
+                    self.policy.timeout,
+                )
+                .await?;
+            let headers = resp.headers().clone();
+            match decode(shown, resp).await {
+                Err(e) if repeat == Repeat::Safe && attempt < self.policy.max_attempts => {
+                    tracing::warn!("{method} {shown}: {e}; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other.map(|value| (value, headers)),
+            }
+        }
     }
 
     /// Downloads `route` (which answers a redirect to blob storage) into `dest`, writing at

@@ -3,7 +3,8 @@
 //! compare, releases, check runs), paginated with absolute `Link` headers, that answers
 //! artifact downloads with a 302 to a second server standing in for blob storage, which
 //! rejects any request that carries `Authorization`. Faults (5xx, rate limits, an answer
-//! lost after the write was applied) can be queued per route.
+//! lost after the write was applied, a slow answer, a body cut short, an HTML page instead
+//! of JSON) can be queued per route, blob downloads (`/blob/`) included.
 
 use axum::body::Bytes;
 use axum::extract::State as AxState;
@@ -66,6 +67,12 @@ pub enum Fault {
     RetryAfter(u64),
     /// A primary rate limit: 429 with `x-ratelimit-remaining: 0` and a reset time.
     RateLimitReset(u64),
+    /// Wait this long before handling the request (past the client's timeout).
+    Delay(std::time::Duration),
+    /// Handle the request, then send half of the body and drop the connection.
+    Truncated,
+    /// A 200 carrying a proxy's HTML error page instead of JSON.
+    Html,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +126,29 @@ impl State {
             fault,
             times,
         });
+    }
+
+    /// Uses up a queued [`Fault::Delay`] if it is the next fault for this request.
+    fn take_delay(&mut self, method: &Method, path: &str) -> Option<std::time::Duration> {
+        let rule = self
+            .faults
+            .iter_mut()
+            .find(|f| f.method == method && path.contains(&f.path_contains) && f.times > 0)?;
+        let Fault::Delay(d) = rule.fault else {
+            return None;
+        };
+        rule.times -= 1;
+        Some(d)
+    }
+
+    /// The next queued fault for a request of `method` to `path`, used up.
+    fn take_fault(&mut self, method: &Method, path: &str) -> Option<Fault> {
+        let rule = self
+            .faults
+            .iter_mut()
+            .find(|f| f.method == method && path.contains(&f.path_contains) && f.times > 0)?;
+        rule.times -= 1;
+        Some(rule.fault.clone())
     }
 
     pub fn add_comment(&mut self, issue: u64, body: &str, login: &str, kind: &str) -> u64 {
@@ -300,6 +330,24 @@ async fn api_handler(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let delay = state.lock().unwrap().take_delay(&method, uri.path());
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    match handle_api(&state, method, uri, headers, body) {
+        (response, true) => truncated(response).await,
+        (response, false) => response,
+    }
+}
+
+/// Handles one API request; `true` asks for the body to be cut short.
+fn handle_api(
+    state: &Shared,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (Response, bool) {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -315,25 +363,27 @@ async fn api_handler(
         Some(a) if a == format!("Bearer {WRITE_TOKEN}") => Access::Write,
         Some(a) if a == format!("Bearer {READ_TOKEN}") => Access::Read,
         Some(a) if a == format!("Bearer {PAT_TOKEN}") => Access::Personal,
-        _ => return message(StatusCode::UNAUTHORIZED, "Bad credentials"),
+        _ => return (message(StatusCode::UNAUTHORIZED, "Bad credentials"), false),
     };
     let Some(path) = uri.path().strip_prefix("/api/v3") else {
-        return message(StatusCode::NOT_FOUND, "Not Found");
+        return (message(StatusCode::NOT_FOUND, "Not Found"), false);
     };
     let path = path.to_string();
 
     let mut after = None;
-    if let Some(i) = st
-        .faults
-        .iter()
-        .position(|f| f.method == method && path.contains(&f.path_contains) && f.times > 0)
-    {
-        st.faults[i].times -= 1;
-        match st.faults[i].fault.clone() {
+    let mut truncate = false;
+    if let Some(fault) = st.take_fault(&method, &path) {
+        match fault {
             Fault::Status(code) => {
                 let status = StatusCode::from_u16(code).unwrap();
-                return (status, "<html><body><h1>Server Error</h1></body></html>").into_response();
+                return (
+                    (status, "<html><body><h1>Server Error</h1></body></html>").into_response(),
+                    false,
+                );
             }
+            Fault::Html => return (html_page(), false),
+            Fault::Delay(_) => {}
+            Fault::Truncated => truncate = true,
             Fault::RetryAfter(secs) => {
                 let mut r = message(
                     StatusCode::FORBIDDEN,
@@ -343,7 +393,7 @@ async fn api_handler(
                     "retry-after",
                     HeaderValue::from_str(&secs.to_string()).unwrap(),
                 );
-                return r;
+                return (r, false);
             }
             Fault::RateLimitReset(secs) => {
                 let reset = std::time::SystemTime::now()
@@ -358,16 +408,46 @@ async fn api_handler(
                     "x-ratelimit-reset",
                     HeaderValue::from_str(&reset.to_string()).unwrap(),
                 );
-                return r;
+                return (r, false);
             }
             Fault::AppliedThen502 => after = Some(StatusCode::BAD_GATEWAY),
         }
     }
     let response = route(&mut st, &method, &path, &uri, &body, access);
     match after {
-        Some(status) => (status, "upstream timed out").into_response(),
-        None => response,
+        Some(status) => ((status, "upstream timed out").into_response(), false),
+        None => (response, truncate),
     }
+}
+
+/// What a proxy in front of the API answers when the upstream is down: HTML, status 200.
+fn html_page() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html><head><title>Unicorn!</title></head><body><h1>No server is currently available to service your request.</h1></body></html>",
+    )
+        .into_response()
+}
+
+/// `response` with only the first half of its body, then a reset connection.
+async fn truncated(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let pieces: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(bytes.slice(..bytes.len() / 2)),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset",
+        )),
+    ];
+    Response::from_parts(
+        parts,
+        axum::body::Body::from_stream(futures_util::stream::iter(pieces)),
+    )
 }
 
 fn route(
@@ -627,6 +707,14 @@ fn paginate(
 }
 
 async fn blob_handler(AxState(state): AxState<Shared>, uri: Uri, headers: HeaderMap) -> Response {
+    match handle_blob(&state, &uri, &headers) {
+        (response, true) => truncated(response).await,
+        (response, false) => response,
+    }
+}
+
+/// Answers one blob download; `true` asks for the body to be cut short.
+fn handle_blob(state: &Shared, uri: &Uri, headers: &HeaderMap) -> (Response, bool) {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -640,13 +728,26 @@ async fn blob_handler(AxState(state): AxState<Shared>, uri: Uri, headers: Header
     });
     if authorization.is_some() {
         // What Azure blob storage answers when a bearer token rides along a SAS URL.
-        return (
+        let response = (
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "application/xml")],
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>InvalidAuthenticationInfo</Code><Message>Authentication information is not given in the correct format.</Message></Error>",
         )
             .into_response();
+        return (response, false);
     }
+    match st.take_fault(&Method::GET, uri.path()) {
+        Some(Fault::Status(code)) => (
+            (StatusCode::from_u16(code).unwrap(), "ServerBusy").into_response(),
+            false,
+        ),
+        Some(Fault::Html) => (html_page(), false),
+        Some(Fault::Truncated) => (blob(&st, uri), true),
+        _ => (blob(&st, uri), false),
+    }
+}
+
+fn blob(st: &State, uri: &Uri) -> Response {
     let id: u64 = uri
         .path()
         .strip_prefix("/blob/")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# A short, bounded fuzz run for CI: every fuzz target for a few seconds (under two minutes
+# of fuzzing in all), after the one-time build. Skips with a message, and succeeds, when
+# the nightly toolchain is missing or cargo-fuzz cannot be installed.
+#
+# FUZZ_SMOKE_SECONDS   time per target (default 12; there are 8 targets)
+# FUZZ_SMOKE=0         skip the smoke run
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ "${FUZZ_SMOKE:-1}" = 0 ]; then
+    echo "fuzz smoke: skipped (FUZZ_SMOKE=0)"
+    exit 0
+fi
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "fuzz smoke: skipped, no nightly toolchain (rustup toolchain install nightly --profile minimal)"
+    exit 0
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "--- installing cargo-fuzz"
+    started=$SECONDS
+    if ! cargo install cargo-fuzz --locked; then
+        echo "fuzz smoke: skipped, cargo-fuzz could not be installed"
+        exit 0
+    fi
+    echo "cargo-fuzz installed in $((SECONDS - started)) s"
+fi
+FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-12}" exec bash scripts/fuzz.sh
