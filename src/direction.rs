@@ -256,6 +256,11 @@ fn by_name(name: &str) -> Option<Direction> {
     if w.is_empty() {
         return None;
     }
+    // `# of requests`, `number of runs`: how many, not how well.
+    if name.trim_start().starts_with('#') || w.windows(2).any(|p| p[0] == "number" && p[1] == "of")
+    {
+        return Some(Neutral);
+    }
     // Improvements are written so that bigger is better, whatever they measure.
     if has_prefix(
         &w,
@@ -268,7 +273,7 @@ fn by_name(name: &str) -> Option<Direction> {
         return Some(Higher);
     }
     // Any other delta or difference depends on who subtracted what.
-    if has(&w, &["delta", "diff", "difference", "change"]) {
+    if has(&w, &["delta", "δ", "diff", "difference", "change"]) {
         return Some(Neutral);
     }
     if is_parameter(name) {
@@ -624,7 +629,10 @@ mod tests {
             ("throughput_delta", "", Neutral),
             ("ttft_delta_ms", "ms", Neutral),
             ("latency_delta", "", Neutral),
+            ("Throughput Δ", "tokens/s", Neutral),
             ("something", "", Neutral),
+            ("# of Eval Rates", "", Neutral),
+            ("number of requests", "", Neutral),
             // Units alone.
             ("value", "tokens/s", Higher),
             ("value", "tok/s", Higher),

@@ -158,16 +158,26 @@ fn strip_once(s: &str) -> String {
         if start < pos {
             continue;
         }
-        // Remove one separator on the left, or else one on the right.
-        let left_sep = s[pos..start].chars().next_back().filter(|&c| is_sep(c));
-        let (cut_start, cut_end) = match left_sep {
-            Some(c) => (start - c.len_utf8(), end),
-            None => match s[end..].chars().next().filter(|&c| is_sep(c)) {
-                Some(c) => (start, end + c.len_utf8()),
-                None => (start, end),
-            },
-        };
+        // The stamp goes with the separators around it; one separator stays when there is
+        // text on both sides (`kris__20260714-202039-qwen` -> `kris_qwen`).
+        let before = &s[pos..start];
+        let left_run = before.len() - before.trim_end_matches(is_sep).len();
+        let after = &s[end..];
+        let right_run = after.len() - after.trim_start_matches(is_sep).len();
+        let cut_start = start - left_run;
+        let cut_end = end + right_run;
         out.push_str(&s[pos..cut_start]);
+        let text_before = !out.is_empty();
+        let text_after = cut_end < s.len();
+        if text_before && text_after {
+            if let Some(sep) = s[cut_start..start]
+                .chars()
+                .next()
+                .or_else(|| after.chars().next())
+            {
+                out.push(sep);
+            }
+        }
         pos = cut_end;
     }
     out.push_str(&s[pos..]);
@@ -204,6 +214,10 @@ mod tests {
             ("bench_20251008.csv", "bench.csv"),
             ("bench_1759098967123.json", "bench.json"),
             ("a_20251002-170837_b.json", "a_b.json"),
+            (
+                "kris__20260714-202039-qwen3.6-27b__results.csv",
+                "kris_qwen3.6-27b__results.csv",
+            ),
             ("results.2025-10-08.json", "results.json"),
             ("logs/2025_10_08/out.txt", "logs/out.txt"),
             ("20251008.json", "stamp.json"),

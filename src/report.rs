@@ -1,10 +1,16 @@
 //! The report: everything a run computed, as one serialisable value. It is written as
-//! `report.json` and is exactly the context the comment and summary templates see.
+//! `report.json` and is exactly the context the comment and summary templates see
+//! (docs/template-context.md documents every field).
 
-use crate::compare::{Delta, Verdict};
+use crate::collect::InventorySummary;
+use crate::compare::{Comparison, Delta, Status, Verdict};
 use crate::model::Warning;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Version of the report schema; bumped on breaking changes.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// Wall time of each stage in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -17,6 +23,11 @@ pub struct Timings {
     pub render: f64,
 }
 
+/// A duration in milliseconds (rounded to microseconds), as [`Timings`] holds it.
+pub fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
 /// The full report of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -24,21 +35,99 @@ pub struct Report {
     pub schema_version: u32,
     pub tool_version: String,
     pub verdict: Verdict,
+    /// Number of metrics per status (`regression`, `broken`, ...), as the compare stage counted them.
     pub counts: BTreeMap<String, usize>,
+    /// Every compared metric, in the compare stage's order (most important first).
     pub deltas: Vec<Delta>,
     pub inventory: Inventories,
     pub timings_ms: Timings,
     pub warnings: Vec<Warning>,
-    /// Where the baseline came from and how fresh it is (filled by the action).
+    /// Where the baseline came from and how fresh it is (free-form; filled by the caller).
     pub baseline: Option<serde_json::Value>,
-    /// The run this report describes (event, refs, PR) when known.
+    /// The run this report describes (event, repository, PR, links), when known.
     pub run: Option<serde_json::Value>,
-    /// The LLM analysis, or why there is none.
+    /// The LLM analysis, or why there is none (filled by the analyze stage).
+    pub analysis: Option<serde_json::Value>,
+    /// Rows a rendering left out to stay under its size limit. Always empty in
+    /// `report.json`, which holds every row; filled only in the context of a capped rendering.
+    #[serde(default)]
+    pub omitted: Omitted,
+}
+
+/// What each side's collect stage found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventories {
+    /// `None` when there was no baseline to scan.
+    pub base: Option<InventorySummary>,
+    pub head: InventorySummary,
+}
+
+/// Rows left out of a rendering, in total and per status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Omitted {
+    pub rows: usize,
+    pub by_status: BTreeMap<Status, usize>,
+}
+
+/// The stage outputs a report is built from.
+#[derive(Debug, Clone)]
+pub struct ReportParts {
+    pub comparison: Comparison,
+    pub base_inventory: Option<InventorySummary>,
+    pub head_inventory: InventorySummary,
+    /// Warnings from the stages before compare (the comparison's own are added).
+    pub warnings: Vec<Warning>,
+    pub timings_ms: Timings,
+    pub baseline: Option<serde_json::Value>,
+    pub run: Option<serde_json::Value>,
     pub analysis: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Inventories {
-    pub base: Option<crate::collect::InventorySummary>,
-    pub head: crate::collect::InventorySummary,
+/// Assembles the report of a run. The comparison's warnings join the others; all are
+/// sorted and deduplicated.
+pub fn build(parts: ReportParts) -> Report {
+    let ReportParts {
+        comparison,
+        base_inventory,
+        head_inventory,
+        mut warnings,
+        timings_ms,
+        baseline,
+        run,
+        analysis,
+    } = parts;
+    warnings.extend(comparison.warnings);
+    warnings.sort();
+    warnings.dedup();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        verdict: comparison.verdict,
+        counts: comparison.counts,
+        deltas: comparison.deltas,
+        inventory: Inventories {
+            base: base_inventory,
+            head: head_inventory,
+        },
+        timings_ms,
+        warnings,
+        baseline,
+        run,
+        analysis,
+        omitted: Omitted::default(),
+    }
+}
+
+/// How important a status is to a reader: 0 is shown first and dropped last. This is the
+/// compare stage's report order ([`Status::ALL`]).
+pub fn priority(status: Status) -> usize {
+    Status::ALL
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(Status::ALL.len())
+}
+
+/// Whether rows of this status must survive any size cap (the reason the report exists).
+pub fn is_protected(status: Status) -> bool {
+    matches!(status, Status::Regression | Status::Broken)
 }

@@ -144,7 +144,15 @@ where
         path: &file.rel_path,
         text: &text.text,
     };
-    match catch_unwind(AssertUnwindSafe(|| parser(&input))) {
+    let started = Instant::now();
+    let parsed = catch_unwind(AssertUnwindSafe(|| parser(&input)));
+    tracing::debug!(
+        path = %file.rel_path,
+        bytes = file.size,
+        ms = %format_args!("{:.1}", started.elapsed().as_secs_f64() * 1e3),
+        "parsed"
+    );
+    match parsed {
         Ok(parsed) => {
             warnings.extend(parsed.warnings);
             Outcome::Read {

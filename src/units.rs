@@ -109,7 +109,10 @@ fn parse_single(s: &str) -> Option<Quantity> {
     let unit = match (pre.is_empty(), post.is_empty()) {
         (true, true) => String::new(),
         (true, false) => {
-            if !unit_re().is_match(post) || post.split_whitespace().count() > 3 {
+            // A unit of several words must be a known one (`tokens per second`), so that
+            // prose after a number (`5 prompts tested`) is not read as a unit.
+            let words = post.split_whitespace().count();
+            if !unit_re().is_match(post) || words > 1 && !is_known_unit(post) {
                 return parse_duration_secs(s).map(|v| Quantity {
                     value: v,
                     unit: "s".into(),
@@ -198,11 +201,11 @@ pub fn is_known_unit(unit: &str) -> bool {
 /// `tokens_s` and `throughput_tokens_per_sec` -> `tokens/s`, `gpu_peak_mb` -> `MB`,
 /// `efficiency_percent` -> `%`. Empty when the name carries no unit.
 pub fn unit_from_name(name: &str) -> &'static str {
-    let last = name
-        .rsplit(['.', '/'])
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
+    if name.contains('/') {
+        // `ops/sec`, `tok/s`: a unit, not a name with a unit suffix.
+        return "";
+    }
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
     let words: Vec<&str> = last
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -471,6 +474,8 @@ mod tests {
         assert_eq!(q("7.5 GiB"), Some((7.5, "GiB".into())));
         assert_eq!(q("1,024 bytes"), Some((1024.0, "B".into())));
         assert_eq!(q("65 °C"), Some((65.0, "°C".into())));
+        assert_eq!(q("5 prompts tested"), None);
+        assert_eq!(q("75.7% efficiency"), None);
     }
 
     #[test]
@@ -572,6 +577,7 @@ mod tests {
             ("speedup", ""),
             ("eval_count", ""),
             ("runs_per_s", ""),
+            ("ops/sec", ""),
             ("", ""),
         ];
         for (name, want) in cases {

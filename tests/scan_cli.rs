@@ -77,7 +77,9 @@ fn json_output_follows_the_contract() {
         .expect("the UTF-16 CSV is reported");
     assert!(ncu["message"].as_str().unwrap().contains("UTF-16LE"));
 
-    for s in json["series"].as_array().unwrap() {
+    let series = json["series"].as_array().unwrap();
+    assert!(!series.is_empty(), "the artifacts yield series");
+    for s in series {
         for field in [
             "source",
             "benchmark",
@@ -181,4 +183,50 @@ fn scan_timing_is_reported_and_bounded() {
         wall_ms < 30_000.0,
         "scanning 104 files took {wall_ms:.0} ms"
     );
+}
+
+/// The `tokens_s` column and the `error` column of a run CSV, read directly.
+fn tokens_and_errors(csv_path: &str) -> (Vec<f64>, usize) {
+    let mut reader = csv::Reader::from_path(csv_path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (tokens, error) = (col("tokens_s"), col("error"));
+    let (mut ok, mut failed) = (Vec::new(), 0);
+    for row in reader.records() {
+        let row = row.unwrap();
+        if row[error].is_empty() {
+            ok.push(row[tokens].parse().unwrap());
+        } else {
+            failed += 1;
+        }
+    }
+    (ok, failed)
+}
+
+#[test]
+fn series_carry_the_values_of_the_files() {
+    const PAIR: &str = "tests/fixtures/chimeraforge/pairs/ollama_gemma3_failed_then_fixed";
+    const RUNS: &str = "reports/ollama/gemma3_benchmark_runs.csv";
+    for side in ["base", "head"] {
+        let dir = format!("{PAIR}/{side}");
+        let (samples, failed) = tokens_and_errors(&format!("{dir}/{RUNS}"));
+        let json = scan_json(&[&dir]);
+        let series = json["series"].as_array().unwrap();
+        let tokens = series
+            .iter()
+            .find(|s| s["source"] == RUNS && s["metric"] == "tokens_s")
+            .unwrap_or_else(|| panic!("{side}: no tokens_s series from {RUNS}"));
+        assert_eq!(tokens["direction"], "higher_is_better");
+        assert_eq!(tokens["failed"], failed, "{side}");
+        let got: Vec<f64> = tokens["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(got, samples, "{side}");
+        let origins = tokens["origin"].as_array().unwrap();
+        assert_eq!(origins.len(), samples.len() + failed);
+        assert!(origins.iter().all(|o| o["path"] == RUNS));
+    }
 }

@@ -10,6 +10,7 @@ use crate::github::artifacts::{self, Artifact};
 use crate::github::runs::{self, Release, Run, RunFilter};
 use crate::github::{Client, Download};
 use globset::GlobMatcher;
+use std::path::Path;
 
 /// At most this many runs are inspected before giving up.
 const MAX_RUNS_VISITED: usize = 50;
@@ -29,21 +30,40 @@ pub struct Search<'a> {
     pub artifact_name: &'a str,
     /// How many runs to fetch (1 = the baseline only).
     pub history: u32,
-    pub zip_limits: ZipLimits,
+    pub limits: Limits,
+}
+
+/// Size caps of downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub zip: ZipLimits,
     /// Largest archive downloaded.
     pub max_download_bytes: u64,
 }
 
-/// Finds and downloads the baseline artifacts into `work`.
-pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, BaselineError> {
-    let matcher = globset::Glob::new(search.artifact_name)
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            zip: ZipLimits::default(),
+            max_download_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// The matcher of the `artifact-name` input.
+pub fn name_matcher(pattern: &str) -> Result<GlobMatcher, BaselineError> {
+    globset::Glob::new(pattern)
+        .map(|g| g.compile_matcher())
         .map_err(|e| {
             BaselineError::Usage(format!(
-                "input `artifact-name`: `{}` is not a valid glob: {e}",
-                search.artifact_name
+                "input `artifact-name`: `{pattern}` is not a valid glob: {e}"
             ))
-        })?
-        .compile_matcher();
+        })
+}
+
+/// Finds and downloads the baseline artifacts into `work`.
+pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, BaselineError> {
+    let matcher = name_matcher(search.artifact_name)?;
     let mut finder = Finder {
         search,
         work,
@@ -181,6 +201,7 @@ impl Finder<'_, '_> {
             ));
         }
         let mut snapshots = Vec::new();
+        let mut compared_with = None;
         for prev in previous {
             if snapshots.len() >= s.history as usize {
                 break;
@@ -200,6 +221,7 @@ impl Finder<'_, '_> {
                 }
                 if let Some(snap) = self.take(&run, prev).await? {
                     snapshots.push(snap);
+                    compared_with.get_or_insert(prev);
                     found = true;
                     break;
                 }
@@ -215,11 +237,16 @@ impl Finder<'_, '_> {
             }
         }
         let mut b = self.finish(snapshots, None, None, tag);
+        if let Some(prev) = compared_with {
+            b.reference = Some(prev.to_string());
+        }
         if let Some(p) = b.primary() {
+            let gating = format!("release gating: `{tag}` is compared with {}", p.label);
             b.notes.insert(
                 0,
                 format!("Release gating: `{tag}` is compared with {}.", p.label),
             );
+            b.detail = Some(gating);
         }
         Ok(b)
     }
@@ -232,13 +259,21 @@ impl Finder<'_, '_> {
         target: &str,
     ) -> Baseline {
         let mut notes = std::mem::take(&mut self.notes);
-        match snapshots.first() {
-            None => notes.push(format!(
-                "No baseline: no successful run of `{}` for `{target}` has unexpired artifacts matching `{}`.",
-                self.search.workflow, self.search.artifact_name
-            )),
+        let detail = match snapshots.first() {
+            None => {
+                let why = format!(
+                    "No baseline: no successful run of `{}` for `{target}` has unexpired artifacts matching `{}`.",
+                    self.search.workflow, self.search.artifact_name
+                );
+                notes.push(why.clone());
+                why
+            }
             Some(p) => {
-                let at = p.sha.as_deref().map(short_sha).unwrap_or("an unknown commit");
+                let at = p
+                    .sha
+                    .as_deref()
+                    .map(short_sha)
+                    .unwrap_or("an unknown commit");
                 let when = p
                     .created_at
                     .as_deref()
@@ -251,90 +286,46 @@ impl Finder<'_, '_> {
                         if n == 1 { "" } else { "s" },
                         short_sha(b)
                     ),
-                    (Some(b), None) => format!("not known to be an ancestor of the base commit {}", short_sha(b)),
+                    (Some(b), None) => format!(
+                        "not known to be an ancestor of the base commit {}",
+                        short_sha(b)
+                    ),
                     (None, _) => "the newest usable run".to_string(),
                 };
                 notes.push(format!("Baseline: {} at {at} ({how}{when}).", p.label));
+                let mut detail = format!("{}, {how}", p.label);
                 if snapshots.len() > 1 {
                     notes.push(format!("History: {} runs.", snapshots.len()));
+                    detail.push_str(&format!("; {} runs of history", snapshots.len()));
                 }
+                detail
             }
-        }
+        };
         Baseline {
             source: BaselineMode::Artifacts,
+            reference: Some(target.to_string()),
             snapshots,
             requested_sha: base_sha.map(String::from),
             commits_behind,
             notes,
+            detail: Some(detail),
         }
     }
 
     /// Downloads the matching artifacts of `run`; `None` (with a note) when none is usable.
     async fn take(&mut self, run: &Run, on: &str) -> Result<Option<Snapshot>, BaselineError> {
         let s = self.search;
-        let all = artifacts::list(s.client, s.repo, run.id).await?;
-        let matching: Vec<&Artifact> = all
-            .iter()
-            .filter(|a| self.matcher.is_match(&a.name))
-            .collect();
-        let run_name = format!("run {} ({})", run.id, short_sha(&run.head_sha));
-        if matching.is_empty() {
-            self.notes.push(format!(
-                "{run_name}: no artifact named like `{}`.",
-                s.artifact_name
-            ));
-            return Ok(None);
-        }
         let dir = self.work.subdir(&format!("run-{}", run.id))?;
-        let mut extracted = 0;
-        for a in matching {
-            if a.expired {
-                self.notes
-                    .push(format!("{run_name}: artifact `{}` has expired.", a.name));
-                continue;
-            }
-            let zip_path = self.work.path().join(format!("artifact-{}.zip", a.id));
-            let outcome =
-                artifacts::download(s.client, s.repo, a, &zip_path, s.max_download_bytes).await;
-            let result = match outcome {
-                Ok(Download::Expired) => {
-                    self.notes.push(format!(
-                        "{run_name}: artifact `{}` has expired (HTTP 410).",
-                        a.name
-                    ));
-                    continue;
-                }
-                Ok(Download::Saved(_)) => unzip::extract(&zip_path, &dir, &s.zip_limits),
-                Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
-                Err(e) => {
-                    self.notes.push(format!(
-                        "{run_name}: artifact `{}` could not be downloaded: {e}",
-                        a.name
-                    ));
-                    continue;
-                }
-            };
-            let _ = std::fs::remove_file(&zip_path);
-            match result {
-                Ok(x) => {
-                    extracted += x.files;
-                    if !x.duplicates.is_empty() {
-                        self.notes.push(format!(
-                            "{run_name}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
-                            a.name,
-                            x.duplicates.len()
-                        ));
-                    }
-                }
-                Err(e) => self.notes.push(format!(
-                    "{run_name}: artifact `{}` was not used: {e}",
-                    a.name
-                )),
-            }
-        }
+        let downloader = Downloader {
+            client: s.client,
+            repo: s.repo,
+            work: self.work,
+            limits: s.limits,
+        };
+        let extracted = downloader
+            .fetch_run(run.id, &run.head_sha, &self.matcher, &dir, &mut self.notes)
+            .await?;
         if extracted == 0 {
-            self.notes
-                .push(format!("{run_name}: no usable artifact files."));
             return Ok(None);
         }
         let number = run
@@ -347,8 +338,108 @@ impl Finder<'_, '_> {
             run_id: Some(run.id),
             run_url: run.html_url.clone(),
             created_at: run.created_at.clone(),
-            label: format!("run {}{number} on `{on}`", run.id),
+            label: format!("run {}{number} on {on}", run.id),
         }))
+    }
+}
+
+/// Downloads artifacts into a scratch directory and extracts them.
+pub struct Downloader<'a> {
+    pub client: &'a Client,
+    pub repo: &'a Repo,
+    pub work: &'a WorkDir,
+    pub limits: Limits,
+}
+
+impl Downloader<'_> {
+    /// Downloads the artifacts of run `run_id` (built from `head_sha`) whose names `matcher`
+    /// accepts and extracts them all into `dir`; returns how many files were written (0,
+    /// with a note, when none is usable).
+    pub async fn fetch_run(
+        &self,
+        run_id: u64,
+        head_sha: &str,
+        matcher: &GlobMatcher,
+        dir: &Path,
+        notes: &mut Vec<String>,
+    ) -> Result<usize, BaselineError> {
+        let all = artifacts::list(self.client, self.repo, run_id).await?;
+        let matching: Vec<&Artifact> = all.iter().filter(|a| matcher.is_match(&a.name)).collect();
+        let owner = format!("run {run_id} ({})", short_sha(head_sha));
+        if matching.is_empty() {
+            let names: Vec<&str> = all.iter().map(|a| a.name.as_str()).collect();
+            notes.push(format!(
+                "{owner}: no artifact matches `{}` (it has: {}).",
+                matcher.glob(),
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ));
+            return Ok(0);
+        }
+        let files = self.fetch_into(&matching, dir, &owner, notes).await?;
+        if files == 0 {
+            notes.push(format!("{owner}: no usable artifact files."));
+        }
+        Ok(files)
+    }
+
+    /// Downloads `artifacts` and extracts them all into `dir`; returns how many files were
+    /// written. Expired, undownloadable or unsafe archives are skipped with a note (naming
+    /// `owner`, e.g. `run 123 (abc1234)`); a permission error stops everything.
+    async fn fetch_into(
+        &self,
+        artifacts: &[&Artifact],
+        dir: &Path,
+        owner: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<usize, BaselineError> {
+        let (client, repo, work, limits) = (self.client, self.repo, self.work, &self.limits);
+        let mut extracted = 0;
+        for a in artifacts {
+            if a.expired {
+                notes.push(format!("{owner}: artifact `{}` has expired.", a.name));
+                continue;
+            }
+            let zip_path = work.path().join(format!("artifact-{}.zip", a.id));
+            let outcome =
+                artifacts::download(client, repo, a, &zip_path, limits.max_download_bytes).await;
+            let result = match outcome {
+                Ok(Download::Expired) => {
+                    notes.push(format!(
+                        "{owner}: artifact `{}` has expired (HTTP 410).",
+                        a.name
+                    ));
+                    continue;
+                }
+                Ok(Download::Saved(_)) => unzip::extract(&zip_path, dir, &limits.zip),
+                Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
+                Err(e) => {
+                    notes.push(format!(
+                        "{owner}: artifact `{}` could not be downloaded: {e}",
+                        a.name
+                    ));
+                    continue;
+                }
+            };
+            let _ = std::fs::remove_file(&zip_path);
+            match result {
+                Ok(x) => {
+                    extracted += x.files;
+                    if !x.duplicates.is_empty() {
+                        notes.push(format!(
+                            "{owner}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
+                            a.name,
+                            x.duplicates.len()
+                        ));
+                    }
+                }
+                Err(e) => notes.push(format!("{owner}: artifact `{}` was not used: {e}", a.name)),
+            }
+        }
+        Ok(extracted)
     }
 }
 

@@ -72,6 +72,7 @@ pub fn from_git(
     }
     Ok(Baseline {
         source: BaselineMode::Git,
+        reference: Some(rev.to_string()),
         snapshots: vec![Snapshot {
             dir: dest,
             sha: Some(sha.clone()),
@@ -83,6 +84,7 @@ pub fn from_git(
         requested_sha: Some(sha),
         commits_behind: Some(0),
         notes,
+        detail: None,
     })
 }
 

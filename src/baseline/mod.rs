@@ -56,25 +56,33 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
     pub source: BaselineMode,
+    /// The branch, tag or folder the baseline was looked for in.
+    pub reference: Option<String>,
     /// Newest first: the first is the baseline, the others are history.
     pub snapshots: Vec<Snapshot>,
     /// The base commit that was asked for.
     pub requested_sha: Option<String>,
     /// How many commits the baseline commit is behind `requested_sha`, when known.
     pub commits_behind: Option<u64>,
-    /// What was found, skipped or assumed, for the report and the log.
+    /// What was found, skipped or assumed, for the log and the report.
     pub notes: Vec<String>,
+    /// The one thing a reader of the comment should know beyond the source, ref and commit
+    /// (why there is no baseline, how far behind the base commit it is).
+    pub detail: Option<String>,
 }
 
 impl Baseline {
     /// No baseline, with the reason.
     pub fn none(source: BaselineMode, note: impl Into<String>) -> Baseline {
+        let note = note.into();
         Baseline {
             source,
+            reference: None,
             snapshots: Vec::new(),
             requested_sha: None,
             commits_behind: None,
-            notes: vec![note.into()],
+            notes: vec![note.clone()],
+            detail: Some(note),
         }
     }
 
@@ -96,33 +104,68 @@ impl Baseline {
         }
     }
 
-    /// The report's `baseline` object.
+    /// The report's `baseline` object: `mode` (`artifact`, `dir`, `git-ref`, `none`), `path`,
+    /// `ref`, `sha`, `run_url`, `age`, `stale` (not the base commit itself) and `note` for the
+    /// templates, plus the details (`source` as the input spells it, `requested_sha`,
+    /// `commits_behind`, `history`, every note).
     pub fn describe(&self, now: chrono::DateTime<chrono::Utc>) -> Value {
         let primary = self.primary();
-        let age_hours = primary
+        let age = primary
             .and_then(|s| s.created_at.as_deref())
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| (now - t.with_timezone(&chrono::Utc)).num_minutes() as f64 / 60.0);
+            .map(|t| now - t.with_timezone(&chrono::Utc));
+        let stale =
+            primary.is_some() && self.requested_sha.is_some() && self.commits_behind != Some(0);
+        let mode = match (self.source, primary.is_some()) {
+            (_, false) | (BaselineMode::None, _) => "none",
+            (BaselineMode::Artifacts, true) => "artifact",
+            (BaselineMode::Path, true) => "dir",
+            (BaselineMode::Git, true) => "git-ref",
+        };
+        let (path, reference) = match self.source {
+            BaselineMode::Path => (self.reference.clone(), None),
+            _ => (None, self.reference.clone()),
+        };
         json!({
+            "mode": mode,
             "source": mode_name(self.source),
             "found": primary.is_some(),
+            "path": path,
+            "ref": reference,
             "sha": self.sha(),
-            "requested_sha": self.requested_sha,
-            "exact": self.exact(),
-            "commits_behind": self.commits_behind,
-            "age_hours": age_hours.map(|h| (h * 10.0).round() / 10.0),
-            "label": primary.map(|s| s.label.clone()),
             "run_id": primary.and_then(|s| s.run_id),
             "run_url": primary.and_then(|s| s.run_url.clone()),
             "created_at": primary.and_then(|s| s.created_at.clone()),
+            "age": age.map(human_age),
+            "age_hours": age.map(|a| (a.num_minutes() as f64 / 6.0).round() / 10.0),
+            "requested_sha": self.requested_sha,
+            "exact": self.exact(),
+            "commits_behind": self.commits_behind,
+            "stale": stale,
+            "label": primary.map(|s| s.label.clone()),
+            "note": self.detail,
+            "notes": self.notes,
             "history": self.snapshots.iter().map(|s| json!({
                 "label": s.label,
                 "sha": s.sha,
                 "run_id": s.run_id,
                 "created_at": s.created_at,
             })).collect::<Vec<_>>(),
-            "notes": self.notes,
         })
+    }
+}
+
+/// `3 days`, `5 hours`, `12 minutes`, `less than a minute`.
+pub fn human_age(age: chrono::TimeDelta) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if age.num_days() >= 1 {
+        plural(age.num_days(), "day")
+    } else if age.num_hours() >= 1 {
+        plural(age.num_hours(), "hour")
+    } else if age.num_minutes() >= 1 {
+        plural(age.num_minutes(), "minute")
+    } else {
+        "less than a minute".to_string()
     }
 }
 
@@ -186,6 +229,7 @@ mod tests {
     fn describe_reports_staleness() {
         let b = Baseline {
             source: BaselineMode::Artifacts,
+            reference: Some("main".into()),
             snapshots: vec![Snapshot {
                 dir: PathBuf::from("/tmp/x"),
                 sha: Some("aaaaaaaaaa".into()),
@@ -197,14 +241,20 @@ mod tests {
             requested_sha: Some("bbbbbbbbbb".into()),
             commits_behind: Some(3),
             notes: vec!["n".into()],
+            detail: Some("d".into()),
         };
         let now = chrono::DateTime::parse_from_rfc3339("2025-10-07T00:00:00Z")
             .unwrap()
             .with_timezone(&chrono::Utc);
         let d = b.describe(now);
         assert_eq!(d["exact"], false);
+        assert_eq!(d["stale"], true);
         assert_eq!(d["commits_behind"], 3);
         assert_eq!(d["age_hours"], 36.0);
+        assert_eq!(d["age"], "1 day");
+        assert_eq!(d["ref"], "main");
+        assert_eq!(d["mode"], "artifact");
+        assert_eq!(d["note"], "d");
         assert_eq!(d["sha"], "aaaaaaaaaa");
         assert_eq!(
             Baseline::none(BaselineMode::None, "x").describe(now)["found"],

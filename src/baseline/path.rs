@@ -43,6 +43,7 @@ pub fn from_dir(workspace: &Path, rel: &str) -> Result<Baseline, BaselineError> 
     }
     Ok(Baseline {
         source: BaselineMode::Path,
+        reference: Some(rel.to_string()),
         snapshots: vec![Snapshot {
             dir,
             sha: None,
@@ -54,6 +55,7 @@ pub fn from_dir(workspace: &Path, rel: &str) -> Result<Baseline, BaselineError> 
         requested_sha: None,
         commits_behind: None,
         notes: vec![format!("Baseline: the files in `{rel}`.")],
+        detail: None,
     })
 }
 

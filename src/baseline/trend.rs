@@ -3,7 +3,19 @@
 //! renders in comments and summaries.
 
 use crate::model::{Series, SeriesKey};
-use std::collections::BTreeMap;
+use crate::stats;
+
+/// At most this many charts per report (each is a few hundred bytes of the comment).
+pub const MAX_CHARTS: usize = 10;
+
+/// The chart of one metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trend {
+    /// The series key's display form (`source/benchmark/metric [labels]`).
+    pub key: String,
+    /// A fenced `mermaid` code block.
+    pub chart: String,
+}
 
 /// One baseline run's series, labelled for the x axis (a short SHA or run number).
 pub struct Point<'a> {
@@ -11,38 +23,41 @@ pub struct Point<'a> {
     pub series: &'a [Series],
 }
 
-/// Charts for `keys`, keyed by the series key's display form (`source/benchmark/metric
-/// [labels]`). A chart needs the head value and at least one baseline value.
+/// Charts for the first [`MAX_CHARTS`] of `keys` that have data, in the order given (the
+/// most severe regression first). A chart needs two points: baseline means, then the head
+/// mean when head has successful samples (a broken metric shows its baseline only).
 pub fn charts(
     keys: &[&SeriesKey],
     history_oldest_first: &[Point<'_>],
     head: &[Series],
-) -> BTreeMap<String, String> {
-    let mean_of = |set: &[Series], key: &SeriesKey| {
-        set.iter()
-            .find(|s| &s.key == key)
-            .filter(|s| !s.samples.is_empty())
-            .map(|s| {
-                (
-                    s.samples.iter().sum::<f64>() / s.samples.len() as f64,
-                    s.unit.clone(),
-                )
-            })
-    };
-    let mut out = BTreeMap::new();
+) -> Vec<Trend> {
+    fn mean_of<'s>(set: &'s [Series], key: &SeriesKey) -> Option<(f64, &'s str)> {
+        let s = set.iter().find(|s| &s.key == key)?;
+        stats::mean(&s.samples).map(|m| (m, s.unit.as_str()))
+    }
+    let mut out = Vec::new();
     for key in keys {
-        let Some((head_value, unit)) = mean_of(head, key) else {
-            continue;
-        };
-        let mut points: Vec<(String, f64)> = history_oldest_first
+        if out.len() >= MAX_CHARTS {
+            break;
+        }
+        let mut unit = None;
+        let mut points: Vec<(String, f64)> = Vec::new();
+        let named = history_oldest_first
             .iter()
-            .filter_map(|p| mean_of(p.series, key).map(|(v, _)| (p.label.clone(), v)))
-            .collect();
-        if points.is_empty() {
+            .map(|p| (p.label.as_str(), p.series));
+        for (label, set) in named.chain(std::iter::once(("head", head))) {
+            if let Some((value, u)) = mean_of(set, key) {
+                unit.get_or_insert(u);
+                points.push((label.to_string(), value));
+            }
+        }
+        if points.len() < 2 {
             continue;
         }
-        points.push(("head".to_string(), head_value));
-        out.insert(key.to_string(), chart(&key.metric, &unit, &points));
+        out.push(Trend {
+            key: key.to_string(),
+            chart: chart(&key.metric, unit.unwrap_or_default(), &points),
+        });
     }
     out
 }
@@ -139,12 +154,23 @@ mod tests {
             },
         ];
         let charts = charts(&[&key], &history, &head);
+        assert_eq!(charts[0].key, "llm/run.csv/gemma3/tokens_s");
         assert_eq!(
-            charts["llm/run.csv/gemma3/tokens_s"],
+            charts[0].chart,
             "```mermaid\nxychart-beta\n    title \"tokens_s\"\n    x-axis [\"a1b2c3d\", \"e4f5a6b\", \"head\"]\n    y-axis \"tokens/s\"\n    line [41, 41.5, 30.25]\n```"
         );
-        // No baseline value: no chart.
+        // One point is no trend.
         assert!(super::charts(&[&key], &[], &head).is_empty());
+        // A broken metric (no successful head sample) shows its baseline runs.
+        let failed = vec![series("tokens_s", &[])];
+        let broken = super::charts(&[&key], &history, &failed);
+        assert!(
+            broken[0]
+                .chart
+                .contains("x-axis [\"a1b2c3d\", \"e4f5a6b\"]"),
+            "{}",
+            broken[0].chart
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Caps on one extraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,31 +87,72 @@ pub fn extract(zip_path: &Path, dest: &Path, limits: &ZipLimits) -> Result<Extra
             ),
         });
     }
-    fs::create_dir_all(dest).map_err(io_err)?;
-    let mut out = Extracted::default();
+    // Every entry is checked before anything is written, so a rejected archive leaves
+    // nothing behind.
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| UnzipError::Corrupt {
+        let entry = archive.by_index_raw(i).map_err(|e| UnzipError::Corrupt {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
+        check_entry(&entry, &shown)?;
+    }
+    fs::create_dir_all(dest).map_err(io_err)?;
+    let mut written = Vec::new();
+    let result = write_entries(&mut archive, dest, limits, &shown, &mut written);
+    if result.is_err() {
+        for path in &written {
+            let _ = fs::remove_file(path);
+        }
+    }
+    result
+}
+
+/// Rejects an entry that could write outside the destination; returns its relative path.
+fn check_entry<R: Read>(
+    entry: &zip::read::ZipFile<'_, R>,
+    shown: &str,
+) -> Result<PathBuf, UnzipError> {
+    let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+    let unsafe_entry = |reason| UnzipError::Unsafe {
+        path: shown.to_string(),
+        entry: raw.clone(),
+        reason,
+    };
+    if raw.starts_with('/') || raw.starts_with('\\') || raw.get(1..2) == Some(":") {
+        return Err(unsafe_entry("has an absolute path"));
+    }
+    if raw.split(['/', '\\']).any(|c| c == "..") {
+        return Err(unsafe_entry("climbs out of the archive with `..`"));
+    }
+    if entry.is_symlink() {
+        return Err(unsafe_entry("is a symbolic link"));
+    }
+    entry
+        .enclosed_name()
+        .ok_or_else(|| unsafe_entry("has a path outside the archive"))
+}
+
+/// Writes the (already checked) entries below `dest`, recording every file created in
+/// `written` so that the caller can remove them if the archive is rejected midway.
+fn write_entries(
+    archive: &mut zip::ZipArchive<File>,
+    dest: &Path,
+    limits: &ZipLimits,
+    shown: &str,
+    written: &mut Vec<PathBuf>,
+) -> Result<Extracted, UnzipError> {
+    let io_err = |source| UnzipError::Io {
+        path: shown.to_string(),
+        source,
+    };
+    let mut out = Extracted::default();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| UnzipError::Corrupt {
+            path: shown.to_string(),
+            reason: e.to_string(),
+        })?;
+        let rel = check_entry(&entry, shown)?;
         let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let unsafe_entry = |reason| UnzipError::Unsafe {
-            path: shown.clone(),
-            entry: raw.clone(),
-            reason,
-        };
-        if raw.starts_with('/') || raw.starts_with('\\') || raw.get(1..2) == Some(":") {
-            return Err(unsafe_entry("has an absolute path"));
-        }
-        if raw.split(['/', '\\']).any(|c| c == "..") {
-            return Err(unsafe_entry("climbs out of the archive with `..`"));
-        }
-        if entry.is_symlink() {
-            return Err(unsafe_entry("is a symbolic link"));
-        }
-        let Some(rel) = entry.enclosed_name() else {
-            return Err(unsafe_entry("has a path outside the archive"));
-        };
         let target = dest.join(&rel);
         if entry.is_dir() {
             fs::create_dir_all(&target).map_err(io_err)?;
@@ -132,26 +173,24 @@ pub fn extract(zip_path: &Path, dest: &Path, limits: &ZipLimits) -> Result<Extra
             }
             Err(e) => return Err(io_err(e)),
         };
+        written.push(target.clone());
         let remaining = limits.max_bytes - out.bytes;
-        let written =
-            io::copy(&mut (&mut entry).take(remaining + 1), &mut writer).map_err(|e| {
-                UnzipError::Corrupt {
-                    path: shown.clone(),
-                    reason: format!("entry `{raw}`: {e}"),
-                }
-            })?;
-        if written > remaining {
-            drop(writer);
-            let _ = fs::remove_file(&target);
+        let copied = io::copy(&mut (&mut entry).take(remaining + 1), &mut writer).map_err(|e| {
+            UnzipError::Corrupt {
+                path: shown.to_string(),
+                reason: format!("entry `{raw}`: {e}"),
+            }
+        })?;
+        if copied > remaining {
             return Err(UnzipError::TooLarge {
-                path: shown,
+                path: shown.to_string(),
                 reason: format!(
                     "it inflates to more than the limit of {} bytes",
                     limits.max_bytes
                 ),
             });
         }
-        out.bytes += written;
+        out.bytes += copied;
         out.files += 1;
     }
     Ok(out)

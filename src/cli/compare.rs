@@ -1,8 +1,211 @@
-//! The `compare` subcommand.
+//! The `compare` subcommand: scans a base and a head directory, compares them under the
+//! policy, renders the comment (and optionally the job summary and `report.json`), and
+//! exits with the gate's code.
+
+use super::exit;
+use super::failure::Failure;
+use crate::collect::CollectOptions;
+use crate::compare::{self, Verdict};
+use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
+use crate::render::{Renderer, TemplatePaths};
+use crate::report::{self, millis, ReportParts, Timings};
+use crate::scan::{scan, ScanError, ScanResult};
+use anyhow::Context;
+use serde_json::json;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
-pub struct CompareArgs {}
+pub struct CompareArgs {
+    /// Directory with the baseline's benchmark files. If it does not exist there is no
+    /// baseline: every metric is reported as new and the verdict is `no-baseline` (exit 0
+    /// unless the policy's `fail_on` lists `no_baseline`).
+    #[arg(long, value_name = "DIR")]
+    pub base: PathBuf,
+    /// Directory with the benchmark files to judge (must exist).
+    #[arg(long, value_name = "DIR")]
+    pub head: PathBuf,
+    /// Policy file. Default: `.benchgate.yml` in the current directory, if there is one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Template for the comment, replacing the built-in one (see docs/template-context.md).
+    #[arg(long, value_name = "PATH")]
+    pub template: Option<PathBuf>,
+    /// Template for the job summary, replacing the built-in one.
+    #[arg(long, value_name = "PATH")]
+    pub summary_template: Option<PathBuf>,
+    /// Write the full report as JSON to this file.
+    #[arg(long, value_name = "OUT")]
+    pub json: Option<PathBuf>,
+    /// Write the comment to this file instead of standard output.
+    #[arg(long, value_name = "OUT")]
+    pub markdown: Option<PathBuf>,
+    /// Write the job summary to this file.
+    #[arg(long, value_name = "OUT")]
+    pub summary: Option<PathBuf>,
+    /// Warn threshold in percent (overrides the policy file).
+    #[arg(long, value_name = "PCT")]
+    pub warn: Option<f64>,
+    /// Fail threshold in percent (overrides the policy file).
+    #[arg(long, value_name = "PCT")]
+    pub fail: Option<f64>,
+    /// Event whose policy section applies (`pull_request`, `push`, `tag`, ...).
+    #[arg(long, value_name = "NAME")]
+    pub event: Option<String>,
+    /// Only read files matching this glob, relative to each directory (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out files or directories matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
 
-pub fn run(_args: CompareArgs) -> u8 {
-    super::exit::INTERNAL
+pub fn run(args: CompareArgs) -> u8 {
+    match execute(&args) {
+        Ok(Verdict::Fail) => exit::FAIL,
+        Ok(_) => exit::PASS,
+        Err(failure) => {
+            eprintln!("benchgate compare: error: {:#}", failure.error);
+            failure.code
+        }
+    }
+}
+
+fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
+    let policy = load_policy(args)?;
+    let renderer = Renderer::new(&TemplatePaths {
+        comment: args.template.clone(),
+        summary: args.summary_template.clone(),
+    })
+    .map_err(Failure::from)?;
+    let options = CollectOptions {
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        ..CollectOptions::default()
+    };
+
+    let head = scan_side(&args.head, &options, "--head")?;
+    let started = Instant::now();
+    let base = if args.base.exists() {
+        Some(scan_side(&args.base, &options, "--base")?)
+    } else {
+        None
+    };
+    let baseline_time = started.elapsed();
+
+    let started = Instant::now();
+    let base_series = base.as_ref().map_or(&[][..], |b| b.series.as_slice());
+    let comparison = compare::compare(base_series, &head.series, &policy);
+    let compare_time = started.elapsed();
+
+    let mut warnings = head.warnings.clone();
+    if let Some(b) = &base {
+        warnings.extend(b.warnings.iter().cloned());
+    }
+    let mut report = report::build(ReportParts {
+        comparison,
+        base_inventory: base.as_ref().map(|b| b.inventory.clone()),
+        head_inventory: head.inventory.clone(),
+        warnings,
+        timings_ms: Timings {
+            collect: millis(head.timings.collect),
+            parse: millis(head.timings.parse),
+            baseline: millis(baseline_time),
+            compare: millis(compare_time),
+            analyze: 0.0,
+            render: 0.0,
+        },
+        baseline: Some(baseline_info(&args.base, base.is_some())),
+        run: args.event.as_ref().map(|e| json!({ "event": e })),
+        analysis: None,
+    });
+
+    let started = Instant::now();
+    let comment = renderer.comment(&report).map_err(Failure::from)?;
+    let summary = match &args.summary {
+        Some(_) => Some(renderer.summary(&report).map_err(Failure::from)?),
+        None => None,
+    };
+    report.timings_ms.render = millis(started.elapsed());
+
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(&report)
+            .context("serialising the report")
+            .map_err(Failure::internal)?;
+        text.push('\n');
+        write_file(path, &text, "--json")?;
+    }
+    if let (Some(path), Some(summary)) = (&args.summary, &summary) {
+        write_file(path, &summary.markdown, "--summary")?;
+    }
+    match &args.markdown {
+        Some(path) => write_file(path, &comment.markdown, "--markdown")?,
+        None => print_stdout(&comment.markdown)?,
+    }
+    Ok(report.verdict)
+}
+
+fn load_policy(args: &CompareArgs) -> Result<Policy, Failure> {
+    let config = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::load_or_default(Path::new(DEFAULT_FILE)),
+    }
+    .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))?;
+    let overrides = CliOverrides {
+        warn_pct: args.warn,
+        fail_pct: args.fail,
+        ..CliOverrides::default()
+    };
+    Policy::resolve(&config, args.event.as_deref(), &overrides).map_err(Failure::usage)
+}
+
+fn scan_side(dir: &Path, options: &CollectOptions, flag: &str) -> Result<ScanResult, Failure> {
+    scan(dir, options).map_err(|e: ScanError| {
+        let usage = e.is_usage();
+        let error = anyhow::Error::new(e).context(format!("{flag} {}", dir.display()));
+        if usage {
+            Failure::usage(error)
+        } else {
+            Failure::internal(error)
+        }
+    })
+}
+
+/// The `baseline` object of a directory comparison.
+fn baseline_info(dir: &Path, found: bool) -> serde_json::Value {
+    let path = dir.display().to_string();
+    if found {
+        json!({ "mode": "dir", "path": path })
+    } else {
+        json!({
+            "mode": "none",
+            "path": path,
+            "note": format!("the base directory {path} does not exist, so there is nothing to compare with"),
+        })
+    }
+}
+
+fn write_file(path: &Path, text: &str, flag: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .with_context(|| {
+            format!(
+                "cannot write {flag} {}; check that its folder exists",
+                path.display()
+            )
+        })
+        .map_err(Failure::usage)
+}
+
+fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::internal(
+            anyhow::Error::new(e).context("writing the comment to standard output"),
+        )),
+        _ => Ok(()),
+    }
 }

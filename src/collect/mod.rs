@@ -57,23 +57,28 @@ pub enum CollectError {
     RootNotFound(PathBuf),
     #[error("`{0}` is not a directory; pass the folder that holds your benchmark files")]
     NotADirectory(PathBuf),
-    #[error("cannot read directory `{path}`: {source}")]
+    #[error("cannot read directory `{path}`: {error}; check the path and its permissions")]
     RootUnreadable {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("invalid glob pattern `{pattern}`: {source}")]
+    #[error("invalid glob pattern `{pattern}`: {}", .error.kind())]
     BadPattern {
         pattern: String,
-        source: globset::Error,
+        error: globset::Error,
     },
 }
 
 impl CollectError {
-    /// True when the error is the caller's input (a wrong path or pattern) rather than a
-    /// failure of the machine.
+    /// True when the error is the caller's input (a wrong path, a directory without read
+    /// permission, a bad pattern) rather than a failure of the machine.
     pub fn is_usage(&self) -> bool {
-        !matches!(self, CollectError::RootUnreadable { .. })
+        match self {
+            CollectError::RootUnreadable { error, .. } => {
+                error.kind() == std::io::ErrorKind::PermissionDenied
+            }
+            _ => true,
+        }
     }
 }
 

@@ -32,15 +32,15 @@ impl Patterns {
                 .literal_separator(true)
                 .case_insensitive(case_insensitive)
                 .build()
-                .map_err(|source| CollectError::BadPattern {
+                .map_err(|error| CollectError::BadPattern {
                     pattern: pattern.clone(),
-                    source,
+                    error,
                 })?;
             builder.add(glob);
         }
-        let set = builder.build().map_err(|source| CollectError::BadPattern {
+        let set = builder.build().map_err(|error| CollectError::BadPattern {
             pattern: patterns.join(", "),
-            source,
+            error,
         })?;
         Ok(Patterns {
             set,
@@ -65,13 +65,13 @@ impl Patterns {
 /// Walks `root` and selects the files to read. Sizes come from metadata, so nothing is
 /// opened here. The walk is sorted by file name and stops at `max_files` files.
 pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError> {
-    let meta = std::fs::metadata(root).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
+    let meta = std::fs::metadata(root).map_err(|error| {
+        if error.kind() == std::io::ErrorKind::NotFound {
             CollectError::RootNotFound(root.to_path_buf())
         } else {
             CollectError::RootUnreadable {
                 path: root.to_path_buf(),
-                source,
+                error,
             }
         }
     })?;
@@ -79,9 +79,9 @@ pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError>
         return Err(CollectError::NotADirectory(root.to_path_buf()));
     }
     let canonical_root =
-        std::fs::canonicalize(root).map_err(|source| CollectError::RootUnreadable {
+        std::fs::canonicalize(root).map_err(|error| CollectError::RootUnreadable {
             path: root.to_path_buf(),
-            source,
+            error,
         })?;
     let include = if options.include.is_empty() {
         Patterns::new(&[DEFAULT_INCLUDE.to_string()], true)?
@@ -98,6 +98,16 @@ pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError>
     while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
+            Err(e) if e.depth() == 0 => {
+                let reason = io_reason(&e);
+                let error = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other(reason));
+                return Err(CollectError::RootUnreadable {
+                    path: root.to_path_buf(),
+                    error,
+                });
+            }
             Err(e) => {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
                 out.skipped

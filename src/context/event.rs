@@ -11,11 +11,8 @@ pub struct PullRequest {
     pub number: u64,
     pub head_sha: String,
     pub head_ref: String,
-    /// `owner/name` of the head repository; `None` when the fork was deleted.
-    pub head_repo: Option<String>,
     pub base_ref: String,
     pub base_sha: String,
-    pub base_repo: Option<String>,
     /// The head lives in another repository (so a `pull_request` run gets a read-only token).
     pub fork: bool,
 }
@@ -35,6 +32,8 @@ pub struct WorkflowRun {
     pub head_repo: Option<String>,
     /// Same-repository pull requests of the run (empty for forks).
     pub pull_requests: Vec<u64>,
+    /// Base branch and commit of the first of those pull requests.
+    pub pr_base: Option<(String, String)>,
 }
 
 /// The fields of the event payload the action uses.
@@ -140,10 +139,8 @@ fn pull_request(pr: &Value, payload: &Value) -> Result<PullRequest, String> {
         number,
         head_sha: field(&["head", "sha"])?,
         head_ref: field(&["head", "ref"])?,
-        head_repo,
         base_ref: field(&["base", "ref"])?,
         base_sha: field(&["base", "sha"])?,
-        base_repo,
         fork,
     })
 }
@@ -169,6 +166,9 @@ fn workflow_run(run: &Value) -> Result<WorkflowRun, String> {
                     .collect()
             })
             .unwrap_or_default(),
+        pr_base: run
+            .pointer("/pull_requests/0/base")
+            .and_then(|b| Some((string(b, &["ref"])?, string(b, &["sha"])?))),
     })
 }
 

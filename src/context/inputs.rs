@@ -61,13 +61,13 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "history",
-        default: "1",
-        description: "How many baseline runs to fetch; more than 1 adds a noise band and a trend chart for each regressed metric.",
+        default: "",
+        description: "How many baseline runs to fetch (default 1, or the policy file's `history.runs` + 1); more than 1 adds a noise band and a trend chart for each regressed metric.",
     },
     InputSpec {
         name: "config",
-        default: "",
-        description: "Policy file. Defaults to `.benchgate.yml` in the workspace when it exists.",
+        default: ".benchgate.yml",
+        description: "Policy file, relative to the workspace. The default `.benchgate.yml` may be absent (built-in policy); another path must exist.",
     },
     InputSpec {
         name: "warn-threshold",
@@ -81,8 +81,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "fail-on",
-        default: "",
-        description: "Which verdict fails the job: `fail` (default), `warn` (warnings too) or `never`.",
+        default: "fail",
+        description: "Which verdict fails the job: `fail` (the policy's failures), `warn` (warnings too) or `never`.",
     },
     InputSpec {
         name: "comment",
@@ -116,8 +116,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm",
-        default: "",
-        description: "`on` or `off`: ask a self-hosted LLM for an analysis. Default: on when `llm-url` is set.",
+        default: "off",
+        description: "`on` or `off`: ask a self-hosted LLM for a grounded analysis of the results.",
     },
     InputSpec {
         name: "llm-url",
@@ -126,12 +126,12 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-model",
-        default: "",
+        default: "gemma3",
         description: "Model name for the analysis.",
     },
     InputSpec {
         name: "llm-api",
-        default: "",
+        default: "ollama",
         description: "API flavour of the LLM server: `ollama` or `openai`.",
     },
     InputSpec {
@@ -141,7 +141,7 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-timeout",
-        default: "",
+        default: "120",
         description: "Time limit for the analysis in seconds.",
     },
     InputSpec {
@@ -247,9 +247,9 @@ pub enum CommentMode {
     Off,
 }
 
-/// Which verdict fails the job.
+/// Which verdict fails the job (the `fail-on` input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
+pub enum FailOnInput {
     Fail,
     Warn,
     Never,
@@ -297,11 +297,12 @@ pub struct Inputs {
     pub baseline_ref: Option<String>,
     pub artifact_name: String,
     pub workflow: Option<String>,
-    pub history: u32,
+    /// Baseline runs to fetch; `None` leaves it to the policy file.
+    pub history: Option<u32>,
     pub config: Option<String>,
     pub warn_threshold: Option<f64>,
     pub fail_threshold: Option<f64>,
-    pub fail_on: Option<FailOn>,
+    pub fail_on: Option<FailOnInput>,
     pub comment: CommentMode,
     pub comment_id: Option<String>,
     pub template: Option<String>,
@@ -332,9 +333,9 @@ impl Inputs {
             path
         };
         let history = match r.get("history") {
-            None => 1,
+            None => None,
             Some(v) => match v.parse::<u32>() {
-                Ok(n) if (1..=MAX_HISTORY).contains(&n) => n,
+                Ok(n) if (1..=MAX_HISTORY).contains(&n) => Some(n),
                 _ => {
                     return Err(InputError::new(
                         "history",
@@ -393,9 +394,9 @@ impl Inputs {
             fail_on: r.choice(
                 "fail-on",
                 &[
-                    ("fail", FailOn::Fail),
-                    ("warn", FailOn::Warn),
-                    ("never", FailOn::Never),
+                    ("fail", FailOnInput::Fail),
+                    ("warn", FailOnInput::Warn),
+                    ("never", FailOnInput::Never),
                 ],
             )?,
             comment: r
@@ -574,7 +575,7 @@ mod tests {
         assert_eq!(i.path, vec!["benchmarks".to_string()]);
         assert_eq!(i.comment, CommentMode::Always);
         assert_eq!(i.mode, Mode::Run);
-        assert_eq!(i.history, 1);
+        assert_eq!(i.history, None);
         assert_eq!(i.artifact_name, "*");
         assert_eq!(i.baseline, None);
         assert!(!i.check_run);
@@ -596,7 +597,7 @@ mod tests {
         .unwrap();
         assert_eq!(i.path, vec!["bench/**/*.json", "out/*.csv"]);
         assert_eq!(i.baseline, Some(BaselineMode::Git));
-        assert_eq!(i.history, 5);
+        assert_eq!(i.history, Some(5));
         assert_eq!(i.fail_threshold, Some(7.5));
         assert!(i.check_run);
         assert_eq!(i.pr_number, Some(17));

@@ -7,8 +7,8 @@ pub mod inputs;
 
 pub use event::{Event, PullRequest, WorkflowRun};
 pub use inputs::{
-    BaselineMode, CommentMode, FailOn, InputError, InputSpec, Inputs, LlmInputs, Mode, OutputSpec,
-    INPUTS, OUTPUTS,
+    BaselineMode, CommentMode, FailOnInput, InputError, InputSpec, Inputs, LlmInputs, Mode,
+    OutputSpec, INPUTS, OUTPUTS,
 };
 
 use std::collections::BTreeMap;
@@ -186,6 +186,12 @@ impl Context {
                 head_sha = run.head_sha.clone();
                 head_ref = run.head_branch.clone();
                 pr_number = run.pull_requests.first().copied();
+                if let Some((name, sha)) = &run.pr_base {
+                    base = Base::Ref {
+                        name: name.clone(),
+                        sha: Some(sha.clone()),
+                    };
+                }
                 fork = match (&run.head_repo, run.pull_requests.is_empty()) {
                     (Some(h), _) => !h.eq_ignore_ascii_case(&repo.full_name()),
                     (None, empty) => empty,
@@ -272,11 +278,12 @@ impl Context {
         })
     }
 
-    /// The event whose policy applies: on `workflow_run` that is the triggering run's event
-    /// (a report for a pull request follows the pull-request policy).
+    /// The event whose policy applies: `tag` for a pushed tag, and on `workflow_run` the
+    /// triggering run's event (a report for a pull request follows the pull-request policy).
     pub fn policy_event(&self) -> &str {
         match &self.event {
             Event::WorkflowRun(run) if !run.event.is_empty() => &run.event,
+            Event::Push { git_ref, .. } if git_ref.starts_with("refs/tags/") => "tag",
             _ => &self.event_name,
         }
     }
@@ -302,7 +309,8 @@ impl Context {
         }
     }
 
-    /// A short JSON description of the run for the report (`report.run`).
+    /// The report's `run` object: `event`, `repo`, `repo_url`, `pr`, `head_sha`, `run_url` for
+    /// the templates, plus refs, fork and workflow.
     pub fn describe(&self) -> serde_json::Value {
         let (base_ref, base_sha) = match &self.base {
             Base::Ref { name, sha } => (Some(name.clone()), sha.clone()),
@@ -311,14 +319,16 @@ impl Context {
         };
         serde_json::json!({
             "event": self.event_name,
-            "repository": self.repo.full_name(),
+            "repo": self.repo.full_name(),
+            "repo_url": format!("{}/{}", self.server_url, self.repo.full_name()),
+            "pr": self.pr_number,
             "head_sha": self.head_sha,
             "head_ref": self.head_ref,
             "base_ref": base_ref,
             "base_sha": base_sha,
-            "pr_number": self.pr_number,
             "fork": self.fork,
             "run_id": self.run_id,
+            "run_attempt": self.run_attempt,
             "run_url": self.run_url(),
             "workflow": self.workflow_file.as_ref().or(self.workflow_name.as_ref()),
         })
@@ -425,6 +435,7 @@ mod tests {
     #[test]
     fn tags_and_releases_gate_against_the_previous_release() {
         let c = context("push", "push_tag", &[]);
+        assert_eq!(c.policy_event(), "tag");
         assert_eq!(
             c.base,
             Base::PreviousRelease {
@@ -477,11 +488,19 @@ mod tests {
         assert_eq!(c.pr_number, Some(42));
         assert!(!c.fork);
         assert_eq!(c.policy_event(), "pull_request");
+        assert_eq!(
+            c.base,
+            Base::Ref {
+                name: "main".into(),
+                sha: Some("1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d".into())
+            }
+        );
 
         let f = context("workflow_run", "workflow_run_fork", &[]);
         assert_eq!(f.pr_number, None);
         assert!(f.fork);
         assert_eq!(f.workflow_run().unwrap().pull_requests, Vec::<u64>::new());
+        assert_eq!(f.base, Base::None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Workflow-run artifacts: listing a run's artifacts and downloading one archive (the API
 //! redirects to blob storage; the token is never sent there).
 
-use super::client::{Client, Download, GithubError, Permission};
+use super::client::{Client, Download};
+use super::error::{GithubError, Permission};
 use crate::context::Repo;
 use serde::Deserialize;
 use std::path::Path;
@@ -15,8 +16,6 @@ pub struct Artifact {
     pub size_in_bytes: u64,
     #[serde(default)]
     pub expired: bool,
-    #[serde(default)]
-    pub created_at: Option<String>,
 }
 
 /// The artifacts of run `run_id` (all pages).

@@ -1,6 +1,7 @@
 //! Check runs: one completed check on the head commit whose conclusion follows the verdict.
 
-use super::client::{Client, GithubError, Permission};
+use super::client::Client;
+use super::error::{GithubError, Permission};
 use super::files::truncate_bytes;
 use crate::context::Repo;
 use serde::Deserialize;
@@ -24,7 +25,6 @@ pub struct CheckRun<'a> {
 /// The created check run.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Created {
-    pub id: u64,
     #[serde(default)]
     pub html_url: Option<String>,
 }

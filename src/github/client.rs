@@ -3,87 +3,17 @@
 //! 5xx and transport errors, every call waits out rate limits (`retry-after`,
 //! `x-ratelimit-reset`, capped), and a `POST` is never retried blindly.
 
+use super::error::{status_error, GithubError, Permission};
+use super::headers::{next_link, rate_limit_wait};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use url::Url;
-
-/// The token permission a call needs, named in the error when GitHub answers 403.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    ActionsRead,
-    ContentsRead,
-    PullRequestsRead,
-    PullRequestsWrite,
-    ChecksWrite,
-}
-
-impl Permission {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Permission::ActionsRead => "actions: read",
-            Permission::ContentsRead => "contents: read",
-            Permission::PullRequestsRead => "pull-requests: read",
-            Permission::PullRequestsWrite => "pull-requests: write",
-            Permission::ChecksWrite => "checks: write",
-        }
-    }
-}
-
-/// A failed GitHub call.
-#[derive(Debug, thiserror::Error)]
-pub enum GithubError {
-    #[error("invalid GitHub API URL `{url}`: {reason}")]
-    BadUrl { url: String, reason: String },
-    #[error("{method} {path} answered HTTP {status}: {message}{hint}")]
-    Status {
-        method: Method,
-        path: String,
-        status: u16,
-        message: String,
-        /// What to change, e.g. the missing permission (starts with `; ` when present).
-        hint: String,
-    },
-    #[error("{method} {path} failed: {reason}")]
-    Transport {
-        method: Method,
-        path: String,
-        reason: String,
-    },
-    #[error("{method} {path}: rate limited by GitHub for {wait_secs} s, longer than the {max_secs} s this action waits; re-run the job later")]
-    RateLimited {
-        method: Method,
-        path: String,
-        wait_secs: u64,
-        max_secs: u64,
-    },
-    #[error("{path}: unexpected response: {reason}")]
-    Decode { path: String, reason: String },
-    #[error("{path}: refusing to follow a link to another host ({url})")]
-    ForeignLink { path: String, url: String },
-    #[error("writing {path}: {reason}")]
-    Io { path: String, reason: String },
-}
-
-impl GithubError {
-    /// The HTTP status GitHub answered, for status errors.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            GithubError::Status { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-
-    /// True when GitHub refused the call for lack of permission (403, not a rate limit).
-    pub fn is_forbidden(&self) -> bool {
-        self.status() == Some(403)
-    }
-}
 
 /// Retry and timeout settings.
 #[derive(Debug, Clone, Copy)]
@@ -247,18 +177,8 @@ impl Client {
         query: &[(&str, String)],
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, query);
-        let resp = self
-            .execute(
-                Method::GET,
-                url,
-                None,
-                Repeat::Safe,
-                permission,
-                self.policy.timeout,
-            )
-            .await?;
-        decode(route, resp).await
+        self.call(Method::GET, route, query, None, Repeat::Safe, permission)
+            .await
     }
 
     /// A cursor over the list at `route` (`per_page=100`); `key` names the array in a
@@ -354,18 +274,9 @@ impl Client {
         body: &Value,
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, &[]);
-        let resp = self
-            .execute(
-                Method::POST,
-                url,
-                Some(body),
-                Repeat::OnlyAfterRateLimit,
-                permission,
-                self.policy.timeout,
-            )
-            .await?;
-        decode(route, resp).await
+        let repeat = Repeat::OnlyAfterRateLimit;
+        self.call(Method::POST, route, &[], Some(body), repeat, permission)
+            .await
     }
 
     /// PATCH a JSON body (idempotent: the same body gives the same result).
@@ -375,16 +286,31 @@ impl Client {
         body: &Value,
         permission: Permission,
     ) -> Result<T, GithubError> {
-        let url = self.url(route, &[]);
+        self.call(
+            Method::PATCH,
+            route,
+            &[],
+            Some(body),
+            Repeat::Safe,
+            permission,
+        )
+        .await
+    }
+
+    /// One API call whose JSON answer is decoded into `T`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        route: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        repeat: Repeat,
+        permission: Permission,
+    ) -> Result<T, GithubError> {
+        let url = self.url(route, query);
+        let timeout = self.policy.timeout;
         let resp = self
-            .execute(
-                Method::PATCH,
-                url,
-                Some(body),
-                Repeat::Safe,
-                permission,
-                self.policy.timeout,
-            )
+            .execute(method, url, body, repeat, permission, timeout)
             .await?;
         decode(route, resp).await
     }
@@ -500,7 +426,7 @@ impl Client {
             let headers = resp.headers().clone();
             let text = resp.text().await.unwrap_or_default();
             if let Some(wait) = rate_limit_wait(status, &headers, &text, SystemTime::now()) {
-                if wait > self.policy.max_wait {
+                if wait > self.policy.max_wait || last {
                     return Err(GithubError::RateLimited {
                         method,
                         path,
@@ -508,14 +434,12 @@ impl Client {
                         max_secs: self.policy.max_wait.as_secs(),
                     });
                 }
-                if !last {
-                    tracing::warn!(
-                        "{method} {path}: rate limited; waiting {} s",
-                        wait.as_secs_f64()
-                    );
-                    tokio::time::sleep(wait).await;
-                    continue;
-                }
+                tracing::warn!(
+                    "{method} {path}: rate limited; waiting {} s",
+                    wait.as_secs_f64()
+                );
+                tokio::time::sleep(wait).await;
+                continue;
             } else if status.is_server_error() && repeat == Repeat::Safe && !last {
                 tracing::warn!("{method} {path}: HTTP {status}; retrying");
                 tokio::time::sleep(self.backoff(attempt)).await;
@@ -560,90 +484,6 @@ async fn decode<T: DeserializeOwned>(
     })
 }
 
-fn status_error(
-    method: Method,
-    path: String,
-    status: StatusCode,
-    body: &str,
-    permission: Permission,
-) -> GithubError {
-    let message = serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("message").and_then(Value::as_str).map(String::from))
-        .unwrap_or_else(|| {
-            let t: String = body.trim().chars().take(200).collect();
-            if t.is_empty() {
-                status.canonical_reason().unwrap_or("error").to_string()
-            } else {
-                t
-            }
-        });
-    let hint = match status.as_u16() {
-        403 => format!(
-            "; the token needs `{}` (set `permissions:` on the job; a pull request from a fork only gets a read-only token)",
-            permission.as_str()
-        ),
-        401 => "; the token is missing or invalid (check the `github-token` input)".to_string(),
-        _ => String::new(),
-    };
-    GithubError::Status {
-        method,
-        path,
-        status: status.as_u16(),
-        message,
-        hint,
-    }
-}
-
-/// How long to wait before retrying a rate-limited call, or `None` when the response is
-/// not a rate limit: `retry-after` seconds first, then `x-ratelimit-reset` when
-/// `x-ratelimit-remaining` is 0, then a minute for a secondary limit named only in the body.
-pub fn rate_limit_wait(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &str,
-    now: SystemTime,
-) -> Option<Duration> {
-    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
-        return None;
-    }
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
-        return Some(Duration::from_secs(secs));
-    }
-    if header("x-ratelimit-remaining") == Some("0") {
-        let now_secs = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
-        let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok())?;
-        return Some(Duration::from_secs(reset.saturating_sub(now_secs) + 1));
-    }
-    let lower = body.to_ascii_lowercase();
-    if status == StatusCode::TOO_MANY_REQUESTS || lower.contains("rate limit") {
-        return Some(Duration::from_secs(60));
-    }
-    None
-}
-
-/// The `rel="next"` URL of a `Link` header.
-pub fn next_link(header: &str) -> Option<Url> {
-    header.split(',').find_map(|part| {
-        let (target, params) = part.split_once(';')?;
-        let is_next = params.split(';').any(|p| {
-            let p = p.trim();
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        if !is_next {
-            return None;
-        }
-        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-        Url::parse(target).ok()
-    })
-}
-
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
@@ -658,56 +498,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_link_is_found_among_others() {
-        let h = r#"<https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=1>; rel="prev", <https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=3>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=5>; rel="last""#;
-        assert_eq!(
-            next_link(h).unwrap().as_str(),
-            "https://api.github.com/repositories/1/issues/2/comments?per_page=100&page=3"
-        );
-        assert_eq!(next_link(r#"<https://x/y?page=1>; rel="first""#), None);
-        assert_eq!(next_link("garbage"), None);
-    }
-
-    #[test]
-    fn rate_limits_are_read_from_headers() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", HeaderValue::from_static("7"));
-        assert_eq!(
-            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &h, "", now),
-            Some(Duration::from_secs(7))
-        );
-        let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-        h.insert("x-ratelimit-reset", HeaderValue::from_static("1000030"));
-        assert_eq!(
-            rate_limit_wait(StatusCode::FORBIDDEN, &h, "", now),
-            Some(Duration::from_secs(31))
-        );
-        // A permission 403 is not a rate limit.
-        let plain = HeaderMap::new();
-        assert_eq!(
-            rate_limit_wait(
-                StatusCode::FORBIDDEN,
-                &plain,
-                r#"{"message":"Resource not accessible by integration"}"#,
-                now
-            ),
-            None
-        );
-        assert_eq!(
-            rate_limit_wait(
-                StatusCode::FORBIDDEN,
-                &plain,
-                r#"{"message":"You have exceeded a secondary rate limit."}"#,
-                now
-            ),
-            Some(Duration::from_secs(60))
-        );
-        assert_eq!(rate_limit_wait(StatusCode::BAD_GATEWAY, &h, "", now), None);
-    }
 
     #[test]
     fn routes_keep_the_ghes_path_and_query() {
@@ -726,23 +516,5 @@ mod tests {
             "https://ghe.example.com/api/v3/repos/acme/w/actions/runs?branch=release%2F1.3"
         );
         assert!(Client::new("ftp://x", None, RetryPolicy::default()).is_err());
-    }
-
-    #[test]
-    fn forbidden_names_the_permission() {
-        let e = status_error(
-            Method::POST,
-            "/repos/a/b/issues/1/comments".into(),
-            StatusCode::FORBIDDEN,
-            r#"{"message":"Resource not accessible by integration"}"#,
-            Permission::PullRequestsWrite,
-        );
-        assert!(e.is_forbidden());
-        let text = e.to_string();
-        assert!(
-            text.contains("HTTP 403: Resource not accessible by integration"),
-            "{text}"
-        );
-        assert!(text.contains("`pull-requests: write`"), "{text}");
     }
 }

@@ -51,6 +51,15 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     command(level.name(), &[("title", title)], message)
 }
 
+/// `text` as one plain log line: line breaks and other control characters become spaces,
+/// so untrusted text (file names, parser messages, server answers) cannot start a
+/// workflow command on a line of its own.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// Asks the runner to mask `secret` in all later output.
 pub fn add_mask(secret: &str) -> String {
     format!("::add-mask::{}", escape_data(secret))
@@ -88,6 +97,11 @@ mod tests {
             command("notice", &[("title", "")], "a:b,c"),
             "::notice::a:b,c"
         );
+    }
+
+    #[test]
+    fn plain_lines_cannot_start_a_command() {
+        assert_eq!(plain("bad\n::error::x\r\u{1b}[31m"), "bad ::error::x  [31m");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! bot author across every page of the conversation, edited in place (`PATCH`) and created
 //! at most once, even when a `POST` fails ambiguously.
 
-use super::client::{Client, GithubError, Permission};
+use super::client::Client;
+use super::error::{GithubError, Permission};
 use super::files::truncate_bytes;
 use crate::context::{CommentMode, Repo};
 use serde::Deserialize;
@@ -156,12 +157,6 @@ impl Sticky<'_> {
         noteworthy: bool,
     ) -> Result<Outcome, GithubError> {
         let body = body_with_marker(self.marker, markdown);
-        if mode == CommentMode::Off {
-            return Ok(Outcome {
-                action: Action::Skipped("the `comment` input is `off`"),
-                url: None,
-            });
-        }
         let mut viewer = None;
         let existing = self.find(&mut viewer).await?;
         match decide(mode, existing.as_ref(), &body, noteworthy) {

@@ -7,7 +7,10 @@ pub mod checks;
 pub mod client;
 pub mod commands;
 pub mod comments;
+pub mod error;
 pub mod files;
+pub mod headers;
 pub mod runs;
 
-pub use client::{Client, Download, GithubError, Permission, RetryPolicy};
+pub use client::{Client, Download, RetryPolicy};
+pub use error::{GithubError, Permission};

@@ -1,7 +1,8 @@
 //! Workflow runs, commit comparisons, releases and pull requests: what the baseline search
 //! and the report-mode verification read from the REST API.
 
-use super::client::{Client, Cursor, GithubError, Permission};
+use super::client::{Client, Cursor};
+use super::error::{GithubError, Permission};
 use crate::context::Repo;
 use serde::Deserialize;
 use serde_json::Value;
@@ -11,12 +12,6 @@ use serde_json::Value;
 pub struct Run {
     pub id: u64,
     pub head_sha: String,
-    #[serde(default)]
-    pub head_branch: Option<String>,
-    #[serde(default)]
-    pub event: Option<String>,
-    #[serde(default)]
-    pub conclusion: Option<String>,
     /// ISO 8601 creation time.
     #[serde(default)]
     pub created_at: Option<String>,
@@ -93,8 +88,8 @@ impl RunCursor<'_> {
 pub struct Comparison {
     /// `ahead`, `behind`, `identical` or `diverged` (head relative to base).
     pub status: String,
+    /// Commits in head that are not in base.
     pub ahead_by: u64,
-    pub behind_by: u64,
 }
 
 /// Compares `base...head`.
@@ -150,7 +145,6 @@ pub async fn releases(client: &Client, repo: &Repo) -> Result<Vec<Release>, Gith
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullInfo {
     pub number: u64,
-    pub state: String,
     pub head_sha: String,
     pub head_ref: String,
     pub base_ref: String,
@@ -181,7 +175,6 @@ pub async fn pull_request(
     };
     Ok(PullInfo {
         number,
-        state: field("/state")?,
         head_sha: field("/head/sha")?,
         head_ref: field("/head/ref")?,
         base_ref: field("/base/ref")?,

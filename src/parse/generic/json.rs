@@ -36,8 +36,11 @@ impl Adapter for Json {
         match input.extension().as_str() {
             "json" | "ndjson" | "jsonl" | "geojson" => Confidence::Generic,
             "" | "txt" | "log" | "out" => {
-                let t = input.text.trim_start_matches('\u{feff}').trim_start();
-                if t.starts_with('{') || t.starts_with('[') {
+                // A text file is JSON only when it parses as such (`[INFO] ...` is a log).
+                let t = input.text.trim_start_matches('\u{feff}').trim();
+                let whole = (t.starts_with('{') || t.starts_with('['))
+                    && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok();
+                if whole || looks_like_ndjson(t) {
                     Confidence::Generic
                 } else {
                     Confidence::No
@@ -544,6 +547,19 @@ mod tests {
             })
             .unwrap();
         assert_eq!(parsed.warnings.len(), 1);
+    }
+
+    #[test]
+    fn text_files_are_json_only_when_they_parse() {
+        let detect = |text| {
+            Json.detect(&Input {
+                path: "a.log",
+                text,
+            })
+        };
+        assert_eq!(detect("[INFO] started\nkey: 1"), Confidence::No);
+        assert_eq!(detect("{\"a\": 1}"), Confidence::Generic);
+        assert_eq!(detect("{\"a\": 1}\n{\"a\": 2}"), Confidence::Generic);
     }
 
     #[test]

@@ -49,9 +49,12 @@ impl Adapter for Markdown {
                     .unwrap_or(lines.len());
                 let body = lines[i + 1..end].join("\n");
                 let first = body.trim_start();
+                // An unlabelled block counts only when it really is JSON (not `[a] <-> [b]`).
                 let is_json = lang.starts_with("json")
                     || lang == "ndjson"
-                    || lang.is_empty() && (first.starts_with('{') || first.starts_with('['));
+                    || lang.is_empty()
+                        && (first.starts_with('{') || first.starts_with('['))
+                        && serde_json::from_str::<serde_json::Value>(&body).is_ok();
                 if is_json {
                     embed(input, &body, &lang, i + 2, &mut sink);
                 }
@@ -80,13 +83,24 @@ impl Adapter for Markdown {
                     header.drain(..header.len() - width);
                 }
                 let mut rows = Vec::new();
+                let mut next_heading = None;
                 let mut j = i + 2;
                 while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
+                    // A row followed by a separator is the header of the next table.
+                    if lines.get(j + 1).is_some_and(|l| is_separator(l)) {
+                        break;
+                    }
                     if !is_separator(lines[j]) {
+                        let (row, glued) = split_glued_heading(lines[j]);
                         rows.push(TableRow {
                             at: format!("line {}", j + 1),
-                            cells: split_row(lines[j]),
+                            cells: split_row(row),
                         });
+                        if glued.is_some() {
+                            next_heading = glued;
+                            j += 1;
+                            break;
+                        }
                     }
                     j += 1;
                 }
@@ -95,11 +109,18 @@ impl Adapter for Markdown {
                 let prefix: Vec<String> = heading.iter().cloned().collect();
                 let default = heading.clone().unwrap_or_else(|| stem.clone());
                 table::emit(&table, &prefix, &default, &mut sink);
+                if next_heading.is_some() {
+                    heading = next_heading;
+                }
                 i = j;
                 continue;
             }
-            if is_bullet(trimmed) {
-                if let Some((key, q)) = key_value(trimmed) {
+            if is_bullet(trimmed) || is_key_line(trimmed) {
+                // `- Avg speedup: 1.51x | Avg efficiency: 75.7%` holds two readings.
+                for part in trimmed.split(" | ") {
+                    let Some((key, q)) = key_value(part) else {
+                        continue;
+                    };
                     let benchmark = heading.as_deref().unwrap_or(&stem);
                     let direction = direction::infer(&key, &q.unit);
                     let at = format!("line {}", i + 1);
@@ -143,6 +164,12 @@ fn heading_text(line: &str) -> Option<String> {
     if level == 0 || level > 6 || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
         return None;
     }
+    // Headings glued together by collapsed newlines: the last one counts.
+    let rest = rest
+        .rsplit(" #")
+        .next()
+        .unwrap_or(rest)
+        .trim_start_matches('#');
     let text = rest.trim().trim_end_matches('#').replace(['*', '`'], "");
     let mut text = keys::strip_stamps(text.trim());
     // A trailing count (`chimera_homo (36 runs)`) changes between runs; it is not a name.
@@ -153,6 +180,27 @@ fn heading_text(line: &str) -> Option<String> {
         }
     }
     (!text.is_empty()).then(|| bounded(&text))
+}
+
+/// A table row with a heading glued to its end by collapsed newlines
+/// (`| transformer | 2 layers. ### CPU Performance Snapshot`): the row and the heading.
+fn split_glued_heading(line: &str) -> (&str, Option<String>) {
+    let Some(pipe) = line.rfind('|') else {
+        return (line, None);
+    };
+    let tail = &line[pipe..];
+    match tail.find(" #") {
+        Some(k) => match heading_text(tail[k..].trim()) {
+            Some(h) => (&line[..pipe + k], Some(h)),
+            None => (line, None),
+        },
+        None => (line, None),
+    }
+}
+
+/// A short `Key: value` line outside lists (`Average Speedup: 1.89x`).
+fn is_key_line(line: &str) -> bool {
+    line.chars().count() <= 100 && line.contains(':') && !line.starts_with(['|', '>', '<'])
 }
 
 fn is_bullet(line: &str) -> bool {
@@ -296,9 +344,10 @@ mod tests {
     #[test]
     fn bullets_and_headings() {
         let series = parse(
-            "# Run 2025-10-08\n## Metrics\n- Throughput: 41.02 tok/s\n- **TTFT:** 765.84 ms\n",
+            "# Run 2025-10-08\n## Metrics\n- Throughput: 41.02 tok/s\n- **TTFT:** 765.84 ms\n\
+             - Avg speedup: 1.51x | Avg efficiency: 75.7%\nAverage Speedup: 1.89x\n",
         );
-        assert_eq!(series.len(), 2);
+        assert_eq!(series.len(), 5);
         assert!(series.iter().all(|s| s.key.benchmark == "Metrics"));
         assert_eq!(heading_text("# Run 2025-10-08").as_deref(), Some("Run"));
         assert_eq!(
@@ -306,6 +355,14 @@ mod tests {
             Some("chimera_homo")
         );
         assert_eq!(heading_text("#hashtag"), None);
+        assert_eq!(
+            heading_text("# Lessons ## Context").as_deref(),
+            Some("Context")
+        );
+        assert_eq!(
+            split_glued_heading("| a | b. ### CPU Snapshot"),
+            ("| a | b.", Some("CPU Snapshot".to_string()))
+        );
     }
 
     #[test]

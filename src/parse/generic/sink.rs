@@ -117,19 +117,38 @@ impl SeriesSink {
         self.warnings.push(Warning::new(&self.path, message));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.series.is_empty()
-    }
-
-    /// Adds series produced elsewhere (an embedded document parsed by another adapter).
+    /// Adds series produced elsewhere (an embedded document parsed by another adapter),
+    /// merging those whose key is already present.
     pub fn extend(&mut self, series: Vec<Series>, warnings: Vec<Warning>) {
         self.warnings.extend(warnings);
         for s in series {
-            if self.series.len() >= MAX_SERIES_PER_FILE {
-                self.dropped += 1;
+            let Some(&idx) = self.index.get(&s.key) else {
+                if self.series.len() >= MAX_SERIES_PER_FILE {
+                    self.dropped += 1;
+                    continue;
+                }
+                self.index.insert(s.key.clone(), self.series.len());
+                self.series.push(s);
                 continue;
-            }
-            self.series.push(s);
+            };
+            let target = &mut self.series[idx];
+            let converted: Option<Vec<f64>> = s
+                .samples
+                .iter()
+                .map(|&v| units::convert(v, &s.unit, &target.unit))
+                .collect();
+            let Some(samples) = converted else {
+                let message = format!(
+                    "{} is in `{}` in one place and `{}` in another; the second was skipped",
+                    s.key, s.unit, target.unit
+                );
+                self.warnings.push(Warning::new(&self.path, message));
+                continue;
+            };
+            target.samples.extend(samples);
+            target.failed += s.failed;
+            let room = MAX_ORIGINS_PER_SERIES.saturating_sub(target.origin.len());
+            target.origin.extend(s.origin.into_iter().take(room));
         }
     }
 

@@ -43,6 +43,15 @@ impl Table {
     /// header: known units become column units, other words name unnamed columns.
     pub fn new(header: Vec<String>, mut rows: Vec<TableRow>) -> Table {
         let mut header: Vec<String> = header.iter().map(|h| clean_header(h)).collect();
+        // Repeated column names get a number so that their values stay apart.
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for h in header.iter_mut().filter(|h| !h.is_empty()) {
+            let n = seen.entry(h.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                *h = format!("{h} #{n}");
+            }
+        }
         let mut units = vec![String::new(); header.len()];
         if rows.len() >= 2 && is_units_row(&rows[0].cells, &rows[1].cells) {
             let first = rows.remove(0);
@@ -110,12 +119,14 @@ pub fn split_header_unit(header: &str) -> (String, String) {
     (h.to_string(), String::new())
 }
 
-/// Cells that mean "no value" (the measurement was not taken).
+/// Cells that mean "no value" (the measurement was not taken), including numbers that are
+/// not finite (`NaN`, `inf`, `1e309`).
 pub fn is_missing(cell: &str) -> bool {
+    let c = cell.trim();
     matches!(
-        cell.trim().to_ascii_lowercase().as_str(),
-        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "nan" | "?" | "skipped"
-    )
+        c.to_ascii_lowercase().as_str(),
+        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "?" | "skipped"
+    ) || c.parse::<f64>().is_ok_and(|v| !v.is_finite())
 }
 
 /// Cells that mean "the measurement failed".
@@ -405,8 +416,15 @@ fn numeric_role(
     if direction::is_bookkeeping(&name) {
         return Role::Ignored;
     }
+    // A header that is itself a unit (`ops/sec`) names the unit too.
+    let header_is_unit = if units::is_known_unit(&name) {
+        units::normalize_unit(&name)
+    } else {
+        String::new()
+    };
     let unit = [
         header_unit.as_str(),
+        header_is_unit.as_str(),
         units_row,
         st.first_unit.as_str(),
         units::unit_from_name(&name),
@@ -422,11 +440,11 @@ fn numeric_role(
     };
     let direction = direction::infer(&name, &unit);
     // A sparse on/off column (`hipblaslt` = 1 or empty) is a setting, not a result.
-    if st.missing > 0
-        && st.distinct_numbers.len() <= 2
-        && unit.is_empty()
-        && direction == Direction::Neutral
-    {
+    let on_off = st
+        .distinct_numbers
+        .iter()
+        .all(|&bits| matches!(f64::from_bits(bits), 0.0 | 1.0));
+    if st.missing > 0 && on_off && unit.is_empty() && direction == Direction::Neutral {
         return Role::Label(name);
     }
     Role::Metric {
@@ -510,10 +528,16 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             .any(|(i, r)| matches!(r, Role::Marker(m) if row_failed(*m, cell(i))));
         let mut parts: Vec<String> = prefix.iter().filter(|p| !p.is_empty()).cloned().collect();
         let mut labels = BTreeMap::new();
+        // Only leading empty cells repeat the row above (`| | jit | 0.635 |`); an empty cell
+        // after a filled one means "none" (`| hip | | -fa 1 |`).
+        let first_filled = (0..roles.len())
+            .find(|&i| !is_missing(cell(i)))
+            .unwrap_or(0);
         for (i, role) in roles.iter().enumerate() {
             let c = cell(i);
             if is_missing(c) {
-                if table.fill_down && *role == Role::Identity && !above[i].is_empty() {
+                let leading = i < first_filled;
+                if table.fill_down && leading && *role == Role::Identity && !above[i].is_empty() {
                     parts.push(above[i].clone());
                 }
                 continue;
@@ -557,11 +581,16 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             } else {
                 match parse_quantity(c) {
                     Some(q) if q.unit.is_empty() => (Reading::Value(q.value), unit.as_str()),
-                    Some(q) => {
-                        let v = Reading::Value(q.value);
-                        sink.record(&benchmark, name, &labels, &q.unit, *direction, v, &at);
-                        continue;
-                    }
+                    // A cell in another unit of the column's dimension (`820 MB` in a GB
+                    // column) is converted so that every row of a column shares its unit.
+                    Some(q) => match units::convert(q.value, &q.unit, unit) {
+                        Some(v) => (Reading::Value(v), unit.as_str()),
+                        None => {
+                            let v = Reading::Value(q.value);
+                            sink.record(&benchmark, name, &labels, &q.unit, *direction, v, &at);
+                            continue;
+                        }
+                    },
                     None => continue,
                 }
             };
@@ -750,6 +779,14 @@ mod tests {
     }
 
     #[test]
+    fn repeated_column_names_stay_apart() {
+        let t = table(&["name", "t_ms", "t_ms"], &[&["a", "1", "2"]]);
+        let series = run(&t);
+        let metrics: Vec<&str> = series.iter().map(|s| s.key.metric.as_str()).collect();
+        assert_eq!(metrics, ["t_ms", "t_ms #2"]);
+    }
+
+    #[test]
     fn key_value_tables() {
         let t = table(
             &["Metric", "Value"],
@@ -780,6 +817,13 @@ mod tests {
         let series = run(&t);
         let names: Vec<&str> = series.iter().map(|s| s.key.benchmark.as_str()).collect();
         assert_eq!(names, ["mlp/eager", "mlp/jit", "conv/jit"]);
+        let mut t = table(
+            &["backend", "-fa", "pp512"],
+            &[&["hip", "-fa 1", "285.2"], &["rocwmma", "", "324.1"]],
+        );
+        t.fill_down = true;
+        let names: Vec<String> = run(&t).into_iter().map(|s| s.key.benchmark).collect();
+        assert_eq!(names, ["hip/-fa 1", "rocwmma"]);
     }
 
     #[test]

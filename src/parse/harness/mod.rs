@@ -1,6 +1,133 @@
-//! harness adapters (being built).
+//! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
+//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
+//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2 and
+//! benchmark.js.
+//!
+//! Where a tool defines what a number means (its unit, which way is better) the adapter says
+//! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
+//! scale their units per benchmark are converted to one unit per tool, so that a base and a
+//! head run always produce comparable series.
 
-use super::Adapter;
+mod benchmarkdotnet;
+mod benchmarkjs;
+mod builder;
+mod cargo_criterion;
+mod catch2_console;
+mod catch2_xml;
+mod criterion;
+mod criterion_console;
+mod criterion_csv;
+mod go_bench;
+mod google_benchmark;
+mod hyperfine;
+mod jmh;
+mod libtest;
+mod pytest_benchmark;
 
-/// The adapters of this family, in detection priority order.
-pub static ADAPTERS: &[&dyn Adapter] = &[];
+use super::{Adapter, ParseError};
+use crate::units;
+use serde_json::Value;
+
+/// The adapters of this family, in detection priority order. The criterion console adapter
+/// precedes libtest because `cargo bench` output can hold both kinds of results, and it
+/// reads both.
+pub static ADAPTERS: &[&dyn Adapter] = &[
+    &criterion::Criterion,
+    &criterion_csv::CriterionCsv,
+    &cargo_criterion::CargoCriterion,
+    &criterion_console::CriterionConsole,
+    &libtest::Libtest,
+    &google_benchmark::GoogleBenchmark,
+    &pytest_benchmark::PytestBenchmark,
+    &hyperfine::Hyperfine,
+    &go_bench::GoBench,
+    &jmh::Jmh,
+    &benchmarkdotnet::BenchmarkDotNet,
+    &catch2_xml::Catch2Xml,
+    &catch2_console::Catch2Console,
+    &benchmarkjs::BenchmarkJs,
+];
+
+/// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
+/// fast functions) are handled here; everything else goes through [`units::convert`].
+fn to_ns(value: f64, unit: &str) -> Option<f64> {
+    match unit.trim() {
+        "ps" => Some(value / 1000.0),
+        u => units::convert(value, u, "ns"),
+    }
+}
+
+/// True when the first non-blank character of `text` is `open` (`{` or `[`), a cheap test
+/// run before a full JSON parse.
+fn starts_with_json(text: &str, open: char) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(open)
+}
+
+/// Parses a whole JSON document for adapter `format`.
+fn parse_json(text: &str, format: &'static str) -> Result<Value, ParseError> {
+    serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| builder::malformed(format, e))
+}
+
+/// Parses `text` as JSON when it starts like a JSON object or array; `None` otherwise.
+fn try_json(text: &str) -> Option<Value> {
+    if starts_with_json(text, '{') || starts_with_json(text, '[') {
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()
+    } else {
+        None
+    }
+}
+
+/// A JSON value written as a label: strings as they are, other scalars as JSON text.
+fn label_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The numbers of a JSON array (non-numbers skipped) and how many entries were skipped.
+fn numbers(v: &Value) -> (Vec<f64>, usize) {
+    let items = v.as_array().map(Vec::as_slice).unwrap_or_default();
+    let values: Vec<f64> = items.iter().filter_map(Value::as_f64).collect();
+    let skipped = items.len() - values.len();
+    (values, skipped)
+}
+
+/// Parses a bare number as tools print it (`1,234.5`, `2.0688`, `3e+06`); `None` for
+/// anything with a unit attached, NaN or infinities.
+fn number(text: &str) -> Option<f64> {
+    units::parse_quantity(text)
+        .filter(|q| q.unit.is_empty())
+        .map(|q| q.value)
+}
+
+/// The lines of `text` without line terminators (`\r\n` and `\n`), numbered from 1.
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_reads_separators_and_rejects_words() {
+        assert_eq!(number("1,431,759"), Some(1431759.0));
+        assert_eq!(number("148.70"), Some(148.7));
+        assert_eq!(number("2e+06"), Some(2e6));
+        assert_eq!(number("NaN"), None);
+        assert_eq!(number("inf"), None);
+        assert_eq!(number("-"), None);
+    }
+
+    #[test]
+    fn picoseconds_are_converted_here() {
+        assert_eq!(to_ns(320.62, "ps"), Some(0.32062));
+        assert_eq!(to_ns(7.0, "ns"), Some(7.0));
+    }
+}

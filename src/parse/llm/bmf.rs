@@ -19,7 +19,7 @@ const MEASURE_KEYS: [&str; 3] = ["value", "lower_value", "upper_value"];
 const BUILT_IN: &[(&str, &str, Direction)] = &[
     ("latency", "ns", LowerIsBetter),
     ("throughput", "ops/s", HigherIsBetter),
-    ("file-size", "bytes", LowerIsBetter),
+    ("file-size", "B", LowerIsBetter),
     ("build-time", "s", LowerIsBetter),
     ("instructions", "", LowerIsBetter),
     ("cycles", "", LowerIsBetter),
@@ -83,7 +83,7 @@ fn measure_kind(measure: &str) -> (&'static str, Direction) {
     }
     let lower = measure.to_ascii_lowercase();
     if lower.ends_with("bytes") {
-        ("bytes", LowerIsBetter)
+        ("B", LowerIsBetter)
     } else if lower.ends_with("blocks") {
         ("blocks", LowerIsBetter)
     } else {

@@ -54,7 +54,7 @@ impl Stream {
 /// Reads every JSON value in `text`. After a fragment that does not parse, reading resumes at
 /// the next line that starts (after indentation) with `{` or `[`.
 pub fn stream(text: &str) -> Stream {
-    let text = replace_non_finite(text);
+    let text = replace_non_finite(text.trim_start_matches(BOM));
     let text = text.as_ref();
     let mut out = Stream::default();
     let mut lines = LineCounter::default();
@@ -93,8 +93,13 @@ pub fn stream(text: &str) -> Stream {
 
 /// True when the first non-blank character of `text` opens a JSON object or array.
 pub fn looks_like_json(text: &str) -> bool {
-    matches!(text.trim_start().chars().next(), Some('{' | '['))
+    matches!(
+        text.trim_start_matches(BOM).trim_start().chars().next(),
+        Some('{' | '[')
+    )
 }
+
+const BOM: char = '\u{feff}';
 
 /// A label value for a scalar: strings as written, numbers and booleans in their JSON spelling;
 /// `null`, arrays and objects give `None`.
@@ -154,9 +159,7 @@ impl LineCounter {
 fn next_value_line(text: &str, from: usize) -> Option<usize> {
     let mut offset = from + text[from..].find('\n')? + 1;
     while offset < text.len() {
-        let line_end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
         let line = &text[offset..line_end];
         let indent = leading_whitespace(line);
         if matches!(line[indent..].chars().next(), Some('{' | '[')) {
@@ -230,6 +233,13 @@ mod tests {
         let v = &s.docs[0].value;
         assert!(v["a"].is_null() && v["b"].is_null());
         assert_eq!(v["c"], "NaN");
+    }
+
+    #[test]
+    fn byte_order_mark_is_ignored() {
+        let text = "\u{feff}{\"a\": 1}";
+        assert!(looks_like_json(text));
+        assert_eq!(stream(text).docs.len(), 1);
     }
 
     #[test]

@@ -108,8 +108,7 @@ fn emit_row(out: &mut Emitter, columns: &[String], row: &[String], at: &str) {
         benchmark: format!("{model} {test}"),
         labels,
     };
-    let mean = rate.split('±').next().unwrap_or_default();
-    match units::parse_quantity(mean).map(|q| q.value) {
+    match units::parse_quantity(rate).map(|q| q.value) {
         Some(v) if v > 0.0 => out.value(&subject, AVG_TS, v, at),
         _ => {
             out.failures(&subject, AVG_TS, 1, at);

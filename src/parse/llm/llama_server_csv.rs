@@ -32,7 +32,10 @@ impl Adapter for LlamaServerCsv {
     fn detect(&self, input: &Input) -> Confidence {
         let text = input.text.trim_start_matches('\u{feff}').trim_start();
         let header = text.lines().next().unwrap_or_default();
-        let names: Vec<&str> = header.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let names: Vec<&str> = header
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         if ["test", "prompt_tps", "predicted_tps"]
             .iter()
             .all(|n| names.contains(n))
@@ -109,5 +112,30 @@ impl Adapter for LlamaServerCsv {
             }
         }
         out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_mark_and_quoted_header_are_read() {
+        let input = Input {
+            path: "results.csv",
+            text: "\u{feff}\"test\",\"phase\",\"prompt_tps\",\"predicted_tps\"\nshort,measured,120.5,9.5\n",
+        };
+        assert_eq!(LlamaServerCsv.detect(&input), Confidence::Certain);
+        let parsed = LlamaServerCsv.parse(&input).unwrap();
+        let tps: Vec<_> = parsed
+            .series
+            .iter()
+            .filter(|s| s.key.benchmark == "short")
+            .map(|s| (s.key.metric.as_str(), s.samples.clone()))
+            .collect();
+        assert_eq!(
+            tps,
+            vec![("predicted_tps", vec![9.5]), ("prompt_tps", vec![120.5])]
+        );
     }
 }

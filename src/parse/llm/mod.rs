@@ -1,11 +1,12 @@
-//! Adapters for LLM-inference benchmark tools and the hand-written result formats CI users
-//! feed them into: Ollama (API responses and `ollama run --verbose` text), llama.cpp
+//! Adapters for LLM-inference benchmark tools and for the two result formats CI pipelines
+//! commonly convert them to: Ollama (API responses and `ollama run --verbose` text), llama.cpp
 //! (`llama-bench` JSON/JSONL/Markdown and llama-server timing CSVs), vLLM (`benchmark_serving`
 //! and `bench throughput` JSON), github-action-benchmark custom JSON and the Bencher Metric
 //! Format.
 //!
 //! Where a tool defines what a number means (tokens/s, milliseconds), the adapter sets the unit
 //! and direction itself; only free-form metric names go through [`crate::direction::infer`].
+//! Each tool's values are converted to one unit per metric so that base and head compare.
 
 mod bmf;
 mod emit;

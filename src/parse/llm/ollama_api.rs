@@ -58,7 +58,9 @@ impl Adapter for OllamaApi {
                     .unwrap_or_else(|| out.file_stem());
                 open.retain(|(m, _)| *m != model);
                 ollama::emit_failure(&mut out, &Subject::new(&model), &at);
-                out.warn(format!("{at}: Ollama reported an error for {model}: {message}"));
+                out.warn(format!(
+                    "{at}: Ollama reported an error for {model}: {message}"
+                ));
                 continue;
             }
             if !is_response(obj) {

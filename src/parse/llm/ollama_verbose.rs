@@ -66,7 +66,9 @@ impl Adapter for OllamaVerbose {
                         .unwrap_or_else(|| fallback.clone());
                     let at = format!("line {line}");
                     ollama::emit_failure(&mut out, &Subject::new(&name), &at);
-                    out.warn(format!("{at}: Ollama reported an error for {name}: {message}"));
+                    out.warn(format!(
+                        "{at}: Ollama reported an error for {name}: {message}"
+                    ));
                 }
                 Event::Field(field, raw) => {
                     let Some(value) = field.value(raw) else {
@@ -244,7 +246,9 @@ fn strip_terminal(text: &str) -> String {
         Regex::new(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|[\u{2800}-\u{28FF}]")
             .expect("valid regex")
     });
-    ANSI.replace_all(text, "").replace("\r\n", "\n").replace('\r', "\n")
+    ANSI.replace_all(text, "")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
 }
 
 #[cfg(test)]

@@ -25,7 +25,12 @@ const THROUGHPUT: &str = "vllm-throughput";
 const TTFT: Metric<'static> = Metric::new("ttft_ms", "ms", LowerIsBetter);
 const ITL: Metric<'static> = Metric::new("itl_ms", "ms", LowerIsBetter);
 const FAILED_REQUESTS: Metric<'static> = Metric::new("failed_requests", "", LowerIsBetter);
-const LABELS: [&str; 4] = ["request_rate", "max_concurrency", "burstiness", "num_prompts"];
+const LABELS: [&str; 4] = [
+    "request_rate",
+    "max_concurrency",
+    "burstiness",
+    "num_prompts",
+];
 
 pub struct VllmServing;
 
@@ -106,7 +111,12 @@ fn serving_run(out: &mut Emitter, obj: &Map<String, Value>, at: &str) {
         if nothing_completed {
             out.failures(&subject, metric, 1, at);
         } else if !value.is_null() {
-            out.value(&subject, metric, json::number(Some(value)).unwrap_or(f64::NAN), at);
+            out.value(
+                &subject,
+                metric,
+                json::number(Some(value)).unwrap_or(f64::NAN),
+                at,
+            );
         }
     }
     per_request(out, &subject, obj, at);

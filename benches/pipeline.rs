@@ -1,0 +1,61 @@
+//! Criterion benchmarks of the pipeline against its floor: a synthetic tree scanned and
+//! compared versus merely read and JSON-parsed, and 100 000 synthetic series compared and
+//! rendered. The tree is the small one unless `BENCHGATE_BENCH_SIZE` names another
+//! (`medium`, `large`); `scripts/bench.sh` measures every size end to end.
+
+mod support;
+
+use benchgate::collect::CollectOptions;
+use benchgate::compare;
+use benchgate::config::Policy;
+use benchgate::render::{Renderer, TemplatePaths};
+use benchgate::scan::scan;
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::path::PathBuf;
+use support::{floor, series, synth};
+
+fn tree(c: &mut Criterion) {
+    let name = std::env::var("BENCHGATE_BENCH_SIZE").unwrap_or_else(|_| "small".into());
+    let size = synth::Size::named(&name).expect("BENCHGATE_BENCH_SIZE: small, medium or large");
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("synth/criterion-{name}"));
+    synth::generate(&out, size, 7).expect("generate the tree");
+    let (base, head) = (out.join("base"), out.join("head"));
+    let mut group = c.benchmark_group(format!("{name}_tree"));
+    group.sample_size(10);
+    group.bench_function("floor", |b| {
+        b.iter(|| {
+            let f = floor::floor(&head).expect("floor") + floor::floor(&base).expect("floor");
+            black_box(f)
+        })
+    });
+    group.bench_function("scan_compare", |b| {
+        let options = CollectOptions::default();
+        b.iter(|| {
+            let h = scan(&head, &options).expect("scan head");
+            let s = scan(&base, &options).expect("scan base");
+            black_box(compare::compare(&s.series, &h.series, &Policy::default()))
+        })
+    });
+    group.finish();
+}
+
+fn many_series(c: &mut Criterion) {
+    let (base, head) = series::pair(100_000, 7);
+    let policy = Policy::default();
+    let renderer = Renderer::new(&TemplatePaths::default()).expect("built-in templates");
+    let mut group = c.benchmark_group("series_100k");
+    group.sample_size(10);
+    group.bench_function("compare", |b| {
+        b.iter(|| black_box(compare::compare(&base, &head, &policy)))
+    });
+    let comparison = compare::compare(&base, &head, &policy);
+    let report = support::report_of(comparison);
+    group.bench_function("render", |b| {
+        b.iter(|| black_box(renderer.comment(&report).expect("render")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tree, many_series);
+criterion_main!(benches);

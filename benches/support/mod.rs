@@ -1,0 +1,26 @@
+//! Shared code of the benchmarks (and of the test that checks it): synthetic
+//! artifact trees ([`synth`]), the read-and-parse floor a scan is compared with
+//! ([`floor`]), synthetic series for the compare and render stages ([`series`]) and the
+//! report they are rendered from ([`report_of`]).
+
+pub mod floor;
+pub mod series;
+pub mod synth;
+
+use benchgate::compare::Comparison;
+use benchgate::report::{self, Report, ReportParts, Timings};
+
+/// The report of a comparison with nothing else known (no inventories, no analysis), as
+/// the render benchmarks need it.
+pub fn report_of(comparison: Comparison) -> Report {
+    report::build(ReportParts {
+        comparison,
+        base_inventory: None,
+        head_inventory: Default::default(),
+        warnings: Vec::new(),
+        timings_ms: Timings::default(),
+        baseline: None,
+        run: None,
+        analysis: None,
+    })
+}

@@ -1,0 +1,16 @@
+//! The generic JSON/NDJSON reader on arbitrary text under a fuzzer-chosen path.
+
+#![no_main]
+
+use benchgate::parse::{generic, Adapter};
+use benchgate_fuzz::run_adapters;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let family: Vec<&dyn Adapter> = generic::ADAPTERS
+        .iter()
+        .copied()
+        .filter(|a| a.name() == "json")
+        .collect();
+    run_adapters(&family, data);
+});

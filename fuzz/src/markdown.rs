@@ -1,0 +1,75 @@
+//! Checks that rendered Markdown is safe to post as a PR comment: nothing in it can
+//! @-mention a user, start an HTML element other than the few the built-in templates use,
+//! show an image, or split a table row into the wrong number of cells.
+//!
+//! The fuzz targets and the property tests (which include this file by path) share it.
+
+/// HTML elements the built-in templates write themselves.
+const ALLOWED_TAGS: &[&str] = &["details", "summary", "sub", "br"];
+
+/// Everything unsafe in `md`, one message per finding (empty when the text is safe).
+pub fn violations(md: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let chars: Vec<char> = md.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        match c {
+            '@' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => {
+                found.push(format!("a mention at char {i}: {}", around(&chars, i)));
+            }
+            '<' if next.is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!') => {
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .skip_while(|c| **c == '/')
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if !ALLOWED_TAGS.contains(&name.as_str()) {
+                    found.push(format!("an HTML tag at char {i}: {}", around(&chars, i)));
+                }
+            }
+            '!' if next == Some('[') && !escaped(&chars, i) => {
+                found.push(format!("an image at char {i}: {}", around(&chars, i)));
+            }
+            _ => {}
+        }
+    }
+    let mut table: Option<(usize, usize)> = None;
+    for (n, line) in md.lines().enumerate() {
+        if !line.starts_with('|') {
+            table = None;
+            continue;
+        }
+        let cells = unescaped_pipes(line);
+        match table {
+            None => table = Some((n, cells)),
+            Some((header, want)) if cells != want => found.push(format!(
+                "line {} has {cells} cell separators, its table's header (line {}) {want}: {line}",
+                n + 1,
+                header + 1
+            )),
+            Some(_) => {}
+        }
+    }
+    found
+}
+
+/// Pipes that delimit cells of a Markdown table row: those not escaped by an odd run of
+/// backslashes (the GFM rule).
+pub fn unescaped_pipes(line: &str) -> usize {
+    let chars: Vec<char> = line.chars().collect();
+    (0..chars.len())
+        .filter(|&i| chars[i] == '|' && !escaped(&chars, i))
+        .count()
+}
+
+/// Whether the character at `i` is preceded by an odd number of backslashes.
+fn escaped(chars: &[char], i: usize) -> bool {
+    chars[..i].iter().rev().take_while(|c| **c == '\\').count() % 2 == 1
+}
+
+fn around(chars: &[char], i: usize) -> String {
+    let from = i.saturating_sub(20);
+    let to = (i + 20).min(chars.len());
+    chars[from..to].iter().collect()
+}

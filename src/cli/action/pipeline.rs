@@ -1,0 +1,325 @@
+//! The action's stages wired together: head scan, baseline, compare under the event's
+//! policy, trend charts, LLM analysis, rendering, `report.json`, then publishing.
+
+use super::bundle;
+use super::head::{self, HeadData};
+use super::publish::{self, Publisher};
+use crate::analyze;
+use crate::analyze::LlmSettings;
+use crate::baseline::{short_sha, trend, Baseline, WorkDir};
+use crate::cli::exit;
+use crate::cli::failure::Failure;
+use crate::compare::{self, Comparison, Status, Verdict};
+use crate::config::Policy;
+use crate::context::{Context, Env, Inputs};
+use crate::github::commands::{annotation, end_group, group, plain, Level};
+use crate::github::{Client, RetryPolicy};
+use crate::model::Series;
+use crate::render::{Renderer, TemplatePaths};
+use crate::report::{self, millis, Report, ReportParts, Timings};
+use crate::scan::{scan, ScanResult};
+use anyhow::Context as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tokio::runtime::Runtime;
+
+/// Where `report.json` is written, relative to the workspace.
+pub const REPORT_PATH: &str = ".benchgate/report.json";
+
+/// One run of the action.
+pub struct Job<'a> {
+    pub(super) ctx: Context,
+    pub(super) inputs: &'a Inputs,
+    env: &'a Env,
+    pub(super) rt: Runtime,
+    pub(super) client: Client,
+}
+
+impl<'a> Job<'a> {
+    pub fn new(ctx: Context, inputs: &'a Inputs, env: &'a Env) -> Result<Job<'a>, Failure> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the async runtime")
+            .map_err(Failure::internal)?;
+        let client = Client::new(
+            &ctx.api_url,
+            inputs.github_token.clone(),
+            RetryPolicy::default(),
+        )
+        .context("GITHUB_API_URL")
+        .map_err(Failure::usage)?;
+        Ok(Job {
+            ctx,
+            inputs,
+            env,
+            rt,
+            client,
+        })
+    }
+
+    /// `mode: run`.
+    pub fn run(&self) -> Result<u8, Failure> {
+        let head = head::resolve(&self.ctx.workspace, &self.inputs.path)
+            .map_err(|e| Failure::classify(e.is_usage(), e))?;
+        self.compare_and_publish(&self.ctx, &head, None)
+    }
+
+    pub(super) fn compare_and_publish(
+        &self,
+        ctx: &Context,
+        head: &HeadData,
+        triggering_workflow: Option<&str>,
+    ) -> Result<u8, Failure> {
+        let policy = self.policy(ctx)?;
+        let renderer = Renderer::new(&TemplatePaths {
+            comment: self.template(self.inputs.template.as_deref(), "template")?,
+            summary: self.template(self.inputs.summary_template.as_deref(), "summary-template")?,
+        })?;
+        let llm = self.llm_settings()?;
+
+        let head_scan = scan(&head.root, &head.options).map_err(|e| {
+            Failure::classify(
+                e.is_usage(),
+                anyhow::Error::new(e)
+                    .context(format!("head data `{}` (input `path`)", head.rel_root)),
+            )
+        })?;
+        log_scan("head data", &head.rel_root, &head_scan);
+
+        let started = Instant::now();
+        let work = self.work_dir()?;
+        let runs = self
+            .inputs
+            .history
+            .map(|n| n as usize)
+            .unwrap_or(policy.history_runs + 1)
+            .max(1);
+        let baseline = self.baseline(ctx, head, &work, runs, triggering_workflow)?;
+        let base_scans = scan_baseline(&baseline, head);
+        let baseline_ms = millis(started.elapsed());
+
+        let started = Instant::now();
+        let empty: Vec<Series> = Vec::new();
+        let base_series = base_scans.first().map_or(&empty, |s| &s.series);
+        let history: Vec<Vec<Series>> = base_scans
+            .iter()
+            .skip(1)
+            .map(|s| s.series.clone())
+            .collect();
+        let comparison =
+            compare::compare_with_history(base_series, &head_scan.series, &history, &policy);
+        let compare_ms = millis(started.elapsed());
+
+        let mut baseline_json = baseline.describe(chrono::Utc::now());
+        if base_scans.len() > 1 {
+            baseline_json["trends"] = trends(
+                &comparison,
+                &policy,
+                &baseline,
+                &base_scans,
+                &head_scan.series,
+            );
+        }
+
+        let mut warnings = head_scan.warnings.clone();
+        if let Some(b) = base_scans.first() {
+            warnings.extend(b.warnings.iter().cloned());
+        }
+        let mut report = report::build(ReportParts {
+            comparison,
+            base_inventory: base_scans.first().map(|b| b.inventory.clone()),
+            head_inventory: head_scan.inventory.clone(),
+            warnings,
+            timings_ms: Timings {
+                collect: millis(head_scan.timings.collect),
+                parse: millis(head_scan.timings.parse),
+                baseline: baseline_ms,
+                compare: compare_ms,
+                analyze: 0.0,
+                render: 0.0,
+            },
+            baseline: Some(baseline_json),
+            run: Some(ctx.describe()),
+            analysis: None,
+        });
+
+        let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
+
+        let started = Instant::now();
+        let comment = renderer.comment(&report)?;
+        let summary = renderer.summary(&report)?;
+        report.timings_ms.render = millis(started.elapsed());
+        write_report(&ctx.workspace, &report)?;
+
+        for line in publish::annotations(&report.deltas) {
+            println!("{line}");
+        }
+        let publisher = Publisher {
+            ctx,
+            inputs: self.inputs,
+            client: &self.client,
+            rt: &self.rt,
+        };
+        let comment_url = publisher.comment(&report, &comment.markdown);
+        publisher.check_run(&report, &summary.markdown);
+        publish::write_files(
+            self.file_var("GITHUB_OUTPUT").as_deref(),
+            self.file_var("GITHUB_STEP_SUMMARY").as_deref(),
+            &publish::outputs(&report, REPORT_PATH, comment_url.as_deref(), baseline.sha()),
+            Some(&summary.markdown),
+        );
+        println!("benchgate: {}", publish::headline(&report));
+        if report.verdict == Verdict::Fail {
+            return Ok(exit::FAIL);
+        }
+        if analysis_failed {
+            println!(
+                "{}",
+                annotation(
+                    Level::Error,
+                    "benchgate: LLM analysis failed",
+                    "The analysis could not be produced and `llm-required` is true."
+                )
+            );
+            return Ok(exit::INTERNAL);
+        }
+        Ok(exit::PASS)
+    }
+
+    /// Asks the LLM and stores its analysis in the report; true when it failed although
+    /// `llm-required` is set.
+    fn analyze(&self, report: &mut Report, llm: &LlmSettings) -> bool {
+        let started = Instant::now();
+        println!("{}", group("benchgate: LLM analysis"));
+        let analysis = self.rt.block_on(analyze::run_async(report, llm));
+        println!(
+            "{}",
+            plain(&format!("{:?}: {}", analysis.status, analysis.reason))
+        );
+        println!("{}", end_group());
+        report.analysis = serde_json::to_value(&analysis).ok();
+        report.timings_ms.analyze = millis(started.elapsed());
+        llm.required && analysis.is_failure()
+    }
+
+    pub(super) fn work_dir(&self) -> Result<WorkDir, Failure> {
+        WorkDir::create(self.ctx.runner_temp.as_deref()).map_err(Failure::from)
+    }
+
+    /// A file-command path from the environment (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
+    pub(super) fn file_var(&self, name: &str) -> Option<PathBuf> {
+        self.env
+            .get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }
+}
+
+/// Scans every baseline snapshot like the head (a snapshot that cannot be scanned is left
+/// out with a log line) and logs where the baseline came from.
+fn scan_baseline(baseline: &Baseline, head: &HeadData) -> Vec<ScanResult> {
+    println!("{}", group("benchgate: baseline"));
+    for note in &baseline.notes {
+        println!("{}", plain(note));
+    }
+    let scans = baseline
+        .snapshots
+        .iter()
+        .filter_map(
+            |snap| match scan(&bundle::data_root(&snap.dir), &head.options) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    println!("{}", plain(&format!("{}: {e}", snap.label)));
+                    None
+                }
+            },
+        )
+        .collect();
+    println!("{}", end_group());
+    if baseline.primary().is_none() {
+        if let Some(why) = &baseline.detail {
+            publish::notice("benchgate: no baseline", why);
+        }
+    }
+    scans
+}
+
+/// The trend charts of the regressed and broken metrics, keyed by metric, most severe
+/// first (the JSON map keeps insertion order). The series are prepared as the compare
+/// stage saw them (key rewrites, overrides), so that their keys match the deltas'.
+fn trends(
+    comparison: &Comparison,
+    policy: &Policy,
+    baseline: &Baseline,
+    base_scans: &[ScanResult],
+    head: &[Series],
+) -> serde_json::Value {
+    let prepared: Vec<Vec<Series>> = base_scans
+        .iter()
+        .map(|s| policy.prepare(s.series.clone()).0)
+        .collect();
+    let head = policy.prepare(head.to_vec()).0;
+    let keys: Vec<_> = comparison
+        .deltas
+        .iter()
+        .filter(|d| matches!(d.status, Status::Regression | Status::Broken))
+        .map(|d| &d.key)
+        .collect();
+    let points: Vec<trend::Point<'_>> = baseline
+        .snapshots
+        .iter()
+        .zip(&prepared)
+        .rev()
+        .map(|(snap, series)| trend::Point {
+            label: snap
+                .sha
+                .as_deref()
+                .map(|s| short_sha(s).to_string())
+                .unwrap_or_else(|| snap.label.clone()),
+            series,
+        })
+        .collect();
+    let charts: serde_json::Map<String, serde_json::Value> = trend::charts(&keys, &points, &head)
+        .into_iter()
+        .map(|t| (t.key, serde_json::Value::String(t.chart)))
+        .collect();
+    serde_json::Value::Object(charts)
+}
+
+fn log_scan(what: &str, root: &str, scan: &ScanResult) {
+    let inv = &scan.inventory;
+    println!("{}", group(&format!("benchgate: {what} ({root})")));
+    println!(
+        "{} file(s), {} byte(s); {} series; {} skipped; {} warning(s)",
+        inv.files,
+        inv.bytes,
+        scan.series.len(),
+        inv.skipped.len(),
+        scan.warnings.len()
+    );
+    for s in &inv.skipped {
+        println!("{}", plain(&format!("skipped {}: {}", s.path, s.reason)));
+    }
+    for w in &scan.warnings {
+        println!("{}", plain(&format!("warning {}: {}", w.path, w.message)));
+    }
+    println!("{}", end_group());
+}
+
+fn write_report(workspace: &Path, report: &Report) -> Result<(), Failure> {
+    let path = workspace.join(REPORT_PATH);
+    let text = serde_json::to_string_pretty(report)
+        .context("serialising the report")
+        .map_err(Failure::internal)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))
+            .map_err(Failure::internal)?;
+    }
+    std::fs::write(&path, text + "\n")
+        .with_context(|| format!("writing {}", path.display()))
+        .map_err(Failure::internal)
+}

@@ -1,0 +1,192 @@
+//! What the inputs ask for, resolved against the run: the policy (file, event section,
+//! threshold and `fail-on` inputs), the baseline source, the LLM settings and template paths.
+
+use super::head::HeadData;
+use super::pipeline::Job;
+use crate::analyze::{Api, LlmArgs, LlmSettings, Secret};
+use crate::baseline::artifacts::{self as from_artifacts, Limits};
+use crate::baseline::{git, path, Baseline, WorkDir};
+use crate::cli::failure::Failure;
+use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
+use crate::context::{Base, BaselineMode, Context, FailOnInput};
+use std::path::PathBuf;
+
+impl Job<'_> {
+    /// The policy for the event, with the threshold, history and `fail-on` inputs on top.
+    pub(super) fn policy(&self, ctx: &Context) -> Result<Policy, Failure> {
+        let config = match &self.inputs.config {
+            Some(p) => {
+                let file =
+                    path::inside_workspace(&ctx.workspace, p, "config").map_err(Failure::usage)?;
+                Config::load(&file)
+            }
+            None => Config::load_or_default(&ctx.workspace.join(DEFAULT_FILE)),
+        }
+        .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))?;
+        let overrides = CliOverrides {
+            warn_pct: self.inputs.warn_threshold,
+            fail_pct: self.inputs.fail_threshold,
+            history_runs: self.inputs.history.map(|n| n as usize - 1),
+            ..CliOverrides::default()
+        };
+        let mut policy = Policy::resolve(&config, Some(ctx.policy_event()), &overrides)
+            .map_err(|e| Failure::usage(anyhow::Error::new(e).context("the threshold inputs")))?;
+        match self.inputs.fail_on {
+            Some(FailOnInput::Warn) => {
+                policy.fail_on.insert(FailOn::Warn);
+            }
+            Some(FailOnInput::Never) => policy.fail_on.clear(),
+            Some(FailOnInput::Fail) | None => {}
+        }
+        Ok(policy)
+    }
+
+    /// Finds and fetches the baseline the `baseline` input asks for (or the default).
+    pub(super) fn baseline(
+        &self,
+        ctx: &Context,
+        head: &HeadData,
+        work: &WorkDir,
+        runs: usize,
+        triggering_workflow: Option<&str>,
+    ) -> Result<Baseline, Failure> {
+        let inputs = self.inputs;
+        let mode = inputs
+            .baseline
+            .unwrap_or(if inputs.baseline_path.is_some() {
+                BaselineMode::Path
+            } else if self.client.has_token() {
+                BaselineMode::Artifacts
+            } else {
+                BaselineMode::None
+            });
+        match mode {
+            BaselineMode::None => Ok(Baseline::none(
+                BaselineMode::None,
+                if inputs.baseline.is_some() {
+                    "No baseline: `baseline: none`."
+                } else {
+                    "No baseline: the `github-token` input is empty, so the base branch's artifacts cannot be read."
+                },
+            )),
+            BaselineMode::Path => {
+                let dir = inputs.baseline_path.as_deref().ok_or_else(|| {
+                    Failure::usage(anyhow::anyhow!(
+                        "`baseline: path` needs the `baseline-path` input"
+                    ))
+                })?;
+                path::from_dir(&ctx.workspace, dir).map_err(Failure::from)
+            }
+            BaselineMode::Git => {
+                let rev = inputs
+                    .baseline_ref
+                    .clone()
+                    .or_else(|| ctx.base_sha().map(String::from))
+                    .or_else(|| match &ctx.base {
+                        Base::Ref { name, .. } => Some(name.clone()),
+                        _ => None,
+                    })
+                    .ok_or_else(|| {
+                        Failure::usage(anyhow::anyhow!(
+                            "`baseline: git` needs a ref: set `baseline-ref` (this event names no base)"
+                        ))
+                    })?;
+                let folder = inputs.baseline_path.as_deref().unwrap_or(&head.rel_root);
+                git::from_git(&ctx.workspace, &rev, folder, work, &Limits::default().zip)
+                    .map_err(Failure::from)
+            }
+            BaselineMode::Artifacts => {
+                if !self.client.has_token() {
+                    return Err(Failure::usage(anyhow::anyhow!(
+                        "`baseline: artifacts` needs the `github-token` input (with `actions: read`)"
+                    )));
+                }
+                let workflow = inputs
+                    .workflow
+                    .as_deref()
+                    .or(triggering_workflow)
+                    .or(ctx.workflow_file.as_deref())
+                    .ok_or_else(|| {
+                        Failure::usage(anyhow::anyhow!(
+                            "set the `workflow` input: the workflow file whose runs hold the baseline artifacts (GITHUB_WORKFLOW_REF is not set)"
+                        ))
+                    })?;
+                let base = match &inputs.baseline_ref {
+                    Some(r) => Base::Ref {
+                        name: r.clone(),
+                        sha: None,
+                    },
+                    None => ctx.base.clone(),
+                };
+                let search = from_artifacts::Search {
+                    client: &self.client,
+                    repo: &ctx.repo,
+                    workflow,
+                    base: &base,
+                    exclude_run: ctx.run_id,
+                    artifact_name: &inputs.artifact_name,
+                    history: runs as u32,
+                    limits: Limits::default(),
+                };
+                self.rt
+                    .block_on(from_artifacts::fetch(&search, work))
+                    .map_err(Failure::from)
+            }
+        }
+    }
+
+    /// The LLM settings from the `llm*` inputs.
+    pub(super) fn llm_settings(&self) -> Result<LlmSettings, Failure> {
+        let llm = &self.inputs.llm;
+        let api = match llm.api.as_deref() {
+            None => None,
+            Some("ollama") => Some(Api::Ollama),
+            Some("openai") => Some(Api::Openai),
+            Some(other) => {
+                return Err(Failure::usage(anyhow::anyhow!(
+                    "input `llm-api`: `{other}` is not one of ollama, openai"
+                )))
+            }
+        };
+        let options = match llm.options.as_deref() {
+            None => Vec::new(),
+            Some(text) => {
+                serde_norway::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+                    .map_err(|e| {
+                        Failure::usage(anyhow::anyhow!(
+                            "input `llm-options`: not a JSON or YAML object of model options: {e}"
+                        ))
+                    })?
+                    .into_iter()
+                    .collect()
+            }
+        };
+        let enabled = llm.enabled.unwrap_or(false);
+        let args = LlmArgs {
+            llm: enabled,
+            no_llm: !enabled,
+            url: llm.url.clone(),
+            model: llm.model.clone(),
+            api,
+            options,
+            timeout: llm.timeout_secs,
+            token: llm.token.clone().map(Secret::new),
+            required: llm.required,
+            link_host: url::Url::parse(&self.ctx.server_url)
+                .ok()
+                .and_then(|u| u.host_str().map(String::from)),
+            ..LlmArgs::default()
+        };
+        Ok(args.apply(LlmSettings::default()))
+    }
+
+    pub(super) fn template(
+        &self,
+        input: Option<&str>,
+        name: &str,
+    ) -> Result<Option<PathBuf>, Failure> {
+        input
+            .map(|p| path::inside_workspace(&self.ctx.workspace, p, name).map_err(Failure::usage))
+            .transpose()
+    }
+}

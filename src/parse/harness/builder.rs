@@ -1,0 +1,130 @@
+//! Accumulates the series of one file: the harness adapters report every measurement or
+//! failure they read, and repeated keys (repetitions, `-count` lines) become samples of one
+//! series in the order they were read.
+
+use crate::keys;
+use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
+use crate::parse::{Input, ParseError, Parsed};
+use std::collections::{BTreeMap, HashMap};
+
+/// Labels of a series (parameters that tell otherwise equal benchmarks apart).
+pub(super) type Labels = BTreeMap<String, String>;
+
+/// Identity, unit and direction of one metric of one benchmark.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Metric<'a> {
+    pub benchmark: &'a str,
+    pub metric: &'a str,
+    pub labels: &'a Labels,
+    pub unit: &'a str,
+    pub direction: Direction,
+}
+
+/// The series read from one file so far, in first-seen order.
+pub(super) struct SeriesBuilder<'a> {
+    path: &'a str,
+    source: String,
+    format: &'static str,
+    series: Vec<Series>,
+    index: HashMap<SeriesKey, usize>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> SeriesBuilder<'a> {
+    pub fn new(input: &Input<'a>, format: &'static str) -> Self {
+        SeriesBuilder {
+            path: input.path,
+            source: keys::normalize_path(input.path),
+            format,
+            series: Vec::new(),
+            index: HashMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn entry(&mut self, m: &Metric) -> &mut Series {
+        let key = SeriesKey {
+            source: self.source.clone(),
+            benchmark: m.benchmark.to_string(),
+            metric: m.metric.to_string(),
+            labels: m.labels.clone(),
+        };
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let mut s = Series::new(key.clone(), m.unit, m.direction);
+                s.format = self.format.to_string();
+                self.series.push(s);
+                self.index.insert(key, self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        &mut self.series[i]
+    }
+
+    fn note_origin(series: &mut Series, origin: Origin) {
+        if !series.origin.contains(&origin) {
+            series.origin.push(origin);
+        }
+    }
+
+    /// Records measurements of `m` read at `at` (`line 12`, `/benchmarks/3`). Values that are
+    /// not finite numbers are dropped with a warning.
+    pub fn samples(&mut self, m: &Metric, values: impl IntoIterator<Item = f64>, at: &str) {
+        let mut dropped = 0usize;
+        let origin = Origin::new(self.path, at);
+        let series = self.entry(m);
+        for v in values {
+            if v.is_finite() {
+                series.samples.push(v);
+            } else {
+                dropped += 1;
+            }
+        }
+        Self::note_origin(series, origin);
+        if dropped > 0 {
+            self.warn(format!(
+                "{dropped} value(s) of {} / {} at {at} are not finite numbers and were ignored",
+                m.benchmark, m.metric
+            ));
+        }
+    }
+
+    /// Records one measurement of `m`.
+    pub fn sample(&mut self, m: &Metric, value: f64, at: &str) {
+        self.samples(m, [value], at);
+    }
+
+    /// Records `count` failed runs of `m`.
+    pub fn failed(&mut self, m: &Metric, count: u32, at: &str) {
+        let origin = Origin::new(self.path, at);
+        let series = self.entry(m);
+        series.failed = series.failed.saturating_add(count);
+        Self::note_origin(series, origin);
+    }
+
+    /// Adds a warning about this file.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(Warning::new(self.path, message));
+    }
+
+    /// The series read; [`ParseError::NoMetrics`] when there are none.
+    pub fn finish(self) -> Result<Parsed, ParseError> {
+        if self.series.is_empty() {
+            return Err(ParseError::NoMetrics);
+        }
+        Ok(Parsed {
+            series: self.series,
+            warnings: self.warnings,
+            format: self.format,
+        })
+    }
+}
+
+/// A malformed-file error of adapter `format`.
+pub(super) fn malformed(format: &'static str, reason: impl ToString) -> ParseError {
+    ParseError::Malformed {
+        format,
+        reason: reason.to_string(),
+    }
+}

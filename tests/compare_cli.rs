@@ -1,0 +1,317 @@
+//! `benchgate compare` run as a process on the real base/head pairs: exit codes, the
+//! comment on stdout, the report, summary and comment files, and error messages.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const PAIRS: &str = "tests/fixtures/chimeraforge/pairs";
+const GEMMA: &str = "ollama_gemma3_failed_then_fixed";
+const RUNS_CSV: &str = "reports/ollama/gemma3_benchmark_runs.csv";
+
+fn side(pair: &str, side: &str) -> PathBuf {
+    Path::new(PAIRS).join(pair).join(side)
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    report: Value,
+}
+
+/// Runs `compare` (from an empty directory, so no `.benchgate.yml` is picked up) with
+/// `--json`, and returns the exit code, the output and the report.
+fn compare(base: &Path, head: &Path, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let cwd = std::env::current_dir().unwrap();
+    let out = cargo_bin_cmd!("benchgate")
+        .current_dir(dir.path())
+        .arg("compare")
+        .arg("--base")
+        .arg(cwd.join(base))
+        .arg("--head")
+        .arg(cwd.join(head))
+        .arg("--json")
+        .arg(&json)
+        .args(extra)
+        .output()
+        .unwrap();
+    let report = std::fs::read_to_string(&json)
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(Value::Null);
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        report,
+    }
+}
+
+/// The `column` values of the successful rows (empty `error`) of a fixture CSV.
+fn csv_column(path: &Path, column: &str) -> Vec<f64> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = headers.iter().position(|h| h == column).unwrap();
+    let err = headers.iter().position(|h| h == "error").unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[err].is_empty())
+        .map(|r| r[col].parse().unwrap())
+        .collect()
+}
+
+fn delta<'a>(report: &'a Value, source: &str, metric: &str) -> &'a Value {
+    report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == source && d["metric"] == metric)
+        .unwrap_or_else(|| panic!("no delta {source} {metric}"))
+}
+
+#[test]
+fn failed_then_fixed_passes_with_fixed_metrics() {
+    let run = compare(&side(GEMMA, "base"), &side(GEMMA, "head"), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "pass");
+    assert!(run.report["counts"]["fixed"].as_u64().unwrap() > 0);
+    assert_eq!(run.report["counts"]["regression"], 0);
+    assert_eq!(run.report["counts"]["broken"], 0);
+
+    let tokens = csv_column(&side(GEMMA, "head").join(RUNS_CSV), "tokens_s");
+    let mean = tokens.iter().sum::<f64>() / tokens.len() as f64;
+    let d = delta(&run.report, RUNS_CSV, "tokens_s");
+    assert_eq!(d["status"], "fixed");
+    assert_eq!(d["head"]["n"], tokens.len());
+    assert!((d["head"]["mean"].as_f64().unwrap() - mean).abs() < 1e-9);
+    assert_eq!(d["base"]["n"], 0);
+    assert_eq!(d["base"]["failed"], 5);
+
+    assert!(
+        run.stdout.starts_with("### ✅ Benchmarks: pass"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("#### Improvements and fixed metrics"));
+    let row = format!(
+        "| 🩹 fixed | gemma3:latest | tokens\\_s |  | 5 failed → {} tokens/s |",
+        benchgate::render::filters::format_number(mean, 3)
+    );
+    assert!(run.stdout.contains(&row), "no `{row}` in\n{}", run.stdout);
+    assert!(!run.stdout.contains("Regressions"));
+}
+
+#[test]
+fn swapped_pair_fails_with_broken_metrics() {
+    let run = compare(&side(GEMMA, "head"), &side(GEMMA, "base"), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "fail");
+    let d = delta(&run.report, RUNS_CSV, "tokens_s");
+    assert_eq!(d["status"], "broken");
+    assert_eq!(d["head"]["failed"], 5);
+    let fixed = compare(&side(GEMMA, "base"), &side(GEMMA, "head"), &[]);
+    assert_eq!(
+        run.report["counts"]["broken"],
+        fixed.report["counts"]["fixed"]
+    );
+    assert!(run.stdout.starts_with("### ❌ Benchmarks: fail — "));
+    assert!(run.stdout.contains("#### Regressions and broken metrics"));
+    assert!(run
+        .stdout
+        .contains("| 💥 broken | gemma3:latest | tokens\\_s |"));
+}
+
+#[test]
+fn a_pair_against_itself_has_no_regression() {
+    for pair in [
+        GEMMA,
+        "rust_agent_rerun_noise",
+        "tr115_chimera_homo_v1_vs_v2",
+    ] {
+        for which in ["base", "head"] {
+            let dir = side(pair, which);
+            let run = compare(&dir, &dir, &[]);
+            assert_eq!(run.code, Some(0), "{pair}/{which}: {}", run.stderr);
+            let counts = &run.report["counts"];
+            assert_eq!(counts["regression"], 0, "{pair}/{which}");
+            assert_eq!(counts["broken"], 0, "{pair}/{which}");
+            assert_eq!(counts["improvement"], 0, "{pair}/{which}");
+            assert!(counts["total"].as_u64().unwrap() > 0, "{pair}/{which}");
+            assert!(!run.stdout.contains("#### Regressions"));
+        }
+    }
+}
+
+#[test]
+fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
+    let pair = "tr115_chimera_homo_v1_vs_v2";
+    let run = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let regressions = run.report["counts"]["regression"].as_u64().unwrap();
+    assert!(regressions > 0);
+    let shown = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| 🔴 regression |"))
+        .count();
+    assert_eq!(shown as u64, regressions);
+    assert!(run.stdout.chars().count() < 65_536);
+}
+
+#[test]
+fn missing_base_directory_is_no_baseline() {
+    let run = compare(
+        Path::new("tests/fixtures/does-not-exist"),
+        &side(GEMMA, "head"),
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "no-baseline");
+    assert_eq!(run.report["inventory"]["base"], Value::Null);
+    assert_eq!(run.report["baseline"]["mode"], "none");
+    assert_eq!(run.report["counts"]["new"], run.report["counts"]["total"]);
+    assert!(run.stdout.starts_with("### ℹ️ Benchmarks: no-baseline"));
+    assert!(
+        run.stdout
+            .contains("does-not-exist does not exist, so there is nothing to compare with"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn missing_head_directory_is_a_usage_error() {
+    let run = compare(&side(GEMMA, "base"), Path::new("tests/fixtures/nope"), &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--head"), "{}", run.stderr);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn bad_config_is_a_usage_error_naming_the_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, "thresholds:\n  warn: 5\n  fial: 10\n").unwrap();
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("policy.yml"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 3"), "{}", run.stderr);
+    assert!(run.stderr.contains("fial"), "{}", run.stderr);
+    assert_eq!(run.report, Value::Null);
+
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--config", "/nonexistent/policy.yml"],
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("/nonexistent/policy.yml"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn thresholds_from_flags_decide_the_verdict() {
+    let pair = "rust_agent_rerun_noise";
+    let strict = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(strict.code, Some(1));
+    let lenient = compare(
+        &side(pair, "base"),
+        &side(pair, "head"),
+        &["--warn", "500", "--fail", "1000"],
+    );
+    assert_eq!(lenient.code, Some(0), "{}", lenient.stderr);
+    assert_eq!(lenient.report["counts"]["regression"], 0);
+    let d = &lenient.report["deltas"][0];
+    assert_eq!(d["warn_pct"], 500.0);
+
+    let inverted = compare(
+        &side(pair, "base"),
+        &side(pair, "head"),
+        &["--warn", "20", "--fail", "10"],
+    );
+    assert_eq!(inverted.code, Some(2));
+    assert!(inverted.stderr.contains("warn"), "{}", inverted.stderr);
+}
+
+#[test]
+fn writes_comment_summary_and_report_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let markdown = dir.path().join("comment.md");
+    let summary = dir.path().join("summary.md");
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &[
+            "--markdown",
+            markdown.to_str().unwrap(),
+            "--summary",
+            summary.to_str().unwrap(),
+            "--event",
+            "pull_request",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    let comment = std::fs::read_to_string(&markdown).unwrap();
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(comment.starts_with("### ✅ Benchmarks: pass"));
+    assert!(comment.contains("<details><summary>Run summary</summary>"));
+    assert!(summary.contains("<details open><summary>Run summary</summary>"));
+    assert!(comment.contains(" · pull\\_request · "));
+    assert_eq!(run.report["run"]["event"], "pull_request");
+    assert_eq!(run.report["omitted"]["rows"], 0);
+    assert!(run.report["timings_ms"]["render"].as_f64().unwrap() > 0.0);
+    assert_eq!(run.report["inventory"]["head"]["files"], 2);
+}
+
+#[test]
+fn custom_template_errors_are_usage_errors_naming_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("mine.md.j2");
+    std::fs::write(&template, "{{ verdict }} with {{ regresions|length }}\n").unwrap();
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--template", template.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("mine.md.j2:1"), "{}", run.stderr);
+
+    std::fs::write(&template, "{{ verdict }}: {{ counts.fixed }} fixed\n").unwrap();
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--template", template.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("pass: {} fixed\n", run.report["counts"]["fixed"])
+    );
+}
+
+#[test]
+fn help_documents_the_missing_base_rule() {
+    let out = cargo_bin_cmd!("benchgate")
+        .args(["compare", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("If it does not exist there is no baseline: every metric is reported as new"),
+        "{help}"
+    );
+}

@@ -1,0 +1,1309 @@
+//! The classic-harness adapters on real tool output (tests/fixtures/formats): names,
+//! values, units, directions, sample and failure counts, base/head pairs, and robustness
+//! against truncated and garbage input.
+
+use benchgate::direction;
+use benchgate::keys;
+use benchgate::model::{Direction, Series};
+use benchgate::parse::{harness, parse_file, Input, Parsed};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::LazyLock;
+
+const ROOT: &str = "tests/fixtures/formats";
+
+/// The formats these adapters read, with the adapter each fixture must go to (`None`: the
+/// fixture directory mixes tools and each file is checked by its own test).
+const FORMATS: [(&str, Option<&str>); 17] = [
+    ("benchmarkdotnet-json", Some("benchmarkdotnet")),
+    ("benchmarkjs-text", Some("benchmark.js")),
+    ("cargo-bench-libtest-text", None),
+    ("cargo-criterion-ndjson", Some("cargo-criterion")),
+    ("catch2-console", Some("catch2-console")),
+    ("catch2-xml", Some("catch2-xml")),
+    ("criterion-bencher-text", Some("libtest-bench")),
+    ("criterion-benchmark-json", Some("criterion")),
+    ("criterion-console-text", Some("criterion-console")),
+    ("criterion-raw-csv", Some("criterion-csv")),
+    ("criterion-estimates-json", Some("criterion")),
+    ("criterion-sample-json", Some("criterion")),
+    ("go-test-bench-text", Some("go-bench")),
+    ("google-benchmark-json", Some("google-benchmark")),
+    ("hyperfine-json", Some("hyperfine")),
+    ("jmh-json", Some("jmh")),
+    ("pytest-benchmark-json", Some("pytest-benchmark")),
+];
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Parses fixture `rel` as found under the formats root.
+fn parse(rel: &str) -> Parsed {
+    parse_text(rel, &read(rel))
+}
+
+fn parse_text(path: &str, text: &str) -> Parsed {
+    parse_file(&Input { path, text })
+}
+
+fn fixture_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(Path::new(ROOT).join(dir))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(ROOT)
+                .expect("under root")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn find<'a>(p: &'a Parsed, benchmark: &str, metric: &str) -> &'a Series {
+    let found: Vec<&Series> = p
+        .series
+        .iter()
+        .filter(|s| s.key.benchmark == benchmark && s.key.metric == metric)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one series {benchmark} / {metric}, found {}; have: {:?}",
+        found.len(),
+        p.series
+            .iter()
+            .map(|s| s.key.to_string())
+            .collect::<Vec<_>>()
+    );
+    found[0]
+}
+
+fn find_labeled<'a>(
+    p: &'a Parsed,
+    benchmark: &str,
+    metric: &str,
+    labels: &[(&str, &str)],
+) -> &'a Series {
+    let want: BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    p.series
+        .iter()
+        .find(|s| s.key.benchmark == benchmark && s.key.metric == metric && s.key.labels == want)
+        .unwrap_or_else(|| panic!("no series {benchmark} / {metric} {want:?}"))
+}
+
+fn close(actual: f64, expected: f64) -> bool {
+    (actual - expected).abs() <= 1e-9 * expected.abs().max(1e-12)
+}
+
+#[track_caller]
+fn assert_close(actual: f64, expected: f64) {
+    assert!(close(actual, expected), "{actual} != {expected}");
+}
+
+#[track_caller]
+fn assert_samples(s: &Series, expected: &[f64]) {
+    assert_eq!(
+        s.samples.len(),
+        expected.len(),
+        "{}: {:?}",
+        s.key,
+        s.samples
+    );
+    for (a, e) in s.samples.iter().zip(expected) {
+        assert_close(*a, *e);
+    }
+}
+
+#[track_caller]
+fn assert_unit(s: &Series, unit: &str, direction: Direction) {
+    assert_eq!(s.unit, unit, "{}", s.key);
+    assert_eq!(s.direction, direction, "{}", s.key);
+}
+
+/// Series identities without the source (pairs come from differently named files).
+fn identities(p: &Parsed) -> BTreeSet<(String, String, BTreeMap<String, String>)> {
+    p.series
+        .iter()
+        .map(|s| {
+            (
+                s.key.benchmark.clone(),
+                s.key.metric.clone(),
+                s.key.labels.clone(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Every fixture
+
+#[test]
+fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
+    let metadata_only = [
+        "criterion-benchmark-json/cart__ecs_bench_suite/target__criterion__simple_iter__legion__new__benchmark.json",
+        "criterion-estimates-json/cart__ecs_bench_suite/target__criterion__simple_iter__legion__change__estimates.json",
+    ];
+    let mut seen = 0;
+    for (dir, adapter) in FORMATS {
+        for rel in fixture_files(dir) {
+            seen += 1;
+            let p = parse(&rel);
+            if let Some(adapter) = adapter {
+                assert_eq!(p.format, adapter, "{rel}");
+            }
+            if metadata_only.contains(&rel.as_str()) {
+                assert!(p.series.is_empty() && p.warnings.is_empty(), "{rel}: {p:?}");
+                continue;
+            }
+            assert!(
+                !p.series.is_empty(),
+                "{rel}: no series, warnings {:?}",
+                p.warnings
+            );
+            for s in &p.series {
+                assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                assert_eq!(s.format, p.format, "{rel}");
+                assert!(
+                    !s.key.benchmark.is_empty() && !s.key.metric.is_empty(),
+                    "{rel}"
+                );
+                assert!(
+                    !s.samples.is_empty() || s.failed > 0,
+                    "{rel}: empty {}",
+                    s.key
+                );
+                assert!(s.samples.iter().all(|v| v.is_finite()), "{rel}: {}", s.key);
+                assert!(s.origin.iter().all(|o| o.path == rel), "{rel}");
+            }
+        }
+    }
+    assert_eq!(seen, 62, "fixture count changed");
+}
+
+// ---------------------------------------------------------------------------------------
+// criterion
+
+#[test]
+fn criterion_estimates_report_point_estimates_in_ns_named_from_the_path() {
+    let p = parse("criterion-estimates-json/cart__ecs_bench_suite/c94db2a4__target__criterion__simple_iter__legion__new__estimates.json");
+    assert_eq!(p.series.len(), 3);
+    let mean = find(&p, "simple_iter/legion", "mean");
+    assert_unit(mean, "ns", Direction::LowerIsBetter);
+    assert_samples(mean, &[13466.997416220629]);
+    assert_samples(
+        find(&p, "simple_iter/legion", "median"),
+        &[13421.78817472935],
+    );
+    assert_samples(
+        find(&p, "simple_iter/legion", "std_dev"),
+        &[171.27961274579934],
+    );
+    assert_eq!(mean.origin[0].at, "/mean/point_estimate");
+}
+
+#[test]
+fn criterion_estimates_read_the_id_from_a_real_criterion_tree() {
+    let text = read("criterion-estimates-json/cart__ecs_bench_suite/c8dba0e8__target__criterion__simple_iter__legion__new__estimates.json");
+    let p = parse_text(
+        "target/criterion/simple_iter/legion/new/estimates.json",
+        &text,
+    );
+    assert_samples(
+        find(&p, "simple_iter/legion", "mean"),
+        &[13419.264829719546],
+    );
+}
+
+#[test]
+fn criterion_change_estimates_are_not_measurements() {
+    let rel = "criterion-estimates-json/cart__ecs_bench_suite/target__criterion__simple_iter__legion__change__estimates.json";
+    let p = parse(rel);
+    assert_eq!(p.format, "criterion");
+    assert!(p.series.is_empty() && p.warnings.is_empty());
+    // Also when the file sits in a `change/` directory of a real tree.
+    let p = parse_text("target/criterion/g/b/change/estimates.json", &read(rel));
+    assert!(p.series.is_empty() && p.warnings.is_empty());
+}
+
+#[test]
+fn damaged_criterion_file_is_reported_as_criterion() {
+    let text = read("criterion-estimates-json/cart__ecs_bench_suite/c94db2a4__target__criterion__simple_iter__legion__new__estimates.json");
+    let path = "target/criterion/simple_iter/legion/new/estimates.json";
+    let p = parse_text(path, &text[..text.len() / 2]);
+    assert_eq!(p.format, "criterion");
+    assert!(p.series.is_empty());
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings[0].path, path);
+    assert!(
+        p.warnings[0].message.starts_with("malformed criterion"),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn criterion_benchmark_json_is_recognised_metadata() {
+    let p = parse("criterion-benchmark-json/cart__ecs_bench_suite/target__criterion__simple_iter__legion__new__benchmark.json");
+    assert_eq!(p.format, "criterion");
+    assert!(p.series.is_empty() && p.warnings.is_empty());
+}
+
+#[test]
+fn criterion_sample_json_gives_per_iteration_times() {
+    let p = parse("criterion-sample-json/cart__ecs_bench_suite/target__criterion__simple_iter__legion__new__sample.json");
+    let s = find(&p, "simple_iter/legion", "time");
+    assert_unit(s, "ns", Direction::LowerIsBetter);
+    assert_eq!(s.samples.len(), 100);
+    assert_close(s.samples[0], 1049900.0 / 74.0);
+    assert_close(s.samples[99], 99345400.0 / 7400.0);
+}
+
+#[test]
+fn criterion_raw_csv_rows_are_per_iteration_samples() {
+    let rel = "criterion-raw-csv/rust-gamedev__ecs_bench_suite/c79df61c__target__criterion__simple_iter__legion__new__raw.csv";
+    let p = parse(rel);
+    assert_eq!(p.series.len(), 1);
+    let s = find(&p, "simple_iter/legion", "time");
+    assert_unit(s, "ns", Direction::LowerIsBetter);
+    assert_eq!(s.samples.len(), 100);
+    assert_close(s.samples[0], 1007600.0 / 91.0);
+    assert_close(s.samples[99], 99546600.0 / 9100.0);
+    assert_eq!(s.origin[0].at, "line 2");
+
+    // Rows of another benchmark appended to the same file (a concatenated export).
+    let text = read(rel);
+    let extra: String = text
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.replace("simple_iter,legion,", "simple_iter,legion,64")
+            )
+        })
+        .collect();
+    let p = parse_text("raw.csv", &format!("{text}{extra}"));
+    assert_eq!(find(&p, "simple_iter/legion", "time").samples.len(), 100);
+    assert_samples(
+        find(&p, "simple_iter/legion/64", "time"),
+        &[1007600.0 / 91.0, 2009200.0 / 182.0, 2972000.0 / 273.0],
+    );
+}
+
+#[test]
+fn cargo_criterion_messages_give_per_iteration_samples() {
+    let p = parse("cargo-criterion-ndjson/benchmark-action__github-action-benchmark/test__data__extract__criterion_output.json");
+    let s = find(&p, "Queries/[LIGHT] Bam query all", "time");
+    assert_unit(s, "ns", Direction::LowerIsBetter);
+    assert_eq!(s.samples.len(), 50);
+    assert_close(s.samples[0], 23353750.0 / 1906.0);
+
+    let p = parse("cargo-criterion-ndjson/benchmark-action__github-action-benchmark/test__data__extract__criterion_output_multi.json");
+    assert_eq!(
+        p.series.len(),
+        2,
+        "the group-complete message is not a benchmark"
+    );
+    assert_samples(
+        find(&p, "Queries/[LIGHT] Bam query all", "time"),
+        &[6666.0 / 448.0, 8888.0 / 896.0, 9999.0 / 1344.0],
+    );
+    assert_samples(
+        find(&p, "Queries/[LIGHT] Bam query specific", "time"),
+        &[1111.0 / 60.0, 2222.0 / 120.0, 3333.0 / 180.0],
+    );
+}
+
+#[test]
+fn criterion_console_converts_every_unit_to_ns_and_skips_change_lines() {
+    let p = parse("criterion-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__criterion__many.txt");
+    assert_eq!(p.series.len(), 5);
+    let file = find(&p, "file", "time");
+    assert_unit(file, "ns", Direction::LowerIsBetter);
+    assert_samples(file, &[0.3239]);
+    assert_samples(find(&p, "rolling_file", "time"), &[0.42966]);
+    assert_samples(find(&p, "tracing_file", "time"), &[18019.0]);
+    assert_samples(find(&p, "benchmark: name with spaces", "time"), &[20.93]);
+
+    let p = parse("criterion-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__criterion__dogfood.txt");
+    assert_eq!(p.series.len(), 4, "libtest `ignored` lines are not results");
+    assert_samples(find(&p, "Adapter::Magic (JSON)", "time"), &[3463.2]);
+    assert_samples(find(&p, "Adapter::Rust", "time"), &[14884.0]);
+}
+
+#[test]
+fn criterion_console_takes_the_name_from_the_line_before() {
+    let p = parse("criterion-console-text/benchmark-action__github-action-benchmark/test__data__extract__limbo-cargo-output.txt");
+    assert_eq!(p.series.len(), 11);
+    assert_samples(
+        find(&p, "limbo/Prepare statement: 'SELECT 1'", "time"),
+        &[2068.8],
+    );
+    assert_samples(
+        find(
+            &p,
+            "rusqlite/Execute prepared statement: 'SELECT 1'",
+            "time",
+        ),
+        &[60.788],
+    );
+    find(
+        &p,
+        "limbo/Prepare statement: 'SELECT first_name, count(1) FROM users GROUP BY first_name HAVING count(1)...",
+        "time",
+    );
+}
+
+#[test]
+fn criterion_console_inside_cargo_bench_reads_libtest_lines_too() {
+    let text = format!(
+        "{}\n{}",
+        read("cargo-bench-libtest-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__bench__failed.txt"),
+        read("criterion-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__criterion__dogfood.txt")
+    );
+    let p = parse_text("bench.txt", &text);
+    assert_eq!(p.format, "criterion-console");
+    assert_samples(find(&p, "tests::benchmark_a", "time"), &[3296.0]);
+    assert_eq!(find(&p, "tests::benchmark_b", "time").failed, 1);
+    assert_samples(find(&p, "Adapter::Json", "time"), &[3479.6]);
+}
+
+// ---------------------------------------------------------------------------------------
+// libtest (and criterion's bencher output)
+
+#[test]
+fn libtest_reads_ns_per_iter_with_separators_and_decimals() {
+    let p = parse("cargo-bench-libtest-text/benchmark-action__github-action-benchmark/test__data__extract__cargo_output2.txt");
+    assert_eq!(p.series.len(), 4);
+    let s = find(&p, "bench_engine_new", "time");
+    assert_unit(s, "ns", Direction::LowerIsBetter);
+    assert_samples(s, &[211834.0]);
+
+    let p = parse("cargo-bench-libtest-text/benchmark-action__github-action-benchmark/test__data__extract__cargo_output3.txt");
+    assert_samples(find(&p, "bench_fib_20", "time"), &[18794.12]);
+
+    let p = parse("cargo-bench-libtest-text/benchmark-action__github-action-benchmark/test__data__extract__cargo_output.txt");
+    assert_samples(find(&p, "bench_fib_10", "time"), &[135.0]);
+    assert_samples(find(&p, "bench_fib_20", "time"), &[18149.0]);
+}
+
+#[test]
+fn libtest_failed_bench_is_a_failure_not_a_sample() {
+    let p = parse("cargo-bench-libtest-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__bench__failed.txt");
+    assert_eq!(p.series.len(), 3, "ignored tests are skipped");
+    let failed = find(&p, "tests::benchmark_b", "time");
+    assert_eq!(failed.failed, 1);
+    assert!(failed.samples.is_empty());
+    assert_samples(find(&p, "tests::benchmark_a", "time"), &[3296.0]);
+    assert_samples(find(&p, "tests::benchmark_c", "time"), &[3215.0]);
+}
+
+#[test]
+fn libtest_scales_other_time_units_to_ns_and_keeps_custom_units() {
+    let p = parse("cargo-bench-libtest-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__bench__many.txt");
+    assert_samples(find(&p, "tests::one_digit", "time"), &[1000.0]);
+    assert_samples(find(&p, "tests::two_digit", "time"), &[22e6]);
+    assert_samples(find(&p, "tests::three_digit", "time"), &[333e9]);
+
+    let p = parse("cargo-bench-libtest-text/benchmark-action__github-action-benchmark/test__data__extract__cargo_output_units.txt");
+    let cycles = find(&p, "cmov", "cycles/iter");
+    assert_unit(cycles, "cycles/iter", Direction::LowerIsBetter);
+    assert_samples(cycles, &[2835.0]);
+    let upload = find(&p, "upload", "MS/s");
+    assert_unit(upload, "MS/s", direction::infer("MS/s", "MS/s"));
+    assert_samples(upload, &[1911.0]);
+    assert_samples(find(&p, "download", "MS/s"), &[9001.0]);
+}
+
+#[test]
+fn criterion_bencher_output_reads_like_libtest() {
+    let p = parse("criterion-bencher-text/benchmark-action__github-action-benchmark/test__data__extract__criterion_output.txt");
+    assert_eq!(p.series.len(), 4);
+    assert_samples(find(&p, "Create Realm", "time"), &[329.0]);
+    assert_samples(find(&p, "Fibonacci (Execution)", "time"), &[1672496.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Google Benchmark
+
+#[test]
+fn google_benchmark_reads_real_and_cpu_time_in_ns() {
+    let p = parse("google-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__googlecpp_output.json");
+    assert_eq!(p.series.len(), 4);
+    let real = find(&p, "fib_10", "real_time");
+    assert_unit(real, "ns", Direction::LowerIsBetter);
+    assert_samples(real, &[214.98980114547953]);
+    assert_samples(find(&p, "fib_20", "cpu_time"), &[27364.90320427236]);
+}
+
+#[test]
+fn google_benchmark_converts_per_row_time_units() {
+    let p = parse("google-benchmark-json/google__benchmark/tools__gbench__Inputs__test1_run1.json");
+    assert_samples(find(&p, "BM_NotBadTimeUnit", "real_time"), &[0.4e9]);
+    assert_samples(find(&p, "BM_NotBadTimeUnit", "cpu_time"), &[0.5e9]);
+    assert_samples(find(&p, "BM_DifferentTimeUnit", "real_time"), &[1e9]);
+    // The BigO row reports the fitted coefficients; the RMS row nothing.
+    let big_o = find(&p, "MyComplexityTest", "real_coefficient");
+    assert_eq!(big_o.key.labels.get("big_o").map(String::as_str), Some("N"));
+    assert_samples(big_o, &[6.478927528978978]);
+    assert!(!p.series.iter().any(|s| s.key.metric == "rms"));
+}
+
+#[test]
+fn google_benchmark_repetitions_are_samples_and_aggregates_only_stand_in() {
+    let p = parse("google-benchmark-json/google__benchmark/tools__gbench__Inputs__test3_run0.json");
+    assert_samples(find(&p, "BM_Two", "real_time"), &[9.0, 8.0]);
+    assert_samples(find(&p, "medium", "cpu_time"), &[80.0, 82.0]);
+    // No iteration rows: the aggregate rows are all there is.
+    assert_samples(find(&p, "BM_One", "cpu_time"), &[100.0]);
+    assert_samples(find(&p, "short", "cpu_time"), &[80.0, 77.0]);
+
+    let p = parse("google-benchmark-json/google__benchmark/tools__gbench__Inputs__test3_run1.json");
+    // Iteration rows exist: the aggregate rows are skipped.
+    assert_samples(find(&p, "BM_Two", "real_time"), &[7.0]);
+    assert_samples(find(&p, "short", "real_time"), &[800.0]);
+}
+
+#[test]
+fn google_benchmark_counters_and_errors() {
+    let text = read("google-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__googlecpp_output.json")
+        .replacen(
+            "\"time_unit\": \"ns\"",
+            "\"time_unit\": \"ns\", \"items_per_second\": 4.6e6, \"bytes_per_second\": 1.5e9",
+            1,
+        )
+        .replacen(
+            "\"name\": \"fib_20\",",
+            "\"name\": \"fib_20\", \"error_occurred\": true, \"error_message\": \"boom\",",
+            1,
+        );
+    let p = parse_text("gbench.json", &text);
+    let items = find(&p, "fib_10", "items_per_second");
+    assert_unit(items, "items/s", Direction::HigherIsBetter);
+    assert_samples(items, &[4.6e6]);
+    assert_unit(
+        find(&p, "fib_10", "bytes_per_second"),
+        "B/s",
+        Direction::HigherIsBetter,
+    );
+    let failed = find(&p, "fib_20", "real_time");
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+
+    let text = read("google-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__googlecpp_output.json")
+        .replacen(
+            "\"name\": \"fib_20\",",
+            "\"name\": \"fib_20\", \"skipped\": true, \"skip_message\": \"no GPU\",",
+            1,
+        );
+    let p = parse_text("gbench.json", &text);
+    assert!(p.series.iter().all(|s| s.key.benchmark == "fib_10"));
+}
+
+// ---------------------------------------------------------------------------------------
+// pytest-benchmark
+
+#[test]
+fn pytest_benchmark_reports_stats_in_seconds_and_raw_data_as_samples() {
+    let rel = "pytest-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__pytest_output.json";
+    let p = parse(rel);
+    let mean = find(&p, "bench.py::test_fib_10", "mean");
+    assert_unit(mean, "s", Direction::LowerIsBetter);
+    assert_samples(mean, &[2.408868133322941e-05]);
+    assert_samples(
+        find(&p, "bench.py::test_fib_10", "median"),
+        &[2.2300000000363696e-05],
+    );
+    assert_samples(
+        find(&p, "bench.py::test_fib_10", "min"),
+        &[2.2067000000181025e-05],
+    );
+    assert_samples(
+        find(&p, "bench.py::test_fib_10", "max"),
+        &[0.0003125999999999962],
+    );
+    assert_samples(
+        find(&p, "bench.py::test_fib_10", "stddev"),
+        &[6.175090189861328e-06],
+    );
+    let ops = find(&p, "bench.py::test_fib_10", "ops");
+    assert_unit(ops, "ops/s", Direction::HigherIsBetter);
+    assert_samples(ops, &[41513.272817492856]);
+    // `data` holds four numbers and a note that the rest was cut out.
+    let time = find(&p, "bench.py::test_fib_20", "time");
+    assert_samples(
+        time,
+        &[
+            0.0032874509999998303,
+            0.00317211499999992,
+            0.0029934199999996913,
+            0.00316091800000029,
+        ],
+    );
+    assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
+    assert!(p.warnings[0].message.contains("not numbers"));
+
+    let p = parse("pytest-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__pytest_several_units.json");
+    assert_samples(
+        find(&p, "bench.py::test_sleep_2", "time"),
+        &[
+            2.005173128,
+            2.0051284989999996,
+            2.005124842999999,
+            2.0027438879999995,
+            2.001044877,
+        ],
+    );
+}
+
+#[test]
+fn pytest_benchmark_group_and_params_become_labels() {
+    let text = read("pytest-benchmark-json/benchmark-action__github-action-benchmark/test__data__extract__pytest_output.json")
+        .replacen("\"group\": null", "\"group\": \"fib\"", 1)
+        .replacen("\"params\": null", "\"params\": {\"n\": 10, \"impl\": \"rec\"}", 1);
+    let p = parse_text("pytest.json", &text);
+    let s = find_labeled(
+        &p,
+        "bench.py::test_fib_10",
+        "mean",
+        &[("group", "fib"), ("impl", "rec"), ("n", "10")],
+    );
+    assert_samples(s, &[2.408868133322941e-05]);
+}
+
+// ---------------------------------------------------------------------------------------
+// hyperfine
+
+#[test]
+fn hyperfine_times_are_samples_in_seconds() {
+    let p = parse("hyperfine-json/bencherdev__bencher/lib__bencher_adapter__tool_output__shell__hyperfine__one.json");
+    let time = find(&p, "sleep 0.01", "time");
+    assert_unit(time, "s", Direction::LowerIsBetter);
+    assert_eq!(time.samples.len(), 214);
+    assert_close(time.samples[0], 0.01074585146);
+    assert_samples(find(&p, "sleep 0.01", "user"), &[0.0003436104672897197]);
+    assert_samples(find(&p, "sleep 0.01", "system"), &[0.0006016885981308419]);
+
+    let p = parse("hyperfine-json/bencherdev__bencher/lib__bencher_adapter__tool_output__shell__hyperfine__two.json");
+    assert_eq!(find(&p, "sleep 0.1", "time").samples.len(), 27);
+    assert_eq!(find(&p, "sleep 0.2", "time").samples.len(), 13);
+
+    let p = parse("hyperfine-json/zeroows__1brc/hyperfine.json");
+    assert_samples(
+        find(
+            &p,
+            "cargo run --release --bin 1brc measurements_1000000000.txt",
+            "time",
+        ),
+        &[13.148435542520001, 11.81813333352, 9.877873458520002],
+    );
+}
+
+#[test]
+fn hyperfine_zero_times_and_failed_exit_codes_are_failures() {
+    let p = parse("hyperfine-json/dandavison__misc/hyperfine.json");
+    let time = p
+        .series
+        .iter()
+        .find(|s| s.key.metric == "time")
+        .expect("time");
+    assert!(time.key.benchmark.ends_with("[ERROR]"));
+    assert_samples(time, &[9.066039999998821e-6]);
+    assert_eq!(time.failed, 2);
+
+    // The same real report with one run that exited with status 1.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&read("hyperfine-json/zeroows__1brc/hyperfine.json")).unwrap();
+    doc["results"][1]["exit_codes"][2] = 1.into();
+    doc["results"][0]["exit_codes"][0] = serde_json::Value::Null;
+    doc["results"][1]["parameters"] = serde_json::json!({"threads": "8"});
+    let p = parse_text("hyperfine.json", &doc.to_string());
+    let s = find_labeled(
+        &p,
+        "cargo run --release --bin lucretiel_1brc measurements_1000000000.txt",
+        "time",
+        &[("threads", "8")],
+    );
+    assert_samples(s, &[12.04923320852, 12.36225804252]);
+    assert_eq!(s.failed, 1);
+    // A null exit code: killed by a signal.
+    let killed = find(
+        &p,
+        "cargo run --release --bin 1brc measurements_1000000000.txt",
+        "time",
+    );
+    assert_samples(killed, &[11.81813333352, 9.877873458520002]);
+    assert_eq!(killed.failed, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// go test -bench
+
+#[test]
+fn go_bench_units_are_metrics_and_procs_and_config_are_labels() {
+    let p = parse("go-test-bench-text/bencherdev__bencher/lib__bencher_adapter__tool_output__go__bench__five.txt");
+    assert_eq!(p.series.len(), 5);
+    let fib10 = find(&p, "BenchmarkFib10", "ns/op");
+    assert_unit(fib10, "ns/op", Direction::LowerIsBetter);
+    assert_samples(fib10, &[325.0]);
+    let labels: Vec<(&str, &str)> = fib10
+        .key
+        .labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        labels,
+        [("goarch", "amd64"), ("goos", "darwin"), ("procs", "8")]
+    );
+    assert!(!find(&p, "BenchmarkFib20", "ns/op")
+        .key
+        .labels
+        .contains_key("procs"));
+    assert_samples(
+        find(&p, "BenchmarkFib/my/tabled/benchmark_-_20", "ns/op"),
+        &[40537.456],
+    );
+
+    let p = parse("go-test-bench-text/benchmark-action__github-action-benchmark/test__data__extract__go_output.txt");
+    let aux = find(&p, "BenchmarkFib11", "auxMetricUnits");
+    assert_unit(
+        aux,
+        "auxMetricUnits",
+        direction::infer("auxMetricUnits", "auxMetricUnits"),
+    );
+    assert_samples(aux, &[3.0]);
+    assert_samples(
+        find(
+            &p,
+            "BenchmarkFib/my/tabled/benchmark_-_20,var1=13,var2=14",
+            "ns/op",
+        ),
+        &[40537.456],
+    );
+
+    let p = parse("go-test-bench-text/benchmark-action__github-action-benchmark/test__data__extract__go_single_package_output.txt");
+    assert_eq!(
+        p.series.len(),
+        2,
+        "bare `BenchmarkFib10` progress lines are not results"
+    );
+    let s = find(&p, "BenchmarkFib20", "ns/op");
+    assert_eq!(s.key.labels["pkg"], "github.com/example/mypackage");
+    assert_samples(s, &[40537.0]);
+
+    let p = parse("go-test-bench-text/benchmark-action__github-action-benchmark/test__data__extract__go_fiber_output.txt");
+    let offer = find(&p, "Benchmark_Utils_GetOffer/mime_extension#01", "B/op");
+    assert_unit(offer, "B/op", Direction::LowerIsBetter);
+    assert_samples(offer, &[48.0]);
+    assert_samples(
+        find(
+            &p,
+            "Benchmark_Utils_GetOffer/mime_extension#01",
+            "allocs/op",
+        ),
+        &[2.0],
+    );
+}
+
+#[test]
+fn go_bench_same_names_in_different_packages_stay_apart() {
+    let p = parse("go-test-bench-text/benchmark-action__github-action-benchmark/test__data__extract__go_fiber_duplicate_names_output.txt");
+    assert_eq!(p.series.len(), 16);
+    let base = [("goarch", "amd64"), ("goos", "linux"), ("procs", "4")];
+    let with_pkg = |pkg| {
+        let mut l = base.to_vec();
+        l.push(("pkg", pkg));
+        l
+    };
+    let cache = with_pkg("github.com/gofiber/fiber/v3/middleware/cache");
+    let csrf = with_pkg("github.com/gofiber/fiber/v3/middleware/csrf");
+    assert_samples(
+        find_labeled(&p, "BenchmarkAppendMsgitem", "ns/op", &cache),
+        &[55.76],
+    );
+    assert_samples(
+        find_labeled(&p, "BenchmarkAppendMsgitem", "ns/op", &csrf),
+        &[0.3733],
+    );
+    let mbs = find_labeled(&p, "BenchmarkUnmarshalitem", "MB/s", &csrf);
+    assert_unit(mbs, "MB/s", Direction::HigherIsBetter);
+    assert_samples(mbs, &[229.35]);
+    // `cpu:` names the machine and is not part of the key.
+    assert!(p.series.iter().all(|s| !s.key.labels.contains_key("cpu")));
+}
+
+#[test]
+fn go_bench_count_repeats_are_samples_and_unit_lines_are_metadata() {
+    let p = parse("go-test-bench-text/golang__perf/cmd__benchstat__testdata__old.txt");
+    assert_eq!(p.series.len(), 2);
+    let json = find(&p, "BenchmarkEncode/format=json", "ns/op");
+    assert_samples(
+        json,
+        &[
+            1726.0, 1723.0, 1707.0, 1707.0, 1713.0, 1729.0, 1736.0, 1707.0, 1705.0, 1774.0,
+        ],
+    );
+    assert_eq!(json.key.labels["procs"], "48");
+    assert_eq!(json.origin.len(), 10);
+
+    let p = parse("go-test-bench-text/golang__perf/cmd__benchstat__testdata__units.txt");
+    assert_eq!(p.series.len(), 2);
+    let size = find(&p, "BenchmarkSize", "text-bytes");
+    assert_unit(
+        size,
+        "text-bytes",
+        direction::infer("text-bytes", "text-bytes"),
+    );
+    assert_samples(size, &[100.0, 105.0]);
+    assert_samples(
+        find(&p, "BenchmarkNonExact", "text-bytes"),
+        &[100.0, 101.0, 101.0, 101.0, 101.0, 101.0],
+    );
+}
+
+#[test]
+fn go_bench_better_declarations_and_failures() {
+    let text = format!(
+        "Unit text-bytes better=higher\n{}--- FAIL: BenchmarkSize\n",
+        read("go-test-bench-text/golang__perf/cmd__benchstat__testdata__units.txt")
+    );
+    let p = parse_text("units.txt", &text);
+    assert_unit(
+        find(&p, "BenchmarkSize", "text-bytes"),
+        "text-bytes",
+        Direction::HigherIsBetter,
+    );
+    let failed = find(&p, "BenchmarkSize", "ns/op");
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+
+    let text = format!(
+        "{}--- FAIL: BenchmarkEncode/format=gob-48\n",
+        read("go-test-bench-text/golang__perf/cmd__benchstat__testdata__new.txt")
+    );
+    let p = parse_text("new.txt", &text);
+    let gob = find(&p, "BenchmarkEncode/format=gob", "ns/op");
+    assert_eq!((gob.samples.len(), gob.failed), (10, 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// JMH
+
+#[test]
+fn jmh_mode_sets_direction_and_raw_data_are_samples() {
+    let p = parse(
+        "jmh-json/bencherdev__bencher/lib__bencher_adapter__tool_output__java__jmh__six.json",
+    );
+    assert_eq!(p.series.len(), 6);
+    let s = find_labeled(
+        &p,
+        "com.github.caffeine.caffeine.cache.ComputeBenchmark.compute_sameKey",
+        "score",
+        &[("computeType", "Caffeine"), ("mode", "thrpt")],
+    );
+    assert_unit(s, "ops/s", Direction::HigherIsBetter);
+    assert_samples(
+        s,
+        &[152495705.9947031, 152724143.15072593, 152340547.88663682],
+    );
+
+    let p = parse(
+        "jmh-json/benchmark-action__github-action-benchmark/test__data__extract__jmh_output_2.json",
+    );
+    let s = find_labeled(
+        &p,
+        "org.openjdk.jmh.samples.JMHSample_01_HelloWorld.wellHelloThere",
+        "score",
+        &[("mode", "thrpt"), ("paramA", "17"), ("paramB", "33")],
+    );
+    assert_eq!(s.samples.len(), 3);
+
+    // A throughput run whose unit says s/op: the mode decides the direction, the unit
+    // is brought to ns/op.
+    let p = parse(
+        "jmh-json/bencherdev__bencher/lib__bencher_adapter__tool_output__java__jmh__latency.json",
+    );
+    let s = find(
+        &p,
+        "org.openjdk.jmh.samples.JMHSample_01_HelloWorld.wellHelloThere",
+        "score",
+    );
+    assert_unit(s, "ns/op", Direction::HigherIsBetter);
+    assert_close(s.samples[0], 3.376842765688582e18);
+}
+
+#[test]
+fn jmh_average_time_units_and_secondary_metrics() {
+    let mut doc: serde_json::Value = serde_json::from_str(&read(
+        "jmh-json/benchmark-action__github-action-benchmark/test__data__extract__jmh_output.json",
+    ))
+    .unwrap();
+    doc[0]["mode"] = "avgt".into();
+    doc[0]["primaryMetric"]["scoreUnit"] = "us/op".into();
+    doc[0]["secondaryMetrics"] = serde_json::json!({
+        "\u{b7}gc.alloc.rate": {"score": 1.5, "scoreUnit": "MB/sec", "rawData": [[1.0, 2.0]]}
+    });
+    let p = parse_text("jmh.json", &doc.to_string());
+    let bench = "org.openjdk.jmh.samples.JMHSample_01_HelloWorld.wellHelloThere";
+    let score = find(&p, bench, "score");
+    assert_unit(score, "ns/op", Direction::LowerIsBetter);
+    assert_close(score.samples[0], 3.376842765688582e12);
+    let gc = find(&p, bench, "gc.alloc.rate");
+    assert_unit(gc, "MB/sec", Direction::LowerIsBetter);
+    assert_samples(gc, &[1.0, 2.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// BenchmarkDotNet
+
+#[test]
+fn benchmarkdotnet_original_values_are_samples_and_memory_is_reported() {
+    let p = parse("benchmarkdotnet-json/bencherdev__bencher/lib__bencher_adapter__tool_output__c_sharp__dot_net__memory.json");
+    let time = find(&p, "BenchmarkDotNet.Samples.Memory.AllocEmptyList", "time");
+    assert_unit(time, "ns", Direction::LowerIsBetter);
+    assert_samples(
+        time,
+        &[76.35858058929443, 77.41812467575073, 78.70677709579468],
+    );
+    let allocated = find(
+        &p,
+        "BenchmarkDotNet.Samples.Memory.AllocExactList",
+        "allocated",
+    );
+    assert_unit(allocated, "B", Direction::LowerIsBetter);
+    assert_samples(allocated, &[184.0]);
+    let gen0 = find(
+        &p,
+        "BenchmarkDotNet.Samples.Memory.AllocEmptyList",
+        "Gen0Collects",
+    );
+    assert_unit(gen0, "Count", Direction::LowerIsBetter);
+    assert_samples(gen0, &[0.02193450927734375]);
+    assert!(!p.series.iter().any(|s| s.key.metric == "Allocated Memory"));
+
+    let p = parse("benchmarkdotnet-json/benchmark-action__github-action-benchmark/test__data__extract__benchmarkdotnet.json");
+    assert_eq!(p.series.len(), 2, "no Memory section, no allocation series");
+    let fib10 = find(&p, "Sample.Benchmarks.Fib10", "time");
+    assert_eq!(fib10.samples.len(), 14);
+    assert_close(fib10.samples[0], 24.805462032556534);
+}
+
+#[test]
+fn benchmarkdotnet_exporter_variants_agree() {
+    let dir = "benchmarkdotnet-json/TechNobre__PowerUtils.BenchmarkDotnet.Reporter/tests__test-data__report-20__Demo.Benchmarks.StringProcessorBenchmarks-report-";
+    let full = parse(&format!("{dir}full.json"));
+    let compressed = parse(&format!("{dir}full-compressed.json"));
+    let brief = parse(&format!("{dir}brief-compressed.json"));
+    let name = "Demo.Benchmarks.StringProcessorBenchmarks.GenerateString";
+    for p in [&full, &compressed, &brief] {
+        let time = find(p, name, "time");
+        assert_eq!(time.samples.len(), 82);
+        assert_close(time.samples[0], 1403553.80859375);
+        assert_samples(find(p, name, "allocated"), &[37093627.0]);
+    }
+    assert_eq!(identities(&full), identities(&compressed));
+}
+
+#[test]
+fn benchmarkdotnet_parameters_jobs_and_failed_benchmarks() {
+    let mut doc: serde_json::Value = serde_json::from_str(&read(
+        "benchmarkdotnet-json/benchmark-action__github-action-benchmark/test__data__extract__benchmarkdotnet.json",
+    ))
+    .unwrap();
+    let mut second_job = doc["Benchmarks"][0].clone();
+    second_job["DisplayInfo"] = "Benchmarks.Fib10: ShortRun(IterationCount=3)".into();
+    doc["Benchmarks"].as_array_mut().unwrap().push(second_job);
+    doc["Benchmarks"][1]["Statistics"] = serde_json::Value::Null;
+    doc["Benchmarks"][1]["Parameters"] = "N=20&Depth=2".into();
+    let p = parse_text("bdn.json", &doc.to_string());
+    let default_job = find_labeled(
+        &p,
+        "Sample.Benchmarks.Fib10",
+        "time",
+        &[("job", "DefaultJob")],
+    );
+    let short_run = find_labeled(
+        &p,
+        "Sample.Benchmarks.Fib10",
+        "time",
+        &[("job", "ShortRun")],
+    );
+    assert_eq!(default_job.samples, short_run.samples);
+    let failed = find_labeled(
+        &p,
+        "Sample.Benchmarks.Fib20",
+        "time",
+        &[("Depth", "2"), ("N", "20")],
+    );
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Catch2
+
+#[test]
+fn catch2_xml_reads_mean_and_std_dev_under_the_test_case() {
+    let p = parse("catch2-xml/Dv-Senna__voxlet/benchmark.xml");
+    assert_eq!(p.series.len(), 24);
+    let name = "string - benchmark/[construct from char8_t*] vx::String - size=4";
+    let mean = find(&p, name, "mean");
+    assert_unit(mean, "ns", Direction::LowerIsBetter);
+    assert_samples(mean, &[183.353]);
+    assert_samples(find(&p, name, "std_dev"), &[425.366]);
+    assert_eq!(mean.origin[0].at, "line 58");
+
+    let p = parse("catch2-xml/lesomnus__catch2-compare/sample__source__bench1.xml");
+    assert_samples(find(&p, "test case A/benchmark f", "mean"), &[2.52e13]);
+    assert_samples(find(&p, "test case C/benchmark a", "mean"), &[13.0]);
+}
+
+#[test]
+fn catch2_xml_failed_benchmark_and_truncation() {
+    let text = read("catch2-xml/lesomnus__catch2-compare/sample__target__bench1.xml")
+        .replace("<mean value=\"3e+06\" />", "<failed message=\"threw\" />");
+    let p = parse_text("bench1.xml", &text);
+    let failed = find(&p, "test case A/benchmark b", "mean");
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+
+    let full = read("catch2-xml/Dv-Senna__voxlet/benchmark.xml");
+    let cut = full.find("size=3\" samples").unwrap();
+    let p = parse_text("benchmark.xml", &format!("{}<mean value=", &full[..cut]));
+    assert_eq!(p.format, "catch2-xml");
+    assert_eq!(p.series.len(), 12, "the six complete benchmarks");
+    assert!(
+        p.warnings[0].message.contains("breaks off"),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn catch2_console_converts_units_and_joins_wrapped_names() {
+    let p = parse("catch2-console/benchmark-action__github-action-benchmark/test__data__extract__catch2_output.txt");
+    assert_eq!(p.series.len(), 12);
+    let fib20 = find(&p, "Unit_assignment/Construction/Fibonacci 20", "mean");
+    assert_unit(fib20, "ns", Direction::LowerIsBetter);
+    assert_samples(fib20, &[41731.0]);
+    assert_samples(
+        find(&p, "Unit_assignment/Construction/Fibonacci 20", "std_dev"),
+        &[3256.0],
+    );
+    assert_samples(
+        find(
+            &p,
+            "Even More Fibonacci/With a long name/Fibonacci 10 with a long name",
+            "mean",
+        ),
+        &[344.0],
+    );
+    assert_samples(
+        find(&p, "More Fibonacci/Fibonacci-15_bench", "std_dev"),
+        &[362.0],
+    );
+
+    for rel in [
+        "catch2-console/benchmark-action__github-action-benchmark/test__data__extract__catch2_output_v2.txt",
+        "catch2-console/benchmark-action__github-action-benchmark/test__data__extract__catch2_output_v3.txt",
+    ] {
+        let p = parse(rel);
+        assert_eq!(p.series.len(), 8, "{rel}");
+        assert_samples(find(&p, "Fibonacci/Fibonacci 20", "mean"), &[41731.0]);
+        assert_samples(find(&p, "More Fibonacci/Fibonacci~ 5!", "mean"), &[36.0]);
+    }
+}
+
+#[test]
+fn catch2_console_with_crlf_line_ends() {
+    let rel = "cargo-bench-libtest-text/benchmark-action__github-action-benchmark/test__data__extract__issue16_output.txt";
+    let p = parse(rel);
+    assert_eq!(p.format, "catch2-console");
+    assert_eq!(p.series.len(), 4);
+    assert_samples(find(&p, "Fibonacci/Fibonacci 10", "mean"), &[0.0]);
+    assert_samples(find(&p, "Fibonacci/Fibonacci 20", "mean"), &[1.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// benchmark.js
+
+#[test]
+fn benchmarkjs_ops_per_second() {
+    let p = parse("benchmarkjs-text/benchmark-action__github-action-benchmark/test__data__extract__benchmarkjs_output.txt");
+    assert_eq!(p.series.len(), 3, "the `this x line` is not a result");
+    let fib = find(&p, "fib(10)", "throughput");
+    assert_unit(fib, "ops/s", Direction::HigherIsBetter);
+    assert_samples(fib, &[1431759.0]);
+    assert_samples(find(&p, "fib(20)", "throughput"), &[12146.0]);
+    assert_samples(
+        find(&p, "createObjectBuffer with 200 comments", "throughput"),
+        &[81.61],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Base/head pairs (PROVENANCE.md)
+
+/// Parses a pair and checks that both sides name the same series.
+fn pair(base: &str, head: &str) -> (Parsed, Parsed) {
+    let (b, h) = (parse(base), parse(head));
+    assert!(!b.series.is_empty());
+    assert_eq!(identities(&b), identities(&h), "{base} vs {head}");
+    (b, h)
+}
+
+#[test]
+fn pair_p01_limbo_criterion_console_with_one_edited_value() {
+    let (b, h) = pair(
+        "criterion-console-text/benchmark-action__github-action-benchmark/test__data__extract__limbo-cargo-output.txt",
+        "criterion-console-text/benchmark-action__github-action-benchmark/test__data__extract__limbo-cargo-output2.txt",
+    );
+    assert_eq!(b.series.len(), 11);
+    let edited = "limbo/Prepare statement: 'SELECT 1'";
+    assert_samples(find(&b, edited, "time"), &[2068.8]);
+    assert_samples(find(&h, edited, "time"), &[55068.8]);
+    let unchanged: Vec<_> = b
+        .series
+        .iter()
+        .zip(&h.series)
+        .filter(|(x, y)| x.samples == y.samples)
+        .collect();
+    assert_eq!(unchanged.len(), 10);
+}
+
+#[test]
+fn pair_p27_criterion_estimates_across_commits() {
+    let (b, h) = pair(
+        "criterion-estimates-json/cart__ecs_bench_suite/c94db2a4__target__criterion__simple_iter__legion__new__estimates.json",
+        "criterion-estimates-json/cart__ecs_bench_suite/c8dba0e8__target__criterion__simple_iter__legion__new__estimates.json",
+    );
+    assert_samples(
+        find(&b, "simple_iter/legion", "mean"),
+        &[13466.997416220629],
+    );
+    assert_samples(
+        find(&h, "simple_iter/legion", "mean"),
+        &[13419.264829719546],
+    );
+}
+
+#[test]
+fn pair_p60_criterion_raw_csv_across_commits() {
+    let (b, h) = pair(
+        "criterion-raw-csv/rust-gamedev__ecs_bench_suite/c79df61c__target__criterion__simple_iter__legion__new__raw.csv",
+        "criterion-raw-csv/rust-gamedev__ecs_bench_suite/cd9c108a__target__criterion__simple_iter__legion__new__raw.csv",
+    );
+    assert_close(
+        find(&b, "simple_iter/legion", "time").samples[1],
+        2009200.0 / 182.0,
+    );
+    let head = find(&h, "simple_iter/legion", "time");
+    assert_eq!(head.samples.len(), 100);
+    assert_close(head.samples[0], 988593.0 / 97.0);
+    assert_close(head.samples[99], 100125574.0 / 9700.0);
+}
+
+#[test]
+fn pair_p28_google_benchmark_with_changed_time_unit() {
+    let (b, h) = pair(
+        "google-benchmark-json/google__benchmark/tools__gbench__Inputs__test1_run1.json",
+        "google-benchmark-json/google__benchmark/tools__gbench__Inputs__test1_run2.json",
+    );
+    assert_eq!(b.series.len(), 30);
+    assert_samples(find(&b, "BM_2xSlower", "real_time"), &[50.0]);
+    assert_samples(find(&h, "BM_2xSlower", "real_time"), &[100.0]);
+    // Seconds in the base, nanoseconds in the head: both compared in ns.
+    assert_samples(find(&b, "BM_DifferentTimeUnit", "cpu_time"), &[1e9]);
+    assert_samples(find(&h, "BM_DifferentTimeUnit", "cpu_time"), &[1.0]);
+}
+
+#[test]
+fn pair_p29_google_benchmark_repetitions() {
+    let (b, h) = pair(
+        "google-benchmark-json/google__benchmark/tools__gbench__Inputs__test3_run0.json",
+        "google-benchmark-json/google__benchmark/tools__gbench__Inputs__test3_run1.json",
+    );
+    assert_eq!(b.series.len(), 8);
+    assert_samples(find(&b, "BM_One", "real_time"), &[10.0]);
+    assert_samples(find(&h, "BM_One", "real_time"), &[9.0]);
+    assert_samples(find(&h, "medium", "real_time"), &[5.0]);
+}
+
+#[test]
+fn pair_p30_pytest_benchmark_autosaves() {
+    let (b, h) = pair(
+        "pytest-benchmark-json/ionelmc__pytest-benchmark/tests__test_storage__0001_b87b9aae14ff14a7887a6bbaa9731b9a8760555d_20150814_190343_uncommitted-changes.json",
+        "pytest-benchmark-json/ionelmc__pytest-benchmark/tests__test_storage__0002_b87b9aae14ff14a7887a6bbaa9731b9a8760555d_20150814_190348_uncommitted-changes.json",
+    );
+    let name = "tests/test_normal.py::test_xfast_parametrized[0]";
+    assert_eq!(
+        b.series.len(),
+        5,
+        "no ops and no raw data in this old format"
+    );
+    assert_samples(find(&b, name, "mean"), &[2.622408132654948e-07]);
+    assert_samples(find(&h, name, "mean"), &[2.540585175827918e-07]);
+    assert_samples(find(&h, name, "stddev"), &[0.0]);
+}
+
+#[test]
+fn pair_p31_benchstat_old_new() {
+    let (b, h) = pair(
+        "go-test-bench-text/golang__perf/cmd__benchstat__testdata__old.txt",
+        "go-test-bench-text/golang__perf/cmd__benchstat__testdata__new.txt",
+    );
+    let json = "BenchmarkEncode/format=json";
+    assert_eq!(find(&b, json, "ns/op").samples.len(), 10);
+    assert_eq!(find(&h, json, "ns/op").samples[0], 1423.0);
+    assert_eq!(
+        find(&h, "BenchmarkEncode/format=gob", "ns/op").samples,
+        [3075.0, 3065.0, 3059.0, 3065.0, 3060.0, 3081.0, 3186.0, 3135.0, 3087.0, 3062.0]
+    );
+}
+
+#[test]
+fn pair_p32_crc_with_different_notes() {
+    let (b, h) = pair(
+        "go-test-bench-text/golang__perf/cmd__benchstat__testdata__crc-old.txt",
+        "go-test-bench-text/golang__perf/cmd__benchstat__testdata__crc-new.txt",
+    );
+    assert_eq!(b.series.len(), 72);
+    let name = "BenchmarkCRC32/poly=IEEE/size=512/align=0";
+    assert_eq!(find(&b, name, "MB/s").samples[0], 2051.08);
+    assert_eq!(find(&h, name, "MB/s").samples[0], 9128.24);
+    assert_eq!(find(&h, name, "ns/op").samples.len(), 10);
+    assert!(b.series.iter().all(|s| !s.key.labels.contains_key("note")));
+}
+
+#[test]
+fn pair_p36_p37_benchmarkdotnet_reruns() {
+    let dir =
+        "benchmarkdotnet-json/TechNobre__PowerUtils.BenchmarkDotnet.Reporter/tests__test-data__";
+    let name = "Demo.Benchmarks.StringProcessorBenchmarks.GenerateString";
+    for variant in ["full", "brief-compressed"] {
+        let (b, h) = pair(
+            &format!(
+                "{dir}report-20__Demo.Benchmarks.StringProcessorBenchmarks-report-{variant}.json"
+            ),
+            &format!(
+                "{dir}report-21__Demo.Benchmarks.StringProcessorBenchmarks-report-{variant}.json"
+            ),
+        );
+        assert_eq!(find(&b, name, "time").samples.len(), 82);
+        let head = find(&h, name, "time");
+        assert_eq!(head.samples.len(), 78);
+        assert_close(head.samples[0], 1466252.734375);
+        assert_samples(find(&h, name, "allocated"), &[38275080.0]);
+    }
+}
+
+#[test]
+fn pair_p40_catch2_benchmarks_added_and_removed() {
+    let b = parse("catch2-xml/lesomnus__catch2-compare/sample__source__bench1.xml");
+    let h = parse("catch2-xml/lesomnus__catch2-compare/sample__target__bench1.xml");
+    let names = |p: &Parsed| -> BTreeSet<String> {
+        p.series.iter().map(|s| s.key.benchmark.clone()).collect()
+    };
+    let (bn, hn) = (names(&b), names(&h));
+    let removed: Vec<&String> = bn.difference(&hn).collect();
+    let added: Vec<&String> = hn.difference(&bn).collect();
+    assert_eq!(
+        removed,
+        [
+            "test case A/benchmark d",
+            "test case A/benchmark f",
+            "test case C/benchmark a"
+        ]
+    );
+    assert_eq!(
+        added,
+        ["test case A/benchmark c", "test case B/benchmark a"]
+    );
+    assert_samples(find(&b, "test case A/benchmark e", "mean"), &[2000.0]);
+    assert_samples(find(&h, "test case A/benchmark e", "mean"), &[10000.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Robustness
+
+/// Every fixture of these formats with its text, read once.
+static FIXTURES: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+    FORMATS
+        .iter()
+        .flat_map(|(dir, _)| fixture_files(dir))
+        .map(|rel| {
+            let text = read(&rel);
+            (rel, text)
+        })
+        .collect()
+});
+
+/// Runs every adapter of the family on `text`; none may panic.
+fn run_all(path: &str, text: &str) {
+    let input = Input { path, text };
+    for adapter in harness::ADAPTERS {
+        let _ = adapter.detect(&input);
+        if let Ok(parsed) = adapter.parse(&input) {
+            assert!(parsed
+                .series
+                .iter()
+                .all(|s| s.samples.iter().all(|v| v.is_finite())));
+        }
+    }
+}
+
+#[test]
+fn truncated_fixtures_never_panic() {
+    for (rel, text) in FIXTURES.iter() {
+        let step = (text.len() / 7).max(1);
+        for cut in (0..text.len()).step_by(step) {
+            let cut = (0..=cut)
+                .rev()
+                .find(|i| text.is_char_boundary(*i))
+                .unwrap_or(0);
+            run_all(rel, &text[..cut]);
+            let _ = parse_text(rel, &text[..cut]);
+        }
+    }
+}
+
+#[test]
+fn every_adapter_is_in_the_registry_with_a_distinct_name() {
+    let names: BTreeSet<&str> = harness::ADAPTERS.iter().map(|a| a.name()).collect();
+    assert_eq!(names.len(), harness::ADAPTERS.len());
+    let registered: BTreeSet<&str> = benchgate::parse::adapters()
+        .iter()
+        .map(|a| a.name())
+        .collect();
+    assert!(names.is_subset(&registered));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn garbage_never_panics(text in any::<String>(), path in "[a-z_/.]{0,30}") {
+        run_all(&path, &text);
+    }
+
+    #[test]
+    fn fixture_prefix_plus_garbage_never_panics(
+        index in 0usize..62,
+        fraction in 0.0f64..1.0,
+        tail in "[ -~\n\t\u{b5}\u{3bc}\u{b1}]{0,200}",
+    ) {
+        let (rel, text) = &FIXTURES[index % FIXTURES.len()];
+        let mut cut = (text.len() as f64 * fraction) as usize;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        run_all(rel, &format!("{}{}", &text[..cut], tail));
+    }
+}

@@ -1,0 +1,247 @@
+//! The benchmark support code: the synthetic artifact generator is deterministic, writes
+//! files the parsers recognise, and records exactly the differences the compare stage
+//! finds; the floor reads the files the scan reads; the synthetic series compare and
+//! render as intended.
+
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use benchgate::collect::CollectOptions;
+use benchgate::compare::{self, Delta, Status, Verdict};
+use benchgate::config::Policy;
+use benchgate::render::{Renderer, TemplatePaths};
+use benchgate::scan::{scan, ScanResult};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use support::synth::{self, Change, Kind, Manifest, Suite};
+use support::{floor, series};
+use walkdir::WalkDir;
+
+struct Generated {
+    _dir: tempfile::TempDir,
+    manifest: Manifest,
+    base: ScanResult,
+    head: ScanResult,
+    root: std::path::PathBuf,
+}
+
+fn generated(seed: u64) -> Generated {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = synth::generate(dir.path(), synth::SMALL, seed).unwrap();
+    let options = CollectOptions::default();
+    let base = scan(&dir.path().join("base"), &options).unwrap();
+    let head = scan(&dir.path().join("head"), &options).unwrap();
+    Generated {
+        root: dir.path().to_path_buf(),
+        _dir: dir,
+        manifest,
+        base,
+        head,
+    }
+}
+
+/// Every file below `root` with its bytes, by relative path.
+fn contents(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+fn in_suite<'a>(suite: &Suite, deltas: &'a [Delta]) -> Vec<&'a Delta> {
+    let prefix = format!("{}/", suite.dir);
+    deltas
+        .iter()
+        .filter(|d| d.key.source.starts_with(&prefix))
+        .collect()
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trees_and_another_seed_does_not() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let ma = synth::generate(a.path(), synth::SMALL, 42).unwrap();
+    let mb = synth::generate(b.path(), synth::SMALL, 42).unwrap();
+    let mc = synth::generate(c.path(), synth::SMALL, 43).unwrap();
+    assert_eq!(ma, mb);
+    assert_eq!(contents(a.path()), contents(b.path()));
+    assert_ne!(contents(a.path()), contents(c.path()));
+    assert_ne!(ma.suites, mc.suites);
+}
+
+#[test]
+fn sizes_are_named_as_documented() {
+    assert_eq!(synth::Size::named("medium"), Some(synth::MEDIUM));
+    assert_eq!(synth::LARGE.files, 20_000);
+    assert_eq!(synth::LARGE.bytes, 1_000_000_000);
+    assert_eq!(synth::Size::named("huge"), None);
+}
+
+#[test]
+fn the_small_tree_has_the_promised_size_and_every_format_and_change() {
+    let g = generated(1);
+    let m = &g.manifest;
+    assert!((100..=115).contains(&m.base.files), "{:?}", m.base);
+    assert!(
+        (800_000..=1_250_000).contains(&m.base.bytes),
+        "{:?}",
+        m.base
+    );
+    // What the manifest counts is what is on disk.
+    let on_disk = contents(&g.root.join("base"));
+    assert_eq!(on_disk.len(), m.base.files);
+    assert_eq!(
+        on_disk.values().map(|b| b.len() as u64).sum::<u64>(),
+        m.base.bytes
+    );
+    let kinds: BTreeSet<String> = m.suites.iter().map(|s| format!("{:?}", s.kind)).collect();
+    assert_eq!(kinds.len(), 10, "{kinds:?}");
+    let changes: BTreeSet<String> = m.suites.iter().map(|s| format!("{:?}", s.change)).collect();
+    assert_eq!(changes.len(), 7, "{changes:?}");
+    // Base and head stamp their directories and files differently.
+    let head = contents(&g.root.join("head"));
+    assert!(on_disk.keys().any(|p| p.contains("20251002")));
+    assert!(head.keys().any(|p| p.contains("20251009")));
+    assert!(!head.keys().any(|p| p.contains("20251002")));
+}
+
+#[test]
+fn every_format_is_read_by_its_parser_and_junk_by_none() {
+    let g = generated(1);
+    for suite in &g.manifest.suites {
+        let expected: &[&str] = match suite.kind {
+            Kind::OllamaRuns => &["csv", "json"],
+            Kind::OllamaSweep => &["csv"],
+            Kind::OllamaApi => &["ollama-api"],
+            Kind::LlamaBench => &["llama-bench"],
+            Kind::VllmServing => &["vllm-serving"],
+            Kind::Criterion => &["criterion"],
+            Kind::GoogleBenchmark => &["google-benchmark"],
+            Kind::GoTest => &["go-bench"],
+            Kind::Markdown => &["markdown"],
+            Kind::Junk => &[],
+        };
+        let side = if suite.change == Change::New {
+            &g.head
+        } else {
+            &g.base
+        };
+        let prefix = format!("{}/", suite.dir);
+        let formats: BTreeSet<&str> = side
+            .series
+            .iter()
+            .filter(|s| s.key.source.starts_with(&prefix))
+            .map(|s| s.format.as_str())
+            .collect();
+        assert_eq!(formats, expected.iter().copied().collect(), "{}", suite.dir);
+        if suite.kind == Kind::Junk {
+            let flagged = side.warnings.iter().any(|w| w.path.starts_with(&prefix))
+                || side
+                    .inventory
+                    .skipped
+                    .iter()
+                    .any(|s| s.path.starts_with(&prefix))
+                || side.inventory.unmatched > 0;
+            assert!(flagged, "junk in {} went unnoticed", suite.dir);
+        }
+    }
+}
+
+#[test]
+fn the_comparison_finds_exactly_the_recorded_differences() {
+    let g = generated(1);
+    let comparison = compare::compare(&g.base.series, &g.head.series, &Policy::default());
+    assert_eq!(comparison.verdict, Verdict::Fail);
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for suite in &g.manifest.suites {
+        let deltas = in_suite(suite, &comparison.deltas);
+        let statuses: BTreeSet<Status> = deltas.iter().map(|d| d.status).collect();
+        let only = |allowed: &[Status]| statuses.iter().all(|s| allowed.contains(s));
+        let ok = match suite.change {
+            Change::Unchanged => only(&[Status::Unchanged]),
+            Change::Regressed => {
+                statuses.contains(&Status::Regression)
+                    && only(&[Status::Regression, Status::Noisy, Status::Unchanged])
+            }
+            Change::Improved => {
+                statuses.contains(&Status::Improvement)
+                    && only(&[Status::Improvement, Status::Noisy, Status::Unchanged])
+            }
+            Change::Missing | Change::Corrupt => !deltas.is_empty() && only(&[Status::Missing]),
+            Change::New => !deltas.is_empty() && only(&[Status::New]),
+            Change::Broken => {
+                statuses.contains(&Status::Broken)
+                    && only(&[Status::Broken, Status::Missing, Status::Unchanged])
+            }
+        };
+        assert!(ok, "{} ({:?}): {statuses:?}", suite.dir, suite.change);
+        seen.insert(match suite.change {
+            Change::Unchanged => "unchanged",
+            _ => suite.dir.as_str(),
+        });
+        // A regression is the recorded 10 % throughput drop (an 11.1 % rise of a time).
+        for d in deltas.iter().filter(|d| d.status == Status::Regression) {
+            let pct = d.change_pct.unwrap().abs();
+            assert!((7.0..=14.5).contains(&pct), "{}: {pct}", d.key);
+        }
+        // A corrupt file is named in a warning of its own.
+        if suite.change == Change::Corrupt {
+            let prefix = format!("{}/", suite.dir);
+            assert!(g
+                .head
+                .warnings
+                .iter()
+                .any(|w| w.path.starts_with(&prefix) && w.message.contains("malformed")));
+        }
+    }
+    assert!(seen.len() > 6);
+}
+
+#[test]
+fn the_floor_reads_every_file_the_scan_selects() {
+    let g = generated(3);
+    for (side, result) in [("base", &g.base), ("head", &g.head)] {
+        let f = floor::floor(&g.root.join(side)).unwrap();
+        assert_eq!(
+            f.files,
+            result.inventory.files + result.inventory.skipped.len(),
+            "{side}"
+        );
+        assert!(f.json_ok > 0 && f.json_bad > 0, "{side}: {f:?}");
+    }
+}
+
+#[test]
+fn synthetic_series_compare_and_render_as_generated() {
+    let (base, head) = series::pair(2_000, 5);
+    assert!(base.len() > 1_900 && head.len() > 1_900);
+    let comparison = compare::compare(&base, &head, &Policy::default());
+    let count = |s: Status| comparison.counts[s.as_str()];
+    assert!(count(Status::Regression) > 50, "{:?}", comparison.counts);
+    assert!(count(Status::Improvement) > 20, "{:?}", comparison.counts);
+    assert!(count(Status::Missing) > 10 && count(Status::New) > 10);
+    for d in &comparison.deltas {
+        let pct = d.change_pct.map(f64::abs);
+        match d.status {
+            Status::Regression => assert!(pct.is_some_and(|p| (7.0..=14.5).contains(&p))),
+            Status::Improvement => assert!(pct.is_some_and(|p| (10.0..=18.0).contains(&p))),
+            _ => {}
+        }
+    }
+    let renderer = Renderer::new(&TemplatePaths::default()).unwrap();
+    let comment = renderer.comment(&support::report_of(comparison)).unwrap();
+    assert!(comment.markdown.len() <= 65_536);
+    assert!(comment.markdown.contains("bench-"));
+    assert!(comment.omitted.rows > 0);
+}
