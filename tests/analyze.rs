@@ -206,7 +206,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     );
 
     // The serialised shape the renderer relies on.
-    let v = serde_json::to_value(&a).unwrap();
+    let v = a.to_json();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
