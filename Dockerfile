@@ -13,6 +13,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY templates ./templates
+# `benchgate demo` embeds an example pair.
+COPY examples/chimeraforge/pairs/tr115_chimera_homo_v1_vs_v2 ./examples/chimeraforge/pairs/tr115_chimera_homo_v1_vs_v2
 COPY benches ./benches
 RUN cargo build --release --locked --bin benchgate \
  && install -m 0755 target/release/benchgate /usr/local/bin/benchgate \

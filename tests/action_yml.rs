@@ -100,10 +100,22 @@ fn inputs_match_the_binary() {
     );
     for spec in INPUTS {
         let i = input(&a, spec.name);
-        assert!(!i.required, "`{}`: required is not enforced by the runner; validate in code instead", spec.name);
+        assert!(
+            !i.required,
+            "`{}`: required is not enforced by the runner; validate in code instead",
+            spec.name
+        );
         assert_eq!(i.default, spec.default, "default of `{}`", spec.name);
-        assert!(!i.description.trim().is_empty(), "`{}` has no description", spec.name);
-        assert!(!spec.description.trim().is_empty(), "`{}` has no description in INPUTS", spec.name);
+        assert!(
+            !i.description.trim().is_empty(),
+            "`{}` has no description",
+            spec.name
+        );
+        assert!(
+            !spec.description.trim().is_empty(),
+            "`{}` has no description in INPUTS",
+            spec.name
+        );
     }
     assert_eq!(input(&a, "github-token").default, "${{ github.token }}");
 }
@@ -113,10 +125,17 @@ fn outputs_match_the_binary() {
     let a = action();
     let declared: BTreeSet<&str> = a.outputs.keys().map(String::as_str).collect();
     let known: BTreeSet<&str> = OUTPUTS.iter().map(|o| o.name).collect();
-    assert_eq!(declared, known, "action.yml outputs and context::OUTPUTS differ");
+    assert_eq!(
+        declared, known,
+        "action.yml outputs and context::OUTPUTS differ"
+    );
     for spec in OUTPUTS {
         let o: Output = serde_json::from_value(a.outputs[spec.name].clone()).unwrap();
-        assert!(!o.description.trim().is_empty(), "`{}` has no description", spec.name);
+        assert!(
+            !o.description.trim().is_empty(),
+            "`{}` has no description",
+            spec.name
+        );
     }
 }
 
@@ -225,7 +244,10 @@ fn every_output_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let (ws, run) = run_action("run", &dir.path().join("run"));
     assert_eq!(run["verdict"], "pass");
-    assert_eq!(run["improvements"], "12", "the failed-then-fixed pair fixes 12 metrics");
+    assert_eq!(
+        run["improvements"], "12",
+        "the failed-then-fixed pair fixes 12 metrics"
+    );
     let report = ws.join(&run["report-json"]);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -248,7 +270,10 @@ fn readme_tables(a: &Action) -> String {
         } else {
             format!("`{}`", cell(&i.default))
         };
-        t.push_str(&format!("| `{name}` | {default} | {} |\n", cell(&i.description)));
+        t.push_str(&format!(
+            "| `{name}` | {default} | {} |\n",
+            cell(&i.description)
+        ));
     }
     t.push_str("\n| output | description |\n|---|---|\n");
     for (name, value) in &a.outputs {
@@ -260,7 +285,8 @@ fn readme_tables(a: &Action) -> String {
 
 #[test]
 fn readme_tables_match_action_yml() {
-    const START: &str = "<!-- action-tables:start (generated from action.yml by tests/action_yml.rs) -->\n";
+    const START: &str =
+        "<!-- action-tables:start (generated from action.yml by tests/action_yml.rs) -->\n";
     const END: &str = "<!-- action-tables:end -->";
     let path = root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();

@@ -3,6 +3,7 @@
 
 mod action;
 mod compare;
+mod demo;
 mod failure;
 mod scan;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Compare a head directory against a base directory and render the report.
     Compare(compare::CompareArgs),
+    /// Run `compare` on a real example pair embedded in the binary.
+    Demo(demo::DemoArgs),
     /// Run as a GitHub Action (reads INPUT_* and GITHUB_* from the environment).
     Action(action::ActionArgs),
 }
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Action(args) => action::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     ExitCode::from(code)
 }
