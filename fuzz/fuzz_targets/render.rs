@@ -117,12 +117,20 @@ fuzz_target!(|case: Case| {
     });
     serde_json::to_string(&report).expect("the report serialises");
 
-    let comment = renderer().comment(&report).expect("the built-in comment renders");
-    assert!(comment.markdown.len() <= COMMENT_BUDGET, "{} bytes", comment.markdown.len());
+    let comment = renderer()
+        .comment(&report)
+        .expect("the built-in comment renders");
+    assert!(
+        comment.markdown.len() <= COMMENT_BUDGET,
+        "{} bytes",
+        comment.markdown.len()
+    );
     let found = violations(&comment.markdown);
     assert!(found.is_empty(), "{found:#?}\n{}", comment.markdown);
 
-    let summary = renderer().summary(&report).expect("the built-in summary renders");
+    let summary = renderer()
+        .summary(&report)
+        .expect("the built-in summary renders");
     assert!(summary.markdown.len() <= SUMMARY_BUDGET);
     let found = violations(&summary.markdown);
     assert!(found.is_empty(), "{found:#?}\n{}", summary.markdown);

@@ -17,9 +17,13 @@ fn contents(dir: &Path) -> (usize, u64, usize) {
     let (mut files, mut bytes, mut links) = (0, 0, 0);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_symlink() {
                 links += 1;
             } else if kind.is_dir() {

@@ -23,7 +23,12 @@ pub fn run_adapters(adapters: &[&dyn Adapter], data: &[u8]) {
     };
     for adapter in adapters {
         let confidence = adapter.detect(&input);
-        assert_eq!(confidence, adapter.detect(&input), "{}: detect", adapter.name());
+        assert_eq!(
+            confidence,
+            adapter.detect(&input),
+            "{}: detect",
+            adapter.name()
+        );
         let first = adapter.parse(&input);
         let again = adapter.parse(&input);
         assert_eq!(
@@ -42,7 +47,10 @@ pub fn run_adapters(adapters: &[&dyn Adapter], data: &[u8]) {
 /// of the file against itself.
 pub fn check_parsed(path: &str, parsed: &Parsed) {
     for w in &parsed.warnings {
-        assert!(!w.path.is_empty(), "a warning without a path: {w:?} ({path})");
+        assert!(
+            !w.path.is_empty(),
+            "a warning without a path: {w:?} ({path})"
+        );
     }
     let (merged, _) = merge_series(parsed.series.clone());
     let comparison = compare::compare(&merged, &merged, &Policy::default());

@@ -55,7 +55,9 @@ pub struct Artifact {
     pub zip: Vec<u8>,
 }
 
-/// A canned misbehaviour for the next matching request(s).
+/// A canned misbehaviour for the next matching request(s). Each test binary uses the
+/// faults it needs.
+#[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// Answer with this status instead of handling the request.
