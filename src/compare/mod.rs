@@ -15,6 +15,7 @@ pub use noise::NoiseBand;
 use crate::config::Policy;
 use crate::model::{Direction, Series, SeriesKey, Warning};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Summary statistics of one side of a delta (successful samples only).
@@ -198,8 +199,8 @@ pub fn compare_with_history(
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
-    let (base, mut warnings) = policy.prepare(base.to_vec());
-    let (head, head_warnings) = policy.prepare(head.to_vec());
+    let (base, mut warnings) = prepared(policy, base);
+    let (head, head_warnings) = prepared(policy, head);
     warnings.extend(head_warnings);
     let history: Vec<BTreeMap<SeriesKey, Series>> = history
         .iter()
@@ -210,10 +211,10 @@ pub fn compare_with_history(
         .collect();
 
     let mut joined: BTreeMap<SeriesKey, (Option<&Series>, Option<&Series>)> = BTreeMap::new();
-    for s in &base {
+    for s in base.iter() {
         joined.entry(s.key.clone()).or_default().0 = Some(s);
     }
-    for s in &head {
+    for s in head.iter() {
         joined.entry(s.key.clone()).or_default().1 = Some(s);
     }
     let deltas = joined
@@ -225,4 +226,20 @@ pub fn compare_with_history(
         })
         .collect();
     verdict::finish(deltas, base.is_empty(), policy, warnings)
+}
+
+/// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged
+/// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
+/// direction or unit are used as they are, without a copy.
+fn prepared<'a>(policy: &Policy, series: &'a [Series]) -> (Cow<'a, [Series]>, Vec<Warning>) {
+    let changes_nothing = policy.rewrite.is_empty()
+        && policy
+            .metrics
+            .iter()
+            .all(|r| r.direction.is_none() && r.unit.is_none());
+    if changes_nothing && series.windows(2).all(|w| w[0].key < w[1].key) {
+        return (Cow::Borrowed(series), Vec::new());
+    }
+    let (series, warnings) = policy.prepare(series.to_vec());
+    (Cow::Owned(series), warnings)
 }
