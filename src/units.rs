@@ -459,10 +459,14 @@ mod tests {
             parse_single(main).map(|q| (q.value, q.unit))
         };
         for t in [
-            "77.93", " 0.083 ", "999", "-0.5", "+5", "5.", ".5", "-.5", "1e5", "1E-3",
-            "1.5e+3", "00012", "-0",
+            "77.93", " 0.083 ", "999", "-0.5", "+5", "5.", ".5", "-.5", "1e5", "1E-3", "1.5e+3",
+            "00012", "-0",
         ] {
-            assert_eq!(plain_number(t).map(|v| (v, String::new())), general(t), "{t}");
+            assert_eq!(
+                plain_number(t).map(|v| (v, String::new())),
+                general(t),
+                "{t}"
+            );
         }
         // Not plain numbers: left to the general path.
         for t in ["1e400", "1.2.3", "e5", "--5", "1e", "+-5", "", "-"] {

@@ -14,8 +14,10 @@ pub use noise::NoiseBand;
 
 use crate::config::Policy;
 use crate::model::{Direction, Series, SeriesKey, Warning};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// Summary statistics of one side of a delta (successful samples only).
@@ -210,21 +212,23 @@ pub fn compare_with_history(
         })
         .collect();
 
-    let mut joined: BTreeMap<SeriesKey, (Option<&Series>, Option<&Series>)> = BTreeMap::new();
-    for s in base.iter() {
-        joined.entry(s.key.clone()).or_default().0 = Some(s);
-    }
-    for s in head.iter() {
-        joined.entry(s.key.clone()).or_default().1 = Some(s);
-    }
-    let deltas = joined
-        .into_iter()
-        .map(|(key, (b, h))| {
+    // Keys are judged independently, in parallel; warnings keep the key order.
+    let judged: Vec<(Delta, Vec<Warning>)> = join(&base, &head)
+        .into_par_iter()
+        .map(|(key, b, h)| {
+            let key = key.clone();
             let rule = policy.for_key(&key);
             let band = b.and_then(|b| noise::band(b, &history, policy.noise_k));
-            judge::judge(key, b, h, &rule, policy, band, &mut warnings)
+            let mut found = Vec::new();
+            let delta = judge::judge(key, b, h, &rule, policy, band, &mut found);
+            (delta, found)
         })
         .collect();
+    let mut deltas = Vec::with_capacity(judged.len());
+    for (delta, found) in judged {
+        deltas.push(delta);
+        warnings.extend(found);
+    }
     verdict::finish(deltas, base.is_empty(), policy, warnings)
 }
 
@@ -242,4 +246,27 @@ fn prepared<'a>(policy: &Policy, series: &'a [Series]) -> (Cow<'a, [Series]>, Ve
     }
     let (series, warnings) = policy.prepare(series.to_vec());
     (Cow::Owned(series), warnings)
+}
+
+/// A key with its series on base and on head.
+type Pair<'a> = (&'a SeriesKey, Option<&'a Series>, Option<&'a Series>);
+
+/// Pairs the series of both sides by key, in key order. Both sides are sorted by key and
+/// hold each key once (as [`prepared`] returns them).
+fn join<'a>(base: &'a [Series], head: &'a [Series]) -> Vec<Pair<'a>> {
+    let mut pairs = Vec::with_capacity(base.len().max(head.len()));
+    let (mut b, mut h) = (base.iter().peekable(), head.iter().peekable());
+    loop {
+        let pair = match (b.peek(), h.peek()) {
+            (Some(x), Some(y)) => match x.key.cmp(&y.key) {
+                Ordering::Less => (&x.key, b.next(), None),
+                Ordering::Greater => (&y.key, None, h.next()),
+                Ordering::Equal => (&x.key, b.next(), h.next()),
+            },
+            (Some(x), None) => (&x.key, b.next(), None),
+            (None, Some(y)) => (&y.key, None, h.next()),
+            (None, None) => return pairs,
+        };
+        pairs.push(pair);
+    }
 }
