@@ -21,12 +21,7 @@ pub(super) fn finish(
     for d in &mut deltas {
         d.blocking = blocks(d, &policy.fail_on);
     }
-    deltas.sort_by(|a, b| {
-        group(a.status)
-            .cmp(&group(b.status))
-            .then_with(|| sort_severity(b).total_cmp(&sort_severity(a)))
-            .then_with(|| a.key.cmp(&b.key))
-    });
+    let deltas = report_order(deltas);
     let verdict = if no_base {
         if policy.fail_on.contains(&FailOn::NoBaseline) {
             Verdict::Fail
@@ -46,6 +41,21 @@ pub(super) fn finish(
         deltas,
         warnings,
     }
+}
+
+/// Sorts deltas into report order: by group, most severe first, then by key. The order is
+/// found on positions, so each (large) delta moves once.
+fn report_order(deltas: Vec<Delta>) -> Vec<Delta> {
+    let severity: Vec<f64> = deltas.iter().map(sort_severity).collect();
+    let mut order: Vec<usize> = (0..deltas.len()).collect();
+    order.sort_by(|&a, &b| {
+        group(deltas[a].status)
+            .cmp(&group(deltas[b].status))
+            .then_with(|| severity[b].total_cmp(&severity[a]))
+            .then_with(|| deltas[a].key.cmp(&deltas[b].key))
+    });
+    let mut slots: Vec<Option<Delta>> = deltas.into_iter().map(Some).collect();
+    order.iter().filter_map(|&i| slots[i].take()).collect()
 }
 
 /// Whether a delta would make the verdict at least `warn`.
