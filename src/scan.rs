@@ -75,9 +75,12 @@ where
     let collected = started.elapsed();
 
     let started = Instant::now();
+    // One task per file: files differ in cost by orders of magnitude and sort by path, so
+    // larger chunks leave one worker parsing a run of big files while the other idles.
     let outcomes: Vec<Outcome> = walk
         .files
         .par_iter()
+        .with_max_len(1)
         .map(|file| process(file, options.max_file_size, &parser))
         .collect();
 
