@@ -224,13 +224,14 @@ fn the_floor_reads_every_file_the_scan_selects() {
 
 #[test]
 fn synthetic_series_compare_and_render_as_generated() {
-    let (base, head) = series::pair(2_000, 5);
-    assert!(base.len() > 1_900 && head.len() > 1_900);
+    // More rows than the renderer renders whole first: the budget is found by doubling.
+    let (base, head) = series::pair(5_000, 5);
+    assert!(base.len() > 4_800 && head.len() > 4_800);
     let comparison = compare::compare(&base, &head, &Policy::default());
     let count = |s: Status| comparison.counts[s.as_str()];
-    assert!(count(Status::Regression) > 50, "{:?}", comparison.counts);
-    assert!(count(Status::Improvement) > 20, "{:?}", comparison.counts);
-    assert!(count(Status::Missing) > 10 && count(Status::New) > 10);
+    assert!(count(Status::Regression) > 150, "{:?}", comparison.counts);
+    assert!(count(Status::Improvement) > 60, "{:?}", comparison.counts);
+    assert!(count(Status::Missing) > 30 && count(Status::New) > 30);
     for d in &comparison.deltas {
         let pct = d.change_pct.map(f64::abs);
         match d.status {
@@ -240,8 +241,12 @@ fn synthetic_series_compare_and_render_as_generated() {
         }
     }
     let renderer = Renderer::new(&TemplatePaths::default()).unwrap();
+    let regressions = count(Status::Regression);
     let comment = renderer.comment(&support::report_of(comparison)).unwrap();
     assert!(comment.markdown.len() <= 65_536);
+    assert!(comment.markdown.len() > 40_000, "{} bytes", comment.markdown.len());
     assert!(comment.markdown.contains("bench-"));
-    assert!(comment.omitted.rows > 0);
+    // Regressions are kept before anything else; most of the other rows are left out.
+    assert_eq!(comment.omitted.by_status.get(&Status::Regression), None);
+    assert!(comment.omitted.rows > 4_000 - regressions, "{:?}", comment.omitted);
 }

@@ -67,22 +67,30 @@ pub(super) fn fit<E>(
     };
     let fits = |r: &Rendered| r.markdown.len() <= budget;
 
+    let Some(full_size) = whole_size else {
+        // A large report: the largest fitting row count, bracketed by doubling from none.
+        // Rows are in priority order, so protected rows are kept first whenever they fit.
+        let bare = attempt(0)?;
+        if !fits(&bare) {
+            return Ok(Fit::Over {
+                size: bare.markdown.len(),
+            });
+        }
+        return match bound(0, bare, order.len(), budget, &mut attempt)? {
+            Bound::All(rendered) => Ok(Fit::Within(rendered)),
+            Bound::Between {
+                lo,
+                best,
+                hi,
+                hi_size,
+            } => search(lo, best, hi, hi_size, budget, attempt).map(Fit::Within),
+        };
+    };
     // Keep every protected row if at all possible and search the largest number of the
     // other rows that fits; otherwise search among the protected rows alone.
     let with_protected = attempt(protected)?;
     let (lo, best, hi, hi_size) = if fits(&with_protected) {
-        match whole_size {
-            Some(size) => (protected, with_protected, order.len(), size),
-            None => match bound(protected, with_protected, order.len(), budget, &mut attempt)? {
-                Bound::All(rendered) => return Ok(Fit::Within(rendered)),
-                Bound::Between {
-                    lo,
-                    best,
-                    hi,
-                    hi_size,
-                } => (lo, best, hi, hi_size),
-            },
-        }
+        (protected, with_protected, order.len(), full_size)
     } else {
         let bare = attempt(0)?;
         if !fits(&bare) {
