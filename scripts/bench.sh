@@ -53,7 +53,8 @@ timed() {
   if [[ -x /usr/bin/time ]]; then
     /usr/bin/time -f '%M %P' -o "$work/time" "$@" >"$out" || [[ $? == 1 ]]
     end=$(date +%s%N)
-    read -r rss cpu <"$work/time"
+    # The last line: a failing command adds "Command exited with non-zero status N" first.
+    read -r rss cpu < <(tail -n 1 "$work/time")
     cpu=${cpu%\%}
   else
     python3 -c '
