@@ -122,18 +122,19 @@ echo "# 100 000 synthetic series" >&2
 : >"$work/series"
 for ((i = 1; i <= runs; i++)); do
   timed "$work/out" "$measure" series 100000
-  echo "$(field compare_seconds <"$work/out") $(field render_seconds <"$work/out") $RSS" >>"$work/series"
+  echo "$(field compare_seconds <"$work/out") $(field render_seconds <"$work/out") $RSS $(field seconds <"$work/out")" >>"$work/series"
 done
-s_compare=$(awk '{ print $1 }' "$work/series" | median)
-s_render=$(awk '{ print $2 }' "$work/series" | median)
+s_compare=$(awk '{ print $1 }' "$work/series" | median | xargs printf '%.3f')
+s_render=$(awk '{ print $2 }' "$work/series" | median | xargs printf '%.3f')
 s_rss=$(awk '{ print $3 }' "$work/series" | median)
+s_total=$(awk '{ print $4 }' "$work/series" | median | xargs printf '%.3f')
 
 echo "# start-up time" >&2
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 20 --runs 300 --export-json "$work/startup.json" \
     "$benchgate --version" "true" >&2
-  version_ms=$(grep -o '"mean":[-0-9.e+]*' "$work/startup.json" | sed -n 1p | cut -d: -f2)
-  true_ms=$(grep -o '"mean":[-0-9.e+]*' "$work/startup.json" | sed -n 2p | cut -d: -f2)
+  version_ms=$(grep -o '"mean": *[-0-9.e+]*' "$work/startup.json" | sed -n 1p | cut -d: -f2)
+  true_ms=$(grep -o '"mean": *[-0-9.e+]*' "$work/startup.json" | sed -n 2p | cut -d: -f2)
   version_ms=$(awk -v s="$version_ms" 'BEGIN { printf "%.2f", s * 1000 }')
   true_ms=$(awk -v s="$true_ms" 'BEGIN { printf "%.2f", s * 1000 }')
 else
@@ -157,9 +158,9 @@ Runs per size: $runs (medians). Times in seconds; (Nx) = ratio to the floor of t
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $(printf '%s\n' "${rows[@]}")
 
-| 100 000 series | compare | render | peak RSS MiB |
-|---|---:|---:|---:|
-| synthetic, ~8 % regressed | $s_compare | $s_render | $s_rss |
+| 100 000 series | compare | render | compare + render | peak RSS MiB |
+|---|---:|---:|---:|---:|
+| synthetic, ~8 % regressed | $s_compare | $s_render | $s_total | $s_rss |
 
 | start-up | benchgate --version | true (process floor) |
 |---|---:|---:|
