@@ -98,8 +98,8 @@ impl Kind {
     ];
 
     /// How often a suite of this kind is drawn, relative to the others. With the files per
-    /// suite this gives about 20 % run CSVs (with their summaries), 12 % sweep CSVs, 15 %
-    /// Ollama responses, 27 % criterion files, 8 % vLLM results and 5 % junk.
+    /// suite this gives about 18 % run CSVs (with their summaries), 11 % sweep CSVs, 14 %
+    /// Ollama responses, 25 % criterion files, 7 % vLLM results and 5 % junk.
     fn weight(self) -> u32 {
         match self {
             Kind::OllamaRuns => 10,
