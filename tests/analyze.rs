@@ -9,11 +9,11 @@ use benchgate::analyze::{
     self, estimate_tokens, parse_answer, review, Analysis, AnalysisStatus, Api, Catalogue, Facts,
     LlmSettings, Secret,
 };
-use benchgate::collect::CollectOptions;
-use benchgate::compare::{self, Confidence, Delta, Gate, SideStats, Status, Verdict};
+use benchgate::collect::{CollectOptions, InventorySummary};
+use benchgate::compare::{self, Comparison, Confidence, Delta, Gate, SideStats, Status, Verdict};
 use benchgate::config::Policy;
 use benchgate::model::{Direction, SeriesKey};
-use benchgate::report::{Inventories, Report, Timings};
+use benchgate::report::{self, Report, ReportParts, Timings};
 use fake_llm::{FakeLlm, Reply};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -28,36 +28,25 @@ fn report_for(pair: &str) -> Report {
     let opts = CollectOptions::default();
     let base = benchgate::scan::scan(&root.join("base"), &opts).unwrap();
     let head = benchgate::scan::scan(&root.join("head"), &opts).unwrap();
-    let cmp = compare::compare(&base.series, &head.series, &Policy::default());
-    report_of(
-        cmp.verdict,
-        cmp.counts,
-        cmp.deltas,
-        Some(base.inventory),
-        head.inventory,
-    )
+    let comparison = compare::compare(&base.series, &head.series, &Policy::default());
+    report_of(comparison, Some(base.inventory), head.inventory)
 }
 
 fn report_of(
-    verdict: Verdict,
-    counts: BTreeMap<String, usize>,
-    deltas: Vec<Delta>,
-    base: Option<benchgate::collect::InventorySummary>,
-    head: benchgate::collect::InventorySummary,
+    comparison: Comparison,
+    base: Option<InventorySummary>,
+    head: InventorySummary,
 ) -> Report {
-    Report {
-        schema_version: 1,
-        tool_version: "test".into(),
-        verdict,
-        counts,
-        deltas,
-        inventory: Inventories { base, head },
-        timings_ms: Timings::default(),
+    report::build(ReportParts {
+        comparison,
+        base_inventory: base,
+        head_inventory: head,
         warnings: Vec::new(),
+        timings_ms: Timings::default(),
         baseline: None,
         run: None,
         analysis: None,
-    }
+    })
 }
 
 /// The example of the issue: tokens/s 97.8 -> 85.7 over three runs each.
@@ -90,13 +79,18 @@ fn tokens_regression() -> Report {
         noise: None,
         blocking: true,
     };
-    let counts = BTreeMap::from([("regression".to_string(), 1), ("total".to_string(), 1)]);
-    let mut inv = benchgate::collect::InventorySummary {
+    let comparison = Comparison {
+        verdict: Verdict::Fail,
+        counts: BTreeMap::from([("regression".to_string(), 1), ("total".to_string(), 1)]),
+        deltas: vec![delta],
+        warnings: Vec::new(),
+    };
+    let mut inv = InventorySummary {
         files: 1,
         ..Default::default()
     };
     inv.by_kind.insert("csv".into(), 1);
-    report_of(Verdict::Fail, counts, vec![delta], Some(inv.clone()), inv)
+    report_of(comparison, Some(inv.clone()), inv)
 }
 
 fn settings(fake: &FakeLlm) -> LlmSettings {
@@ -212,7 +206,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     );
 
     // The serialised shape the renderer relies on.
-    let v = serde_json::to_value(&a).unwrap();
+    let v = a.to_json();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
@@ -947,12 +941,12 @@ fn check(report: &Report, answer: &str) -> analyze::Reviewed {
     review(&draft, &cat, Some("github.com"), 3000)
 }
 
-fn delta<'a>(report: &'a Report, metric: &str) -> &'a Delta {
+fn delta<'a>(report: &'a Report, benchmark: &str, metric: &str) -> &'a Delta {
     report
         .deltas
         .iter()
-        .find(|d| d.key.metric == metric)
-        .unwrap_or_else(|| panic!("no delta {metric}"))
+        .find(|d| d.key.benchmark == benchmark && d.key.metric == metric)
+        .unwrap_or_else(|| panic!("no delta {benchmark}/{metric}"))
 }
 
 #[test]
@@ -991,10 +985,7 @@ fn invented_numbers_from_the_chimeraforge_agent_are_stripped() {
 #[test]
 fn correct_restatements_of_real_values_survive() {
     let report = report_for("rust_agent_rerun_noise");
-    let tps = delta(
-        &report,
-        "baseline.aggregate_metrics.average_tokens_per_second",
-    );
+    let tps = delta(&report, "baseline", "average_tokens_per_second");
     let (b, h) = (
         tps.base.as_ref().unwrap().mean.unwrap(),
         tps.head.as_ref().unwrap().mean.unwrap(),
@@ -1003,7 +994,7 @@ fn correct_restatements_of_real_values_survive() {
         (format!("{b:.2}"), format!("{h:.2}")),
         ("34.70".into(), "30.33".into())
     );
-    let ttft = delta(&report, "chimera.aggregate_metrics.average_ttft_ms");
+    let ttft = delta(&report, "chimera", "average_ttft_ms");
     assert_eq!(ttft.unit, "ms");
     let statements = [
         // Rounded, with and without units, the sign spelled out in words.
@@ -1013,7 +1004,7 @@ fn correct_restatements_of_real_values_survive() {
         // A ratio and the change seen from the other side.
         "Chimera throughput rose 1.14x (14.4 %), so baseline needed 12.6 % fewer tokens per second than before.",
         // Names of the metrics in code spans.
-        "`chimera.aggregate_metrics.average_tokens_per_second` improved to 35.58 tokens/s.",
+        "`chimera/average_tokens_per_second` improved to 35.58 tokens/s.",
     ];
     let answer = answer_json(
         statements[0],
@@ -1028,7 +1019,7 @@ fn correct_restatements_of_real_values_survive() {
     assert_eq!(r.kept, 4);
     assert_eq!(
         r.findings[2].metrics,
-        vec!["metrics/chimera.aggregate_metrics.average_tokens_per_second"]
+        vec!["chimera/average_tokens_per_second [num_ctx=2048,num_gpu=120,temperature=0.3]"]
     );
 
     // The failed-then-fixed pair: counts and means of the fixed side.

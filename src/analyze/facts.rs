@@ -1,9 +1,10 @@
 //! The facts the model is given: the report's deltas ranked by severity (regressions and
-//! broken metrics first, then missing ones, improvements, and the rest), each with a short
+//! broken metrics first, then missing and noisy ones, improvements, and the rest), each with a short
 //! id (`M1`) and a display name, plus the verdict, the counts and the file inventory.
 
-use crate::compare::{Delta, Gate, Status, Verdict};
-use crate::report::{Inventories, Report};
+use crate::compare::{Delta, Gate, Verdict};
+use crate::model::Direction;
+use crate::report::{self, Inventories, Report};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,32 +57,23 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// Orders deltas most severe first: gated before ignored, then by status group, then hard
-/// gates before advisory ones, then by the size of the change.
+/// Orders deltas most severe first: gated before ignored, then by the report's status
+/// priority ([`report::priority`]), then hard gates before advisory ones, then results
+/// before neutral quantities (token counts, sizes of the input), then by the size of the
+/// change.
 fn severity(a: &Delta, b: &Delta) -> Ordering {
     let key = |d: &Delta| {
         (
             d.gate == Gate::Ignore,
-            status_rank(d.status),
+            report::priority(d.status),
             d.gate != Gate::Hard,
+            d.direction == Direction::Neutral,
         )
     };
     key(a).cmp(&key(b)).then_with(|| {
         let size = |d: &Delta| d.change_pct.map(f64::abs).unwrap_or(0.0);
         size(b).total_cmp(&size(a))
     })
-}
-
-fn status_rank(s: Status) -> u8 {
-    match s {
-        Status::Broken | Status::Regression => 0,
-        Status::Missing => 1,
-        Status::Improvement => 2,
-        Status::Fixed => 3,
-        Status::Noisy => 4,
-        Status::New => 5,
-        Status::Unchanged => 6,
-    }
 }
 
 /// `benchmark/metric` plus labels; the source file is prepended only where two deltas would

@@ -146,6 +146,12 @@ impl Analysis {
         self.status == AnalysisStatus::Failed
     }
 
+    /// The value to store as `Report.analysis`.
+    pub fn to_json(&self) -> Value {
+        // String keys only, and serde_json writes non-finite numbers as null: cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
     fn empty(status: AnalysisStatus, reason: String, call: CallInfo) -> Self {
         Analysis {
             status,

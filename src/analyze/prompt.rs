@@ -228,7 +228,7 @@ impl Row {
         Row {
             id: f.id.clone(),
             name: fence(&f.name),
-            status: label(&d.status),
+            status: d.status.as_str().to_string(),
             unit: fence(&d.unit),
             base: side(&d.base),
             head: side(&d.head),
