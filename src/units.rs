@@ -22,6 +22,12 @@ const MAX_CELL_LEN: usize = 64;
 /// or `12.34 ± 0.05` (the mean is kept). Returns `None` for non-numbers (`OOM`, `-`, `N/A`,
 /// empty, NaN, infinities, values that overflow `f64`).
 pub fn parse_quantity(text: &str) -> Option<Quantity> {
+    if let Some(value) = plain_number(text) {
+        return Some(Quantity {
+            value,
+            unit: String::new(),
+        });
+    }
     let cleaned = clean_cell(text)?;
     // `mean ± sd`: keep the mean; the unit may follow the spread (`12.3 ± 0.5 ms`).
     let (main, spread) = split_spread(&cleaned);
@@ -32,6 +38,19 @@ pub fn parse_quantity(text: &str) -> Option<Quantity> {
         }
     }
     Some(q)
+}
+
+/// Fast path for the most common cell, a bare decimal number (`77.93`, `-0.5`, `1e-3`):
+/// only digits, signs, points and exponents, which the general path reads the same way.
+fn plain_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let plain = t.len() <= MAX_CELL_LEN
+        && t.bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !plain {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Strips what decorates a number without changing it: surrounding whitespace, Markdown
@@ -430,6 +449,29 @@ mod tests {
 
     fn q(text: &str) -> Option<(f64, String)> {
         parse_quantity(text).map(|q| (q.value, q.unit))
+    }
+
+    #[test]
+    fn plain_numbers_read_as_the_general_path_reads_them() {
+        let general = |t: &str| {
+            let cleaned = clean_cell(t)?;
+            let (main, _) = split_spread(&cleaned);
+            parse_single(main).map(|q| (q.value, q.unit))
+        };
+        for t in [
+            "77.93", " 0.083 ", "999", "-0.5", "+5", "5.", ".5", "-.5", "1e5", "1E-3", "1.5e+3",
+            "00012", "-0",
+        ] {
+            assert_eq!(
+                plain_number(t).map(|v| (v, String::new())),
+                general(t),
+                "{t}"
+            );
+        }
+        // Not plain numbers: left to the general path.
+        for t in ["1e400", "1.2.3", "e5", "--5", "1e", "+-5", "", "-"] {
+            assert_eq!(plain_number(t), None, "{t}");
+        }
     }
 
     #[test]

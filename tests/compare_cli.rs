@@ -1,6 +1,8 @@
 //! `benchgate compare` run as a process on the real base/head pairs: exit codes, the
 //! comment on stdout, the report, summary and comment files, and error messages.
 
+// Shared with other test crates; this one uses only the Ollama side of it.
+#[allow(dead_code)]
 #[path = "support/fake_llm.rs"]
 mod fake_llm;
 

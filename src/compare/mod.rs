@@ -14,7 +14,10 @@ pub use noise::NoiseBand;
 
 use crate::config::Policy;
 use crate::model::{Direction, Series, SeriesKey, Warning};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// Summary statistics of one side of a delta (successful samples only).
@@ -198,8 +201,8 @@ pub fn compare_with_history(
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
-    let (base, mut warnings) = policy.prepare(base.to_vec());
-    let (head, head_warnings) = policy.prepare(head.to_vec());
+    let (base, mut warnings) = prepared(policy, base);
+    let (head, head_warnings) = prepared(policy, head);
     warnings.extend(head_warnings);
     let history: Vec<BTreeMap<SeriesKey, Series>> = history
         .iter()
@@ -209,20 +212,61 @@ pub fn compare_with_history(
         })
         .collect();
 
-    let mut joined: BTreeMap<SeriesKey, (Option<&Series>, Option<&Series>)> = BTreeMap::new();
-    for s in &base {
-        joined.entry(s.key.clone()).or_default().0 = Some(s);
-    }
-    for s in &head {
-        joined.entry(s.key.clone()).or_default().1 = Some(s);
-    }
-    let deltas = joined
-        .into_iter()
-        .map(|(key, (b, h))| {
+    // Keys are judged independently, in parallel; warnings keep the key order.
+    let judged: Vec<(Delta, Vec<Warning>)> = join(&base, &head)
+        .into_par_iter()
+        .map(|(key, b, h)| {
+            let key = key.clone();
             let rule = policy.for_key(&key);
             let band = b.and_then(|b| noise::band(b, &history, policy.noise_k));
-            judge::judge(key, b, h, &rule, policy, band, &mut warnings)
+            let mut found = Vec::new();
+            let delta = judge::judge(key, b, h, &rule, policy, band, &mut found);
+            (delta, found)
         })
         .collect();
+    let mut deltas = Vec::with_capacity(judged.len());
+    for (delta, found) in judged {
+        deltas.push(delta);
+        warnings.extend(found);
+    }
     verdict::finish(deltas, base.is_empty(), policy, warnings)
+}
+
+/// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged
+/// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
+/// direction or unit are used as they are, without a copy.
+fn prepared<'a>(policy: &Policy, series: &'a [Series]) -> (Cow<'a, [Series]>, Vec<Warning>) {
+    let changes_nothing = policy.rewrite.is_empty()
+        && policy
+            .metrics
+            .iter()
+            .all(|r| r.direction.is_none() && r.unit.is_none());
+    if changes_nothing && series.windows(2).all(|w| w[0].key < w[1].key) {
+        return (Cow::Borrowed(series), Vec::new());
+    }
+    let (series, warnings) = policy.prepare(series.to_vec());
+    (Cow::Owned(series), warnings)
+}
+
+/// A key with its series on base and on head.
+type Pair<'a> = (&'a SeriesKey, Option<&'a Series>, Option<&'a Series>);
+
+/// Pairs the series of both sides by key, in key order. Both sides are sorted by key and
+/// hold each key once (as [`prepared`] returns them).
+fn join<'a>(base: &'a [Series], head: &'a [Series]) -> Vec<Pair<'a>> {
+    let mut pairs = Vec::with_capacity(base.len().max(head.len()));
+    let (mut b, mut h) = (base.iter().peekable(), head.iter().peekable());
+    loop {
+        let pair = match (b.peek(), h.peek()) {
+            (Some(x), Some(y)) => match x.key.cmp(&y.key) {
+                Ordering::Less => (&x.key, b.next(), None),
+                Ordering::Greater => (&y.key, None, h.next()),
+                Ordering::Equal => (&x.key, b.next(), h.next()),
+            },
+            (Some(x), None) => (&x.key, b.next(), None),
+            (None, Some(y)) => (&y.key, None, h.next()),
+            (None, None) => return pairs,
+        };
+        pairs.push(pair);
+    }
 }

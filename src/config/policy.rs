@@ -196,7 +196,6 @@ impl Policy {
     /// matching rule that sets it wins. A rule's warn threshold above its fail threshold
     /// (e.g. a rule setting only `fail: 3` under a global `warn: 5`) is lowered to it.
     pub fn for_key(&self, key: &SeriesKey) -> MetricPolicy {
-        let path = key.path();
         let mut m = MetricPolicy {
             direction: None,
             unit: None,
@@ -204,6 +203,12 @@ impl Policy {
             fail_pct: self.fail_pct,
             gate: Gate::Hard,
             min_samples: self.min_samples,
+        };
+        // The key's path is only built when there are rules to match it against.
+        let path = if self.metrics.is_empty() {
+            String::new()
+        } else {
+            key.path()
         };
         for rule in self.metrics.iter().filter(|r| r.pattern.is_match(&path)) {
             m.direction = rule.direction.or(m.direction);

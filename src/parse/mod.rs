@@ -99,6 +99,11 @@ pub fn parse_file(input: &Input) -> Parsed {
         if c > Confidence::No && best.is_none_or(|(_, b)| c > b) {
             best = Some((*adapter, c));
         }
+        // Nothing beats `Certain` and ties go to the earlier adapter: the later ones need
+        // not look at the file (their detection can cost a full parse).
+        if c == Confidence::Certain {
+            break;
+        }
     }
     let Some((adapter, _)) = best else {
         return Parsed {

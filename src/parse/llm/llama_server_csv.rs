@@ -32,6 +32,10 @@ impl Adapter for LlamaServerCsv {
     fn detect(&self, input: &Input) -> Confidence {
         let text = input.text.trim_start_matches('\u{feff}').trim_start();
         let header = text.lines().next().unwrap_or_default();
+        // Cheap rejection before splitting: a one-line JSON file is a megabyte-long "header".
+        if !header.contains("predicted_tps") {
+            return Confidence::No;
+        }
         let names: Vec<&str> = header
             .split(',')
             .map(|c| c.trim().trim_matches('"'))
