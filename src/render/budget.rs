@@ -16,19 +16,29 @@ pub(super) enum Fit {
     },
 }
 
+/// Reports with at most this many rows are rendered whole first: they usually fit, and then
+/// one rendering is all it takes. Larger ones are not: rendering every row would cost the
+/// most exactly when most rows cannot be shown, so the row count is found by doubling.
+const RENDER_WHOLE_FIRST: usize = 2_000;
+
 /// Renders `report` with as many rows as fit in `budget` bytes.
 pub(super) fn fit<E>(
     report: &Report,
     budget: usize,
     render: impl Fn(&Report) -> Result<String, E>,
 ) -> Result<Fit, E> {
-    let full = render(report)?;
-    if full.len() <= budget {
-        return Ok(Fit::Within(Rendered {
-            markdown: full,
-            omitted: report.omitted.clone(),
-        }));
-    }
+    let whole_size = if report.deltas.len() <= RENDER_WHOLE_FIRST {
+        let full = render(report)?;
+        if full.len() <= budget {
+            return Ok(Fit::Within(Rendered {
+                markdown: full,
+                omitted: report.omitted.clone(),
+            }));
+        }
+        Some(full.len())
+    } else {
+        None
+    };
     let mut order: Vec<usize> = (0..report.deltas.len()).collect();
     order.sort_by_key(|&i| priority(report.deltas[i].status));
     let protected = order
@@ -59,10 +69,20 @@ pub(super) fn fit<E>(
 
     // Keep every protected row if at all possible and search the largest number of the
     // other rows that fits; otherwise search among the protected rows alone.
-    let full_size = full.len();
     let with_protected = attempt(protected)?;
     let (lo, best, hi, hi_size) = if fits(&with_protected) {
-        (protected, with_protected, order.len(), full_size)
+        match whole_size {
+            Some(size) => (protected, with_protected, order.len(), size),
+            None => match bound(protected, with_protected, order.len(), budget, &mut attempt)? {
+                Bound::All(rendered) => return Ok(Fit::Within(rendered)),
+                Bound::Between {
+                    lo,
+                    best,
+                    hi,
+                    hi_size,
+                } => (lo, best, hi, hi_size),
+            },
+        }
     } else {
         let bare = attempt(0)?;
         if !fits(&bare) {
@@ -74,6 +94,53 @@ pub(super) fn fit<E>(
         (0, bare, protected, size)
     };
     search(lo, best, hi, hi_size, budget, attempt).map(Fit::Within)
+}
+
+/// Where the largest fitting row count lies.
+enum Bound {
+    /// Every row fits (rendered).
+    All(Rendered),
+    /// `lo` rows fit (rendered as `best`), `hi` rows do not (`hi_size` bytes).
+    Between {
+        lo: usize,
+        best: Rendered,
+        hi: usize,
+        hi_size: usize,
+    },
+}
+
+/// Rows added by the first step of [`bound`]; each later step doubles.
+const FIRST_STEP: usize = 64;
+
+/// Brackets the largest fitting row count above `lo` (which fits, rendered as `best`) by
+/// doubling the number of rows added, up to all `total` rows, so the renders cost about
+/// twice the rows of the answer rather than the rows of the report.
+fn bound<E>(
+    mut lo: usize,
+    mut best: Rendered,
+    total: usize,
+    budget: usize,
+    mut attempt: impl FnMut(usize) -> Result<Rendered, E>,
+) -> Result<Bound, E> {
+    let mut step = FIRST_STEP;
+    loop {
+        let next = lo.saturating_add(step).min(total);
+        let rendered = attempt(next)?;
+        if rendered.markdown.len() > budget {
+            return Ok(Bound::Between {
+                lo,
+                best,
+                hi: next,
+                hi_size: rendered.markdown.len(),
+            });
+        }
+        if next == total {
+            return Ok(Bound::All(rendered));
+        }
+        lo = next;
+        best = rendered;
+        step = step.saturating_mul(2);
+    }
 }
 
 /// Finds the largest row count in `lo..hi` whose rendering fits, given that `lo` fits
@@ -126,6 +193,40 @@ mod tests {
     /// Rows of uneven size (between 40 and 139 bytes) after a 500-byte header.
     fn size_with(rows: usize) -> usize {
         500 + (0..rows).map(|i| 40 + (i * 37) % 100).sum::<usize>()
+    }
+
+    #[test]
+    fn bounding_renders_about_twice_the_rows_that_fit_not_the_whole_report() {
+        let rows_rendered = Cell::new(0);
+        let attempt = |rows: usize| -> Result<Rendered, ()> {
+            rows_rendered.set(rows_rendered.get() + rows);
+            Ok(rendered(size_with(rows)))
+        };
+        let Bound::Between {
+            lo, hi, hi_size, ..
+        } = bound(0, rendered(500), 100_000, 60_000, attempt).unwrap()
+        else {
+            panic!("100 000 rows cannot fit in 60 000 bytes");
+        };
+        let expected = (0..100_000)
+            .take_while(|&r| size_with(r) <= 60_000)
+            .last()
+            .unwrap();
+        assert!(
+            lo <= expected && expected < hi,
+            "{lo}..{hi} misses {expected}"
+        );
+        assert_eq!(hi_size, size_with(hi));
+        assert!(
+            rows_rendered.get() < 4 * expected,
+            "{} rows",
+            rows_rendered.get()
+        );
+        // When everything fits, the last rendering holds every row.
+        let all = bound(0, rendered(500), 100, 60_000, |rows| {
+            Ok::<_, ()>(rendered(size_with(rows)))
+        });
+        assert!(matches!(all, Ok(Bound::All(r)) if r.markdown.len() == size_with(100)));
     }
 
     #[test]

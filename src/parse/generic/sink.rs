@@ -6,7 +6,9 @@ use crate::keys;
 use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
 use crate::units;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
 
 /// Most series one file may produce; the rest are dropped with a warning.
 pub const MAX_SERIES_PER_FILE: usize = 10_000;
@@ -28,7 +30,10 @@ pub struct SeriesSink {
     path: String,
     source: String,
     series: Vec<Series>,
-    index: HashMap<SeriesKey, usize>,
+    /// Positions of the series by a hash of their key: a reading finds its series by
+    /// comparing the key's parts, without building an owned key first.
+    index: HashMap<u64, Vec<usize>>,
+    hasher: RandomState,
     warnings: Vec<Warning>,
     dropped: usize,
 }
@@ -40,6 +45,7 @@ impl SeriesSink {
             source: keys::normalize_path(input.path),
             series: Vec::new(),
             index: HashMap::new(),
+            hasher: RandomState::new(),
             warnings: Vec::new(),
             dropped: 0,
         }
@@ -64,22 +70,27 @@ impl SeriesSink {
                 return;
             }
         }
-        let key = SeriesKey {
-            source: self.source.clone(),
-            benchmark: bounded(benchmark),
-            metric: bounded(metric),
-            labels: labels.clone(),
-        };
-        let idx = match self.index.get(&key) {
-            Some(&i) => i,
+        let (name, quantity) = (bounded_str(benchmark), bounded_str(metric));
+        let hash = self.key_hash(&self.source, &name, &quantity, labels);
+        let idx = match self.find(hash, &self.source, &name, &quantity, labels) {
+            Some(i) => i,
             None => {
                 if self.series.len() >= MAX_SERIES_PER_FILE {
                     self.dropped += 1;
                     return;
                 }
-                let series = Series::new(key.clone(), units::normalize_unit(unit), direction);
+                let key = SeriesKey {
+                    source: self.source.clone(),
+                    benchmark: name.into_owned(),
+                    metric: quantity.into_owned(),
+                    labels: labels.clone(),
+                };
+                let series = Series::new(key, units::normalize_unit(unit), direction);
                 self.series.push(series);
-                self.index.insert(key, self.series.len() - 1);
+                self.index
+                    .entry(hash)
+                    .or_default()
+                    .push(self.series.len() - 1);
                 self.series.len() - 1
             }
         };
@@ -122,12 +133,14 @@ impl SeriesSink {
     pub fn extend(&mut self, series: Vec<Series>, warnings: Vec<Warning>) {
         self.warnings.extend(warnings);
         for s in series {
-            let Some(&idx) = self.index.get(&s.key) else {
+            let k = &s.key;
+            let hash = self.key_hash(&k.source, &k.benchmark, &k.metric, &k.labels);
+            let Some(idx) = self.find(hash, &k.source, &k.benchmark, &k.metric, &k.labels) else {
                 if self.series.len() >= MAX_SERIES_PER_FILE {
                     self.dropped += 1;
                     continue;
                 }
-                self.index.insert(s.key.clone(), self.series.len());
+                self.index.entry(hash).or_default().push(self.series.len());
                 self.series.push(s);
                 continue;
             };
@@ -150,6 +163,34 @@ impl SeriesSink {
             let room = MAX_ORIGINS_PER_SERIES.saturating_sub(target.origin.len());
             target.origin.extend(s.origin.into_iter().take(room));
         }
+    }
+
+    fn key_hash(
+        &self,
+        source: &str,
+        benchmark: &str,
+        metric: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> u64 {
+        self.hasher.hash_one((source, benchmark, metric, labels))
+    }
+
+    /// The position of the series with this key, if there is one.
+    fn find(
+        &self,
+        hash: u64,
+        source: &str,
+        benchmark: &str,
+        metric: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<usize> {
+        self.index.get(&hash)?.iter().copied().find(|&i| {
+            let k = &self.series[i].key;
+            k.source == source
+                && k.benchmark == benchmark
+                && k.metric == metric
+                && k.labels == *labels
+        })
     }
 
     /// The series in file order and the warnings. A file that produced neither series nor
@@ -178,10 +219,15 @@ impl SeriesSink {
 
 /// Cuts a name to [`MAX_NAME_LEN`] characters and trims it.
 pub fn bounded(name: &str) -> String {
+    bounded_str(name).into_owned()
+}
+
+/// [`bounded`], borrowing the name when it needs no cut.
+fn bounded_str(name: &str) -> Cow<'_, str> {
     let t = name.trim();
     match t.char_indices().nth(MAX_NAME_LEN) {
-        Some((i, _)) => format!("{}…", t[..i].trim_end()),
-        None => t.to_string(),
+        Some((i, _)) => Cow::Owned(format!("{}…", t[..i].trim_end())),
+        None => Cow::Borrowed(t),
     }
 }
 

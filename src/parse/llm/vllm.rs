@@ -16,6 +16,7 @@ use super::json;
 use crate::model::Direction::{HigherIsBetter, LowerIsBetter};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use regex::Regex;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
 
@@ -52,19 +53,44 @@ impl Adapter for VllmServing {
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {
-        let stream = json::stream(input.text);
-        let mut out = Emitter::new(input, SERVING);
-        for (obj, at) in stream.objects() {
-            if !obj.contains_key("request_throughput") {
-                continue;
-            }
-            serving_run(&mut out, obj, &at);
+        match Run::read(input.text) {
+            Some((run, at)) => parse_run(input, run, &at),
+            None => parse_stream(input),
         }
-        if let Some(summary) = stream.skipped_summary() {
-            out.warn(summary);
-        }
-        out.finish()
     }
+}
+
+/// A file with a single result, read by [`Run::read`].
+fn parse_run(input: &Input, run: Run, at: &str) -> Result<Parsed, ParseError> {
+    let mut out = Emitter::new(input, SERVING);
+    if run.fields.contains_key("request_throughput") {
+        let means = run
+            .itls
+            .map(|all| all.iter().map(|g| mean_gap(g)).collect());
+        serving_run(&mut out, &run.fields, means, at);
+    }
+    out.finish()
+}
+
+/// Any file: a stream of results (`--append-result`), arrays of them, damaged fragments.
+fn parse_stream(input: &Input) -> Result<Parsed, ParseError> {
+    let stream = json::stream(input.text);
+    let mut out = Emitter::new(input, SERVING);
+    for (obj, at) in stream.objects() {
+        if !obj.contains_key("request_throughput") {
+            continue;
+        }
+        let means = obj.get("itls").and_then(Value::as_array).map(|all| {
+            all.iter()
+                .map(|v| json::numbers(Some(v)).and_then(|g| mean_gap(&g)))
+                .collect()
+        });
+        serving_run(&mut out, obj, means, &at);
+    }
+    if let Some(summary) = stream.skipped_summary() {
+        out.warn(summary);
+    }
+    out.finish()
 }
 
 /// The unit and direction of a summary field of a serving result.
@@ -85,7 +111,14 @@ fn summary_metric(field: &str) -> Option<Metric<'_>> {
     Some(Metric::new(field, unit, direction))
 }
 
-fn serving_run(out: &mut Emitter, obj: &Map<String, Value>, at: &str) {
+/// One serving result: `obj` without its `itls`, whose per-request means (of the requests
+/// that have gaps) are `itl_means`.
+fn serving_run(
+    out: &mut Emitter,
+    obj: &Map<String, Value>,
+    itl_means: Option<Vec<Option<f64>>>,
+    at: &str,
+) {
     let benchmark = ["model_id", "model"]
         .iter()
         .find_map(|k| obj.get(*k).and_then(Value::as_str))
@@ -119,17 +152,22 @@ fn serving_run(out: &mut Emitter, obj: &Map<String, Value>, at: &str) {
             );
         }
     }
-    per_request(out, &subject, obj, at);
+    per_request(out, &subject, obj, itl_means.as_deref(), at);
 }
 
-/// Per-request samples from `ttfts`, `itls` and `errors`.
-fn per_request(out: &mut Emitter, subject: &Subject, obj: &Map<String, Value>, at: &str) {
+/// Per-request samples from `ttfts`, `errors` and the mean gaps of `itls`.
+fn per_request(
+    out: &mut Emitter,
+    subject: &Subject,
+    obj: &Map<String, Value>,
+    itls: Option<&[Option<f64>]>,
+    at: &str,
+) {
     let array = |field: &str| obj.get(field).and_then(Value::as_array);
     let Some(ttfts) = array("ttfts") else {
         return;
     };
     let errors = array("errors");
-    let itls = array("itls");
     let mut ttft_ms = Vec::with_capacity(ttfts.len());
     let mut itl_ms = Vec::with_capacity(ttfts.len());
     let mut failed = 0;
@@ -144,12 +182,8 @@ fn per_request(out: &mut Emitter, subject: &Subject, obj: &Map<String, Value>, a
             continue;
         };
         ttft_ms.push(ttft * 1e3);
-        let gaps = itls
-            .and_then(|all| all.get(i))
-            .and_then(|v| json::numbers(Some(v)))
-            .unwrap_or_default();
-        if !gaps.is_empty() {
-            itl_ms.push(gaps.iter().sum::<f64>() / gaps.len() as f64 * 1e3);
+        if let Some(mean) = itls.and_then(|all| all.get(i)).copied().flatten() {
+            itl_ms.push(mean * 1e3);
         }
     }
     let at = format!("{at}, /ttfts");
@@ -164,6 +198,67 @@ fn per_request(out: &mut Emitter, subject: &Subject, obj: &Map<String, Value>, a
     emit(TTFT, &ttft_ms);
     if itls.is_some() {
         emit(ITL, &itl_ms);
+    }
+}
+
+/// The mean of one request's inter-token gaps, if it has any.
+fn mean_gap(gaps: &[f64]) -> Option<f64> {
+    (!gaps.is_empty()).then(|| gaps.iter().sum::<f64>() / gaps.len() as f64)
+}
+
+/// A file holding exactly one serving result object, read in one pass: `itls` as plain
+/// numbers and `generated_texts` skipped, instead of a tree of JSON values for the
+/// per-token arrays that make up most of a result's bytes. Anything else (a stream of
+/// results, non-finite numbers, an `itls` that is not a list of number lists, malformed
+/// JSON) is left to the general reader, which handles every case.
+struct Run {
+    fields: Map<String, Value>,
+    itls: Option<Vec<Vec<f64>>>,
+}
+
+impl Run {
+    /// The result and its locator (`line N`), or `None` when the fast path does not apply.
+    fn read(text: &str) -> Option<(Run, String)> {
+        let body = text.trim_start_matches('\u{feff}');
+        let lead = &body[..body.len() - body.trim_start().len()];
+        let run: Run = serde_json::from_str(body).ok()?;
+        Some((run, format!("line {}", lead.matches('\n').count() + 1)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Run {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Run, D::Error> {
+        deserializer.deserialize_map(RunVisitor)
+    }
+}
+
+struct RunVisitor;
+
+impl<'de> Visitor<'de> for RunVisitor {
+    type Value = Run;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a vLLM serving result object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Run, A::Error> {
+        let mut run = Run {
+            fields: Map::new(),
+            itls: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "itls" => run.itls = Some(map.next_value()?),
+                "generated_texts" => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    let value: Value = map.next_value()?;
+                    run.fields.insert(key, value);
+                }
+            }
+        }
+        Ok(run)
     }
 }
 
@@ -214,5 +309,49 @@ impl Adapter for VllmThroughput {
             out.warn(summary);
         }
         out.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass reader gives exactly what the general reader gives, on real results.
+    #[test]
+    fn single_results_read_in_one_pass_match_the_general_reader() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/vllm-benchmark-serving-json/surajssd__llm-k8s"
+        );
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let input = Input {
+                path: "results/serving.json",
+                text: &text,
+            };
+            let (run, at) = Run::read(&text).expect("a single result object");
+            let fast = parse_run(&input, run, &at).unwrap();
+            let general = parse_stream(&input).unwrap();
+            assert!(fast.series.iter().any(|s| s.key.metric == "itl_ms"));
+            assert_eq!(fast, general, "{}", path.display());
+            checked += 1;
+        }
+        assert_eq!(checked, 2);
+    }
+
+    #[test]
+    fn streams_non_finite_numbers_and_odd_gaps_take_the_general_reader() {
+        for text in [
+            "{\"request_throughput\": 1}\n{\"request_throughput\": 2}",
+            "{\"request_throughput\": NaN}",
+            "{\"request_throughput\": 1, \"itls\": [[0.1, null]]}",
+            "[{\"request_throughput\": 1}]",
+        ] {
+            assert!(Run::read(text).is_none(), "{text}");
+        }
+        let (_, at) = Run::read("\u{feff}\n\n {\"request_throughput\": 1}").unwrap();
+        assert_eq!(at, "line 3");
     }
 }
