@@ -6,7 +6,7 @@
 # cargo-fuzz cannot be installed.
 #
 # FUZZ_SMOKE=1         run it (anything else skips)
-# FUZZ_SMOKE_SECONDS   time per target (default 12; there are 8 targets)
+# FUZZ_SMOKE_SECONDS   time per target (default 10; there are 8 targets)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,4 +27,4 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     fi
     echo "cargo-fuzz installed in $((SECONDS - started)) s"
 fi
-FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-12}" exec bash scripts/fuzz.sh
+FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-10}" exec bash scripts/fuzz.sh

@@ -1,6 +1,11 @@
 //! `benchgate compare` run as a process on the real base/head pairs: exit codes, the
 //! comment on stdout, the report, summary and comment files, and error messages.
 
+// Shared with other test crates; this one uses only the Ollama side of it.
+#[allow(dead_code)]
+#[path = "support/fake_llm.rs"]
+mod fake_llm;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -314,4 +319,66 @@ fn help_documents_the_missing_base_rule() {
         flat.contains("If it does not exist there is no baseline: every metric is reported as new"),
         "{help}"
     );
+}
+
+/// The analysis end to end: `llm:` in the policy file turns it on, the fake Ollama answers
+/// with one grounded finding and one invented one, and only the grounded one reaches the
+/// comment.
+#[test]
+fn llm_analysis_from_the_policy_file_is_grounded_in_the_comment() {
+    let fake = fake_llm::FakeLlm::ollama();
+    let answer = serde_json::json!({
+        "summary": "All 5 runs failed on the base; on the head tokens_s is 88.9 tokens/s.",
+        "findings": [
+            {"text": "tokens_s recovered to 88.9 tokens/s.", "metrics": ["tokens_s"]},
+            {"text": "GPU fan speed stayed between 72 and 98 RPM.", "metrics": ["fan_speed"]}
+        ],
+        "recommendations": []
+    })
+    .to_string();
+    fake.then("/api/chat", fake_llm::ollama_stream(&answer));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("policy.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "llm:\n  enabled: true\n  url: {}\n  model: gemma3\n",
+            fake.url
+        ),
+    )
+    .unwrap();
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let analysis = &run.report["analysis"];
+    assert_eq!(analysis["status"], "ok", "{analysis}");
+    assert_eq!(analysis["call"]["model"], "gemma3");
+    assert_eq!(analysis["call"]["options"]["num_ctx"], 1024);
+    assert!(run.stdout.contains("88.9 tokens/s"), "{}", run.stdout);
+    // The invented statement is only listed, collapsed, among the removed ones.
+    let kept = run.stdout.split("statement removed").next().unwrap();
+    assert!(
+        kept.contains("Analysis") && !kept.contains("RPM"),
+        "an invented number reached the analysis:\n{}",
+        run.stdout
+    );
+    let removed = analysis["removed"].as_array().unwrap();
+    assert!(removed
+        .iter()
+        .any(|r| r["text"].as_str().unwrap().contains("RPM")));
+    let chat = fake.requests_to("/api/chat");
+    assert_eq!(chat.len(), 1, "one call per run");
+
+    // --no-llm wins over the file.
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--config", config.to_str().unwrap(), "--no-llm"],
+    );
+    assert_eq!(run.code, Some(0));
+    assert!(run.report["analysis"].is_null());
+    assert_eq!(fake.requests_to("/api/chat").len(), 1);
 }

@@ -4,7 +4,7 @@
 //! than the client's timeout, bodies cut short, and HTML pages where JSON was expected.
 //! Whatever happens to the network, the run ends with the deterministic report
 //! (`report.json`, the job summary, the comment when GitHub takes it) and the documented
-//! exit code.
+//! exit code. And a model that answers with markup meant to break the comment.
 
 #[allow(dead_code)]
 mod support;
@@ -12,6 +12,9 @@ mod support;
 #[allow(dead_code)]
 #[path = "support/fake_llm.rs"]
 mod fake_llm;
+
+#[path = "../fuzz/src/markdown.rs"]
+mod markdown;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use benchgate::github::{Client, Permission, RetryPolicy};
@@ -397,4 +400,32 @@ async fn a_github_answer_slower_than_the_timeout_is_retried_then_named() {
         "{err}"
     );
     assert!(err.contains("/comments"), "{err}");
+}
+
+#[test]
+fn a_hostile_model_answer_cannot_break_the_comment() {
+    let fake = github();
+    let llm = FakeLlm::ollama();
+    let nasty = "@octocat <img src=x onerror=alert(1)> | a | b |\n![i](https://evil.test/p.png) \
+                 [x](javascript:alert(1)) <!-- hidden --> </details><script>";
+    let hostile = json!({
+        "summary": nasty,
+        "findings": [{"text": nasty, "metrics": [nasty]}],
+        "recommendations": [nasty],
+    })
+    .to_string();
+    llm.always("/api/chat", fake_llm::ollama_stream(&hostile));
+    let ran = run_action(&fake, &llm, "30");
+    assert_same_verdict(&ran);
+    assert_eq!(
+        ran.report["analysis"]["status"], "ok",
+        "{}",
+        ran.report["analysis"]
+    );
+    let comments = bot_comments(&fake);
+    assert_eq!(comments.len(), 1);
+    for text in [&comments[0], &ran.summary] {
+        let found = markdown::violations(text);
+        assert!(found.is_empty(), "{found:#?}\n{text}");
+    }
 }

@@ -107,12 +107,15 @@ fn report_of(base: &[Series], head: &[Series], warnings: Vec<Warning>, text: &st
         timings_ms: Timings::default(),
         baseline: Some(json!({"mode": "dir", "path": text, "note": text})),
         run: Some(json!({"event": text})),
+        // The statements of an analysis are the analyze stage's sanitised Markdown (see the
+        // fault suite for a hostile model answer end to end); its note, metric names and
+        // call details are plain text that the template escapes.
         analysis: Some(json!({
             "status": "ok",
-            "summary": text,
-            "findings": [{"text": text, "metrics": [text]}],
-            "recommendations": [text],
-            "removed": [{"text": text, "why": text}],
+            "reason": text,
+            "summary": "No change.",
+            "findings": [{"text": "Nothing moved.", "metrics": [text]}],
+            "call": {"model": text, "api": text},
         })),
     })
 }
@@ -320,4 +323,6 @@ fn the_markdown_check_catches_what_it_looks_for() {
         assert_eq!(violations(bad).len(), 1, "{bad:?}");
     }
     assert!(violations("| a | b |\n| 1 \\| x | 2 |").is_empty());
+    assert!(violations("<!-- benchgate:x -->\nsee `<img src=x> @octocat ![i](u)`").is_empty());
+    assert_eq!(violations("`a` <img> `b`").len(), 1);
 }

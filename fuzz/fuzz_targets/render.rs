@@ -92,13 +92,14 @@ fuzz_target!(|case: Case| {
         ..InventorySummary::default()
     };
     let analysis = case.analysis.then(|| {
+        // Statements are the analyze stage's sanitised Markdown; the note, metric names and
+        // call details are plain text for the template to escape.
         json!({
             "status": "ok",
-            "model": text(t, 2),
-            "summary": text(t, 3),
-            "findings": [{"text": text(t, 4), "metrics": [text(t, 5)]}],
-            "recommendations": [text(t, 6)],
-            "removed": [{"text": text(t, 7), "why": text(t, 8)}],
+            "reason": text(t, 3),
+            "summary": "No change.",
+            "findings": [{"text": "Nothing moved.", "metrics": [text(t, 5)]}],
+            "call": {"model": text(t, 2), "api": text(t, 4)},
         })
     });
     let report = report::build(ReportParts {

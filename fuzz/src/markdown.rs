@@ -1,18 +1,25 @@
 //! Checks that rendered Markdown is safe to post as a PR comment: nothing in it can
-//! @-mention a user, start an HTML element other than the few the built-in templates use,
-//! show an image, or split a table row into the wrong number of cells.
+//! @-mention a user, start an HTML element other than the few the built-in templates use
+//! (and the sticky comment's marker), show an image, or split a table row into the wrong
+//! number of cells. Text inside a code span is literal, so only its pipes count.
 //!
 //! The fuzz targets and the property tests (which include this file by path) share it.
 
 /// HTML elements the built-in templates write themselves.
 const ALLOWED_TAGS: &[&str] = &["details", "summary", "sub", "br"];
+/// The HTML comment that marks benchgate's sticky comment.
+const MARKER: &str = "<!-- benchgate:";
 
 /// Everything unsafe in `md`, one message per finding (empty when the text is safe).
 pub fn violations(md: &str) -> Vec<String> {
     let mut found = Vec::new();
     let chars: Vec<char> = md.chars().collect();
+    let code = code_spans(&chars);
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
+        if code[i] {
+            continue;
+        }
         match c {
             '@' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => {
                 found.push(format!("a mention at char {i}: {}", around(&chars, i)));
@@ -24,7 +31,8 @@ pub fn violations(md: &str) -> Vec<String> {
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect::<String>()
                     .to_ascii_lowercase();
-                if !ALLOWED_TAGS.contains(&name.as_str()) {
+                let marker = i == 0 && md.starts_with(MARKER);
+                if !marker && !ALLOWED_TAGS.contains(&name.as_str()) {
                     found.push(format!("an HTML tag at char {i}: {}", around(&chars, i)));
                 }
             }
@@ -52,6 +60,43 @@ pub fn violations(md: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// For each character, whether it lies inside an inline code span: a run of backticks
+/// closed by a run of the same length on the same line.
+fn code_spans(chars: &[char]) -> Vec<bool> {
+    let mut code = vec![false; chars.len()];
+    let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' || escaped(chars, i) {
+            i += 1;
+            continue;
+        }
+        let open = run_at(i);
+        let mut j = i + open;
+        let mut close = None;
+        while j < chars.len() && chars[j] != '\n' {
+            if chars[j] == '`' {
+                let run = run_at(j);
+                if run == open {
+                    close = Some(j);
+                    break;
+                }
+                j += run;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(j) => {
+                code[i..j + open].iter_mut().for_each(|c| *c = true);
+                i = j + open;
+            }
+            None => i += open,
+        }
+    }
+    code
 }
 
 /// Pipes that delimit cells of a Markdown table row: those not escaped by an odd run of

@@ -3,6 +3,7 @@
 //! id (`M1`) and a display name, plus the verdict, the counts and the file inventory.
 
 use crate::compare::{Delta, Gate, Verdict};
+use crate::model::Direction;
 use crate::report::{self, Inventories, Report};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -57,14 +58,16 @@ impl<'a> Facts<'a> {
 }
 
 /// Orders deltas most severe first: gated before ignored, then by the report's status
-/// priority ([`report::priority`]), then hard gates before advisory ones, then by the size
-/// of the change.
+/// priority ([`report::priority`]), then hard gates before advisory ones, then results
+/// before neutral quantities (token counts, sizes of the input), then by the size of the
+/// change.
 fn severity(a: &Delta, b: &Delta) -> Ordering {
     let key = |d: &Delta| {
         (
             d.gate == Gate::Ignore,
             report::priority(d.status),
             d.gate != Gate::Hard,
+            d.direction == Direction::Neutral,
         )
     };
     key(a).cmp(&key(b)).then_with(|| {

@@ -4,6 +4,7 @@
 
 use super::exit;
 use super::failure::Failure;
+use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
 use crate::compare::{self, Verdict};
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
@@ -59,11 +60,33 @@ pub struct CompareArgs {
     /// Leave out files or directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// The LLM analysis (off unless `--llm` or the policy file's `llm.enabled`).
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// What a comparison ended with.
+struct Outcome {
+    verdict: Verdict,
+    /// The analysis failed although it was required.
+    analysis_failed: bool,
 }
 
 pub fn run(args: CompareArgs) -> u8 {
     match execute(&args) {
-        Ok(Verdict::Fail) => exit::FAIL,
+        Ok(Outcome {
+            verdict: Verdict::Fail,
+            ..
+        }) => exit::FAIL,
+        Ok(Outcome {
+            analysis_failed: true,
+            ..
+        }) => {
+            eprintln!(
+                "benchgate compare: error: the LLM analysis could not be produced and it is required (--llm-required or llm.required); the reason is in the report"
+            );
+            exit::INTERNAL
+        }
         Ok(_) => exit::PASS,
         Err(failure) => {
             eprintln!("benchgate compare: error: {:#}", failure.error);
@@ -72,8 +95,17 @@ pub fn run(args: CompareArgs) -> u8 {
     }
 }
 
-fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
-    let policy = load_policy(args)?;
+fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
+    let config = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::load_or_default(Path::new(DEFAULT_FILE)),
+    }
+    .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))?;
+    let policy = load_policy(args, &config)?;
+    let llm = args
+        .llm
+        .clone()
+        .apply(config.llm.clone().unwrap_or_default());
     let renderer = Renderer::new(&TemplatePaths {
         comment: args.template.clone(),
         summary: args.summary_template.clone(),
@@ -121,6 +153,19 @@ fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
         analysis: None,
     });
 
+    let mut analysis_failed = false;
+    if llm.enabled {
+        let started = Instant::now();
+        let analysis = analyze::run(&report, &llm);
+        eprintln!(
+            "benchgate compare: LLM analysis {:?}: {}",
+            analysis.status, analysis.reason
+        );
+        analysis_failed = llm.required && analysis.is_failure();
+        report.analysis = Some(analysis.to_json());
+        report.timings_ms.analyze = millis(started.elapsed());
+    }
+
     let started = Instant::now();
     let comment = renderer.comment(&report).map_err(Failure::from)?;
     let summary = match &args.summary {
@@ -143,21 +188,19 @@ fn execute(args: &CompareArgs) -> Result<Verdict, Failure> {
         Some(path) => write_file(path, &comment.markdown, "--markdown")?,
         None => print_stdout(&comment.markdown)?,
     }
-    Ok(report.verdict)
+    Ok(Outcome {
+        verdict: report.verdict,
+        analysis_failed,
+    })
 }
 
-fn load_policy(args: &CompareArgs) -> Result<Policy, Failure> {
-    let config = match &args.config {
-        Some(path) => Config::load(path),
-        None => Config::load_or_default(Path::new(DEFAULT_FILE)),
-    }
-    .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))?;
+fn load_policy(args: &CompareArgs, config: &Config) -> Result<Policy, Failure> {
     let overrides = CliOverrides {
         warn_pct: args.warn,
         fail_pct: args.fail,
         ..CliOverrides::default()
     };
-    Policy::resolve(&config, args.event.as_deref(), &overrides).map_err(Failure::usage)
+    Policy::resolve(config, args.event.as_deref(), &overrides).map_err(Failure::usage)
 }
 
 fn scan_side(dir: &Path, options: &CollectOptions, flag: &str) -> Result<ScanResult, Failure> {

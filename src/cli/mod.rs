@@ -38,7 +38,7 @@ pub enum Command {
     /// List the benchmark files under a directory and the metric series found in them.
     Scan(scan::ScanArgs),
     /// Compare a head directory against a base directory and render the report.
-    Compare(compare::CompareArgs),
+    Compare(Box<compare::CompareArgs>),
     /// Run `compare` on a real example pair embedded in the binary.
     Demo(demo::DemoArgs),
     /// Run as a GitHub Action (reads INPUT_* and GITHUB_* from the environment).
@@ -62,7 +62,7 @@ pub fn main() -> ExitCode {
     init_tracing();
     let code = match cli.command {
         Command::Scan(args) => scan::run(args),
-        Command::Compare(args) => compare::run(args),
+        Command::Compare(args) => compare::run(*args),
         Command::Action(args) => action::run(args),
         Command::Demo(args) => demo::run(args),
     };

@@ -56,6 +56,9 @@ pub struct Config {
     /// Per-event overrides.
     #[serde(default)]
     pub events: BTreeMap<EventName, EventOverride>,
+    /// The LLM analysis (`llm:` section); command-line flags and action inputs win over it.
+    #[serde(default)]
+    pub llm: Option<crate::analyze::LlmSettings>,
     /// The file this was read from, for messages.
     #[serde(skip)]
     pub path: String,

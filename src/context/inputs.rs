@@ -116,8 +116,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm",
-        default: "off",
-        description: "`on` or `off`: ask a self-hosted LLM for a grounded analysis of the results.",
+        default: "",
+        description: "`on` or `off`: ask a self-hosted LLM for a grounded analysis of the results. Default: the policy file's `llm.enabled`, else off.",
     },
     InputSpec {
         name: "llm-url",
@@ -126,13 +126,13 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-model",
-        default: "gemma3",
-        description: "Model name for the analysis.",
+        default: "",
+        description: "Model name for the analysis. Default: the policy file's `llm.model`, else `gemma3`.",
     },
     InputSpec {
         name: "llm-api",
-        default: "ollama",
-        description: "API flavour of the LLM server: `ollama` or `openai`.",
+        default: "",
+        description: "API flavour of the LLM server: `ollama` or `openai`. Default: the policy file's `llm.api`, else `ollama`.",
     },
     InputSpec {
         name: "llm-options",
@@ -141,8 +141,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "llm-timeout",
-        default: "120",
-        description: "Time limit for the analysis in seconds.",
+        default: "",
+        description: "Time limit for the analysis in seconds. Default: the policy file's `llm.timeout`, else 120.",
     },
     InputSpec {
         name: "llm-token",

@@ -17,6 +17,32 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("pvalue", pvalue_filter);
     env.add_filter("labels", labels_filter);
     env.add_filter("url", url_filter);
+    env.add_filter("guard", guard_markdown);
+}
+
+/// The last line of defence for text that is already Markdown (the analysis statements):
+/// keeps its formatting but turns `<`/`>` into entities (no HTML), escapes `![` (no
+/// images), stops `@` from mentioning anyone and keeps it on one line. Idempotent, so text the analyze stage
+/// already made safe comes out unchanged.
+pub fn guard_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' | '\n' => out.push(' '),
+            '!' if chars.peek() == Some(&'[') => out.push_str("!\\"),
+            '@' => {
+                out.push('@');
+                if !matches!(chars.peek(), Some('\u{200B}' | '\u{200D}')) {
+                    out.push('\u{200D}');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn md_filter(value: &Value, max: Option<usize>) -> Result<String, Error> {
@@ -324,6 +350,13 @@ mod tests {
         assert_eq!(escape_markdown("a|b", 50), "a\\|b");
         assert_eq!(escape_markdown("<img src=x>", 50), "&lt;img src=x&gt;");
         assert_eq!(escape_markdown("hi @octocat", 50), "hi @\u{200D}octocat");
+        let guarded = guard_markdown("**M1** fell <img src=x> @octocat\nnext ![i](u)");
+        assert_eq!(
+            guarded,
+            "**M1** fell &lt;img src=x&gt; @\u{200D}octocat next !\\[i](u)"
+        );
+        assert_eq!(guard_markdown(&guarded), guarded);
+        assert_eq!(guard_markdown("@\u{200B}octocat"), "@\u{200B}octocat");
         assert_eq!(escape_markdown("line1\n\n| x |\r\n", 50), "line1 \\| x \\|");
         assert_eq!(
             escape_markdown("`code` *b* _i_", 50),

@@ -72,12 +72,13 @@ impl<'a> Job<'a> {
         head: &HeadData,
         triggering_workflow: Option<&str>,
     ) -> Result<u8, Failure> {
-        let policy = self.policy(ctx)?;
+        let config = self.config(ctx)?;
+        let policy = self.policy(ctx, &config)?;
         let renderer = Renderer::new(&TemplatePaths {
             comment: self.template(self.inputs.template.as_deref(), "template")?,
             summary: self.template(self.inputs.summary_template.as_deref(), "summary-template")?,
         })?;
-        let llm = self.llm_settings()?;
+        let llm = self.llm_settings(&config)?;
 
         let head_scan = scan(&head.root, &head.options).map_err(|e| {
             Failure::classify(

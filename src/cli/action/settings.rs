@@ -12,9 +12,9 @@ use crate::context::{Base, BaselineMode, Context, FailOnInput};
 use std::path::PathBuf;
 
 impl Job<'_> {
-    /// The policy for the event, with the threshold, history and `fail-on` inputs on top.
-    pub(super) fn policy(&self, ctx: &Context) -> Result<Policy, Failure> {
-        let config = match &self.inputs.config {
+    /// The policy file the `config` input names (inside the workspace), or the default one.
+    pub(super) fn config(&self, ctx: &Context) -> Result<Config, Failure> {
+        match &self.inputs.config {
             Some(p) => {
                 let file =
                     path::inside_workspace(&ctx.workspace, p, "config").map_err(Failure::usage)?;
@@ -22,14 +22,18 @@ impl Job<'_> {
             }
             None => Config::load_or_default(&ctx.workspace.join(DEFAULT_FILE)),
         }
-        .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))?;
+        .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))
+    }
+
+    /// The policy for the event, with the threshold, history and `fail-on` inputs on top.
+    pub(super) fn policy(&self, ctx: &Context, config: &Config) -> Result<Policy, Failure> {
         let overrides = CliOverrides {
             warn_pct: self.inputs.warn_threshold,
             fail_pct: self.inputs.fail_threshold,
             history_runs: self.inputs.history.map(|n| n as usize - 1),
             ..CliOverrides::default()
         };
-        let mut policy = Policy::resolve(&config, Some(ctx.policy_event()), &overrides)
+        let mut policy = Policy::resolve(config, Some(ctx.policy_event()), &overrides)
             .map_err(|e| Failure::usage(anyhow::Error::new(e).context("the threshold inputs")))?;
         match self.inputs.fail_on {
             Some(FailOnInput::Warn) => {
@@ -135,8 +139,8 @@ impl Job<'_> {
         }
     }
 
-    /// The LLM settings from the `llm*` inputs.
-    pub(super) fn llm_settings(&self) -> Result<LlmSettings, Failure> {
+    /// The LLM settings: the policy file's `llm:` section with the `llm-*` inputs on top.
+    pub(super) fn llm_settings(&self, config: &Config) -> Result<LlmSettings, Failure> {
         let llm = &self.inputs.llm;
         let api = match llm.api.as_deref() {
             None => None,
@@ -161,10 +165,9 @@ impl Job<'_> {
                     .collect()
             }
         };
-        let enabled = llm.enabled.unwrap_or(false);
         let args = LlmArgs {
-            llm: enabled,
-            no_llm: !enabled,
+            llm: llm.enabled == Some(true),
+            no_llm: llm.enabled == Some(false),
             url: llm.url.clone(),
             model: llm.model.clone(),
             api,
@@ -177,7 +180,7 @@ impl Job<'_> {
                 .and_then(|u| u.host_str().map(String::from)),
             ..LlmArgs::default()
         };
-        Ok(args.apply(LlmSettings::default()))
+        Ok(args.apply(config.llm.clone().unwrap_or_default()))
     }
 
     pub(super) fn template(

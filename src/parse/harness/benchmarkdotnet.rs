@@ -10,7 +10,7 @@
 //! job becomes a `job` label only when one file runs the same benchmark under several jobs.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{numbers, parse_json, starts_with_json, try_json};
+use super::{detect_json_report, numbers, parse_json};
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::Value;
@@ -61,13 +61,7 @@ impl Adapter for BenchmarkDotNet {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if !starts_with_json(input.text, '{') || !input.text.contains("\"Benchmarks\"") {
-            return Confidence::No;
-        }
-        match try_json(input.text) {
-            Some(doc) if is_report(&doc) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        detect_json_report(input.text, '{', "\"Benchmarks\"", is_report)
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {

@@ -11,7 +11,7 @@
 //! A row with `error_occurred` counts as a failed run; a `skipped` row is neither.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{parse_json, starts_with_json, to_ns, try_json};
+use super::{detect_json_report, parse_json, to_ns};
 use crate::direction;
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
@@ -88,13 +88,7 @@ impl Adapter for GoogleBenchmark {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if !starts_with_json(input.text, '{') || !input.text.contains("\"benchmarks\"") {
-            return Confidence::No;
-        }
-        match try_json(input.text) {
-            Some(doc) if is_report(&doc) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        detect_json_report(input.text, '{', "\"benchmarks\"", is_report)
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {

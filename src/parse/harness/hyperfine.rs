@@ -8,7 +8,7 @@
 //! of exactly zero (written when the command could not run) is a failed run, not a sample.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{label_text, parse_json, starts_with_json, try_json};
+use super::{detect_json_report, label_text, parse_json};
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::Value;
@@ -37,13 +37,7 @@ impl Adapter for Hyperfine {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if !starts_with_json(input.text, '{') || !input.text.contains("\"command\"") {
-            return Confidence::No;
-        }
-        match try_json(input.text) {
-            Some(doc) if is_report(&doc) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        detect_json_report(input.text, '{', "\"command\"", is_report)
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {

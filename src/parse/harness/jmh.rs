@@ -11,7 +11,7 @@
 //! are better lower, rates per time unit higher, other units are inferred.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{label_text, parse_json, starts_with_json, to_ns, try_json};
+use super::{detect_json_report, label_text, parse_json, to_ns};
 use crate::direction;
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
@@ -71,13 +71,7 @@ impl Adapter for Jmh {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if !starts_with_json(input.text, '[') || !input.text.contains("\"primaryMetric\"") {
-            return Confidence::No;
-        }
-        match try_json(input.text) {
-            Some(doc) if is_report(&doc) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        detect_json_report(input.text, '[', "\"primaryMetric\"", is_report)
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {

@@ -24,7 +24,7 @@ mod jmh;
 mod libtest;
 mod pytest_benchmark;
 
-use super::{Adapter, ParseError};
+use super::{Adapter, Confidence, ParseError};
 use crate::units;
 use serde_json::Value;
 
@@ -69,6 +69,23 @@ fn starts_with_json(text: &str, open: char) -> bool {
 fn parse_json(text: &str, format: &'static str) -> Result<Value, ParseError> {
     serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| builder::malformed(format, e))
+}
+
+/// Detection shared by the JSON-report adapters: the text opens with `open`, mentions the
+/// tool's `marker` key (both cheap tests first), parses, and `is_report` accepts it.
+fn detect_json_report(
+    text: &str,
+    open: char,
+    marker: &str,
+    is_report: fn(&Value) -> bool,
+) -> Confidence {
+    if !starts_with_json(text, open) || !text.contains(marker) {
+        return Confidence::No;
+    }
+    match try_json(text) {
+        Some(doc) if is_report(&doc) => Confidence::Certain,
+        _ => Confidence::No,
+    }
 }
 
 /// Parses `text` as JSON when it starts like a JSON object or array; `None` otherwise.

@@ -8,7 +8,7 @@
 //! and `params` become labels. Numeric `extra_info` entries are reported as extra metrics.
 
 use super::builder::{malformed, Labels, Metric, SeriesBuilder};
-use super::{label_text, numbers, parse_json, starts_with_json, try_json};
+use super::{detect_json_report, label_text, numbers, parse_json};
 use crate::direction;
 use crate::model::Direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
@@ -41,13 +41,7 @@ impl Adapter for PytestBenchmark {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if !starts_with_json(input.text, '{') || !input.text.contains("\"stats\"") {
-            return Confidence::No;
-        }
-        match try_json(input.text) {
-            Some(doc) if is_report(&doc) => Confidence::Certain,
-            _ => Confidence::No,
-        }
+        detect_json_report(input.text, '{', "\"stats\"", is_report)
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {
