@@ -244,9 +244,17 @@ fn synthetic_series_compare_and_render_as_generated() {
     let regressions = count(Status::Regression);
     let comment = renderer.comment(&support::report_of(comparison)).unwrap();
     assert!(comment.markdown.len() <= 65_536);
-    assert!(comment.markdown.len() > 40_000, "{} bytes", comment.markdown.len());
+    assert!(
+        comment.markdown.len() > 40_000,
+        "{} bytes",
+        comment.markdown.len()
+    );
     assert!(comment.markdown.contains("bench-"));
     // Regressions are kept before anything else; most of the other rows are left out.
     assert_eq!(comment.omitted.by_status.get(&Status::Regression), None);
-    assert!(comment.omitted.rows > 4_000 - regressions, "{:?}", comment.omitted);
+    assert!(
+        comment.omitted.rows > 4_000 - regressions,
+        "{:?}",
+        comment.omitted
+    );
 }
