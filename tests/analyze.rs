@@ -938,7 +938,13 @@ fn check(report: &Report, answer: &str) -> analyze::Reviewed {
     let facts = Facts::from_report(report);
     let cat = Catalogue::new(&facts, facts.total());
     let draft = parse_answer(answer).unwrap();
-    review(&draft, &cat, Some("github.com"), 3000)
+    review(
+        &draft,
+        &cat,
+        analyze::DEFAULT_TEMPLATE,
+        Some("github.com"),
+        3000,
+    )
 }
 
 fn delta<'a>(report: &'a Report, benchmark: &str, metric: &str) -> &'a Delta {
@@ -1049,6 +1055,25 @@ fn the_example_of_the_issue() {
     );
     assert_eq!(r.summary, "");
     assert_eq!(r.removed[0].why, "12.9 % is not in the facts");
+}
+
+#[test]
+fn an_echo_of_the_instructions_is_not_an_analysis() {
+    let r = check(
+        &tokens_regression(),
+        &answer_json(
+            "one or two sentences",
+            &[("One sentence.", &["M1"])],
+            &["M1 fell 12.4 %."],
+        ),
+    );
+    assert_eq!((r.summary.as_str(), r.findings.len()), ("", 0));
+    assert_eq!(r.recommendations.len(), 1);
+    assert_eq!(r.removed.len(), 2);
+    assert!(r
+        .removed
+        .iter()
+        .all(|x| x.why == "repeats the instructions instead of explaining the facts"));
 }
 
 #[test]

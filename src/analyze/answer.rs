@@ -41,24 +41,28 @@ impl Draft {
     }
 }
 
-/// The JSON schema sent as Ollama's `format` / OpenAI's `response_format`.
+/// The JSON schema sent as Ollama's `format` / OpenAI's `response_format`. Item counts
+/// and string lengths are bounded, so that a grammar-constrained model cannot repeat
+/// itself until the output limit.
 pub fn schema() -> Value {
+    let text = |max: usize| json!({"type": "string", "maxLength": max});
     json!({
         "type": "object",
         "properties": {
-            "summary": {"type": "string"},
+            "summary": text(300),
             "findings": {
                 "type": "array",
+                "maxItems": 4,
                 "items": {
                     "type": "object",
                     "properties": {
-                        "text": {"type": "string"},
-                        "metrics": {"type": "array", "items": {"type": "string"}}
+                        "text": text(240),
+                        "metrics": {"type": "array", "maxItems": 3, "items": text(120)}
                     },
                     "required": ["text", "metrics"]
                 }
             },
-            "recommendations": {"type": "array", "items": {"type": "string"}}
+            "recommendations": {"type": "array", "maxItems": 2, "items": text(200)}
         },
         "required": ["summary", "findings", "recommendations"]
     })

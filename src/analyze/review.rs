@@ -1,7 +1,7 @@
 //! Turns a draft answer into what may be published: each statement is cleaned (see
 //! [`super::sanitize`]), fact ids such as `M1` are replaced by the metric's name, the
-//! grounding check runs, findings must name metrics that exist, and the total length is
-//! bounded. Everything dropped is listed with the reason.
+//! grounding check runs, findings must name metrics that exist, echoes of the instructions
+//! are dropped, and the total length is bounded. Everything dropped is listed with the reason.
 
 use super::answer::Draft;
 use super::grounding::Catalogue;
@@ -29,6 +29,8 @@ pub struct Reviewed {
 
 struct Reviewer<'a> {
     cat: &'a Catalogue,
+    /// The instructions the model was given, lower-case, to catch an echo of them.
+    instructions: String,
     link_host: Option<&'a str>,
     chars_left: usize,
     removed: Vec<Removed>,
@@ -40,6 +42,14 @@ impl Reviewer<'_> {
     fn keep(&mut self, raw: &str) -> Option<String> {
         let text = expand_ids(&clean(raw, self.link_host), self.cat);
         if text.is_empty() {
+            return None;
+        }
+        let bare = text.trim_end_matches(['.', '!']).trim().to_lowercase();
+        if self.instructions.contains(&bare) {
+            self.remove(
+                &text,
+                "repeats the instructions instead of explaining the facts".into(),
+            );
             return None;
         }
         if let Err(why) = self.cat.check(&text) {
@@ -72,14 +82,18 @@ impl Reviewer<'_> {
 }
 
 /// Checks every statement of `draft` against `cat`, keeping at most `max_chars` characters.
+/// A statement that only repeats part of `instructions` (the prompt's example answer, say)
+/// is dropped too.
 pub fn review(
     draft: &Draft,
     cat: &Catalogue,
+    instructions: &str,
     link_host: Option<&str>,
     max_chars: usize,
 ) -> Reviewed {
     let mut r = Reviewer {
         cat,
+        instructions: instructions.to_lowercase(),
         link_host,
         chars_left: max_chars,
         removed: Vec::new(),
