@@ -505,6 +505,46 @@ fn empty_base_is_no_baseline_not_failure() {
 }
 
 #[test]
+fn compatible_units_are_converted_and_incompatible_ones_not_compared() {
+    let base = vec![series(
+        "load",
+        "time",
+        "s",
+        Direction::LowerIsBetter,
+        &[1.2, 1.25, 1.15],
+    )];
+    let head = vec![series(
+        "load",
+        "time",
+        "ms",
+        Direction::LowerIsBetter,
+        &[1200.0, 1250.0, 1150.0],
+    )];
+    let c = compare(&base, &head, &Policy::default());
+    let d = &c.deltas[0];
+    assert_eq!(d.unit, "ms");
+    assert!(close(d.base.as_ref().unwrap().mean.unwrap(), 1200.0, 1e-12));
+    assert!(d.change_pct.unwrap().abs() < 1e-9);
+    assert_eq!(d.status, Status::Unchanged);
+    assert!(c.warnings.is_empty());
+
+    let head = vec![series(
+        "load",
+        "time",
+        "tokens/s",
+        Direction::LowerIsBetter,
+        &[5.0],
+    )];
+    let c = compare(&base, &head, &Policy::default());
+    let d = &c.deltas[0];
+    assert_eq!(d.status, Status::Unchanged);
+    assert_eq!(d.change_pct, None);
+    assert_eq!(d.confidence, Confidence::None);
+    assert!(d.reason.contains("cannot be converted"), "{}", d.reason);
+    assert_eq!(c.warnings.len(), 1);
+}
+
+#[test]
 fn partial_failures_on_head_are_mentioned() {
     let base = vec![tokens("a", &[100.0, 101.0, 99.0])];
     let mut head = vec![tokens("a", &[100.5, 99.5])];

@@ -20,7 +20,6 @@ use crate::compare::Gate;
 use crate::model::Direction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -344,15 +343,5 @@ impl TryFrom<f64> for Alpha {
 impl From<Alpha> for f64 {
     fn from(a: Alpha) -> f64 {
         a.0
-    }
-}
-
-impl fmt::Display for TestChoice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TestChoice::Auto => "auto",
-            TestChoice::Welch => "welch",
-            TestChoice::MannWhitney => "mann_whitney",
-        })
     }
 }
