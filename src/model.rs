@@ -2,8 +2,11 @@
 //! benchmark from one source, with its samples, its unit and which way is better.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+mod labels;
+pub use labels::Labels;
 
 /// Which way a metric improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,7 +45,7 @@ pub struct SeriesKey {
     pub metric: String,
     /// Parameters that distinguish otherwise equal benchmarks (`num_gpu`, `n_prompt`, ...).
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 impl SeriesKey {
@@ -55,7 +58,7 @@ impl SeriesKey {
             source: source.into(),
             benchmark: benchmark.into(),
             metric: metric.into(),
-            labels: BTreeMap::new(),
+            labels: Labels::new(),
         }
     }
 
@@ -81,16 +84,17 @@ impl fmt::Display for SeriesKey {
 }
 
 /// Where a value was read: the file as found on disk (not normalised) and a locator inside
-/// it (`line 12`, `/results/0/mean`, `row 3, column tokens_s`).
+/// it (`line 12`, `/results/0/mean`, `row 3, column tokens_s`). The path is shared by every
+/// origin in the same file (and by the deltas that cite it), not copied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Origin {
-    pub path: String,
+    pub path: Arc<str>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub at: String,
 }
 
 impl Origin {
-    pub fn new(path: impl Into<String>, at: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, at: impl Into<String>) -> Self {
         Origin {
             path: path.into(),
             at: at.into(),
@@ -173,7 +177,7 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
         match out.last_mut() {
             Some(last) if last.key == s.key => {
                 if last.unit != s.unit || last.direction != s.direction {
-                    let path = s.origin.first().map(|o| o.path.clone()).unwrap_or_default();
+                    let path = s.origin.first().map(|o| o.path.to_string()).unwrap_or_default();
                     warnings.push(Warning::new(
                         path,
                         format!(

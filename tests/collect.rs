@@ -375,7 +375,7 @@ fn hostile_tree_is_reported_file_by_file() {
     let mut origins: Vec<&str> = result.series[0]
         .origin
         .iter()
-        .map(|o| o.path.as_str())
+        .map(|o| &*o.path)
         .collect();
     origins.sort();
     assert_eq!(

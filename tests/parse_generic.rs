@@ -102,7 +102,7 @@ fn every_chimeraforge_artifact_parses_without_panicking() {
             assert_eq!(s.key.source, benchgate::keys::normalize_path(&rel));
             assert!(s.samples.iter().all(|v| v.is_finite()), "{}", s.key);
             assert!(!s.origin.is_empty(), "{} has no origin", s.key);
-            assert!(s.origin.iter().all(|o| o.path == rel), "{}", s.key);
+            assert!(s.origin.iter().all(|o| *o.path == *rel), "{}", s.key);
         }
         let mut keys: Vec<_> = parsed.series.iter().map(|s| &s.key).collect();
         keys.sort();
@@ -256,7 +256,7 @@ fn compilation_reports_have_one_benchmark_per_backend() {
     assert_eq!(jit.direction, Direction::LowerIsBetter);
     assert_eq!(jit.key.source, "reports/compilation/conv_bench.json");
     assert_eq!(
-        jit.origin[0].path,
+        &*jit.origin[0].path,
         "reports/compilation/conv_bench_20251002-170837.json"
     );
     assert_eq!(jit.origin[0].at, "/backends/jit/compilation/compile_time_s");
@@ -453,7 +453,7 @@ fn markdown_summaries_from_other_projects() {
     let raw = series(&node, "Function returning null", "opsSec");
     assert_eq!(raw.samples, [1381418.7619949207]);
     assert_eq!(
-        raw.origin[0].path,
+        &*raw.origin[0].path,
         "markdown-summary/RafaelGSS__nodejs-bench-operations/base__v20__v20_0_0__function-return.md"
     );
     assert!(

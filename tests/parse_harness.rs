@@ -4,10 +4,10 @@
 
 use benchgate::direction;
 use benchgate::keys;
-use benchgate::model::{Direction, Series};
+use benchgate::model::{Direction, Labels, Series};
 use benchgate::parse::{harness, parse_file, Input, Parsed};
 use proptest::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -90,7 +90,7 @@ fn find_labeled<'a>(
     metric: &str,
     labels: &[(&str, &str)],
 ) -> &'a Series {
-    let want: BTreeMap<String, String> = labels
+    let want: Labels = labels
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
@@ -130,7 +130,7 @@ fn assert_unit(s: &Series, unit: &str, direction: Direction) {
 }
 
 /// Series identities without the source (pairs come from differently named files).
-fn identities(p: &Parsed) -> BTreeSet<(String, String, BTreeMap<String, String>)> {
+fn identities(p: &Parsed) -> BTreeSet<(String, String, Labels)> {
     p.series
         .iter()
         .map(|s| {
@@ -182,7 +182,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
                     s.key
                 );
                 assert!(s.samples.iter().all(|v| v.is_finite()), "{rel}: {}", s.key);
-                assert!(s.origin.iter().all(|o| o.path == rel), "{rel}");
+                assert!(s.origin.iter().all(|o| *o.path == *rel), "{rel}");
             }
         }
     }

@@ -908,7 +908,7 @@ fn parse_file_picks_the_tool_adapter() {
             assert_eq!(parsed.format, name, "{rel}");
             assert!(!parsed.series.is_empty(), "{rel}");
             assert!(parsed.series.iter().all(|s| s.format == name));
-            assert!(parsed.series.iter().all(|s| s.origin[0].path == rel));
+            assert!(parsed.series.iter().all(|s| *s.origin[0].path == *rel));
         }
     }
 }

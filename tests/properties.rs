@@ -183,7 +183,7 @@ proptest! {
         }
         let keys = |v: &[Series]| v.iter().map(|s| s.key.clone()).collect::<Vec<_>>();
         prop_assert_eq!(keys(&a), keys(&b));
-        prop_assert_eq!(&b[0].origin[0].path, &stamped);
+        prop_assert_eq!(&*b[0].origin[0].path, stamped.as_str());
     }
 
     #[test]

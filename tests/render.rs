@@ -51,7 +51,7 @@ fn delta(d: D) -> Delta {
         _ => Confidence::None,
     };
     let origin = |s: &Option<SideStats>| match s {
-        Some(_) => vec![d.source.to_string()],
+        Some(_) => vec![d.source.into()],
         None => vec![],
     };
     Delta {
@@ -493,7 +493,7 @@ fn nasty_report() -> Report {
         d.key.metric = format!("{name} metric");
         d.key.labels = [(name.to_string(), name.to_string())].into_iter().collect();
         d.unit = name.to_string();
-        d.head_origin = vec![format!("dir/{name}.json")];
+        d.head_origin = vec![format!("dir/{name}.json").into()];
     }
     report.warnings = vec![Warning::new(NASTY[2], NASTY[3])];
     // Statements are Markdown the analyze stage already made safe; the plain-text fields

@@ -11,6 +11,7 @@ use super::{Confidence, Delta, NoiseBand, SideStats, Status};
 use crate::config::{MetricPolicy, Policy, TestChoice};
 use crate::model::{Direction, Series, SeriesKey, Warning};
 use crate::{stats, units};
+use std::sync::Arc;
 
 /// Mann-Whitney U needs this many samples per side to be used at all.
 const MWU_MIN_SAMPLES: usize = 5;
@@ -78,7 +79,7 @@ pub(super) fn judge(
                 b.unit, h.unit
             );
             warnings.push(Warning::new(
-                h.origin.first().map(|o| o.path.clone()).unwrap_or_default(),
+                h.origin.first().map(|o| o.path.to_string()).unwrap_or_default(),
                 format!("{}: {message}", d.key),
             ));
             d.reason = message;
@@ -291,8 +292,8 @@ fn convert_all(values: &[f64], from: &str, to: &str) -> Option<Vec<f64>> {
         .collect()
 }
 
-fn origins(s: &Series) -> Vec<String> {
-    let mut paths: Vec<String> = Vec::new();
+fn origins(s: &Series) -> Vec<Arc<str>> {
+    let mut paths: Vec<Arc<str>> = Vec::new();
     for o in &s.origin {
         if !paths.contains(&o.path) {
             paths.push(o.path.clone());

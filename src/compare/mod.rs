@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Summary statistics of one side of a delta (successful samples only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -160,8 +161,8 @@ pub struct Delta {
     /// Human-readable reason for the status (`-12.40 % beyond the fail threshold 10 %, p = 0.003 (Welch's t-test)`).
     pub reason: String,
     /// Files the base and head numbers came from.
-    pub base_origin: Vec<String>,
-    pub head_origin: Vec<String>,
+    pub base_origin: Vec<Arc<str>>,
+    pub head_origin: Vec<Arc<str>>,
     /// Run-to-run noise of the base, when earlier base runs were given.
     #[serde(default)]
     pub noise: Option<NoiseBand>,

@@ -10,9 +10,9 @@ pub mod timing_baseline;
 use super::generic::sink::{number_label, Reading, SeriesSink};
 use super::{Adapter, Input};
 use crate::direction;
+use crate::model::Labels;
 use crate::units;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The adapters of this family, in detection priority order.
 pub static ADAPTERS: &[&dyn Adapter] = &[
@@ -40,7 +40,7 @@ fn record_numbers(
     sink: &mut SeriesSink,
     obj: &Map<String, Value>,
     benchmark: &str,
-    labels: &BTreeMap<String, String>,
+    labels: &Labels,
     prefix: &str,
     pointer: &str,
     failed: bool,
@@ -67,8 +67,8 @@ fn record_numbers(
 }
 
 /// Run settings (`num_gpu`, `temperature`, ...) of an options object as labels.
-fn settings_labels(options: Option<&Value>) -> BTreeMap<String, String> {
-    let mut labels = BTreeMap::new();
+fn settings_labels(options: Option<&Value>) -> Labels {
+    let mut labels = Labels::new();
     if let Some(Value::Object(obj)) = options {
         for (key, value) in obj {
             if !direction::is_parameter(key) {

@@ -14,7 +14,7 @@ use super::{failed, json_object, record_numbers, settings_labels};
 use crate::parse::generic::sink::{file_benchmark, SeriesSink};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::model::Labels;
 
 /// Per-run `metrics.json` of a multi-agent (or agent-vs-baseline) run.
 pub struct AgentMetrics;
@@ -129,7 +129,7 @@ impl Adapter for AgentMetrics {
                 record_numbers(&mut sink, workflow, name, &labels, "workflow.", &at, false);
             }
         }
-        let no_labels = BTreeMap::new();
+        let no_labels = Labels::new();
         if let Some(summary) = root.get("summary").and_then(Value::as_object) {
             let bench = scenario(&root, input);
             record_numbers(
@@ -167,7 +167,7 @@ impl Adapter for AgentSummary {
             reason: "not a multi-agent summary object".into(),
         })?;
         let bench = scenario(&root, input);
-        let labels = BTreeMap::new();
+        let labels = Labels::new();
         let mut sink = SeriesSink::new(input);
         let runs = root.get("runs").and_then(Value::as_array);
         for (i, run) in runs.into_iter().flatten().enumerate() {

@@ -7,7 +7,7 @@ use super::{json_object, record_numbers};
 use crate::parse::generic::sink::{file_benchmark, SeriesSink};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::model::Labels;
 
 /// `csv_data/baselines/*.json`.
 pub struct TimingBaseline;
@@ -44,7 +44,7 @@ impl Adapter for TimingBaseline {
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| file_benchmark(input.path));
-        let labels = BTreeMap::new();
+        let labels = Labels::new();
         let mut sink = SeriesSink::new(input);
         let runs = root
             .get("timing_stats")

@@ -15,10 +15,11 @@
 
 use super::sink::{bounded, file_benchmark, number_label, Reading, SeriesSink};
 use crate::direction;
+use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units::{self, parse_quantity};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// JSON documents and NDJSON streams of any layout.
 pub struct Json;
@@ -104,7 +105,7 @@ fn malformed(e: &serde_json::Error) -> ParseError {
 struct Entry {
     benchmark: String,
     metric: String,
-    labels: BTreeMap<String, String>,
+    labels: Labels,
     unit: String,
     reading: Reading,
     at: String,
@@ -116,7 +117,7 @@ struct Ctx {
     benchmark: Vec<String>,
     /// The metric path from the current row down to this value.
     path: Vec<String>,
-    labels: BTreeMap<String, String>,
+    labels: Labels,
     failed: bool,
 }
 
@@ -140,7 +141,7 @@ impl<'a> Walker<'a> {
         let ctx = Ctx {
             benchmark: Vec::new(),
             path: Vec::new(),
-            labels: BTreeMap::new(),
+            labels: Labels::new(),
             failed: false,
         };
         match value {
@@ -419,7 +420,7 @@ fn is_bounds_key(key: &str) -> bool {
 
 /// Parameters of a row: its own scalar settings and those one object further down
 /// (`options.temperature`), formatted as label values.
-fn collect_labels(obj: &Map<String, Value>, labels: &mut BTreeMap<String, String>, depth: usize) {
+fn collect_labels(obj: &Map<String, Value>, labels: &mut Labels, depth: usize) {
     for (key, value) in obj {
         match value {
             Value::Object(child) if depth == 0 => collect_labels(child, labels, 1),

@@ -14,7 +14,7 @@ use crate::direction;
 use crate::keys;
 use crate::model::Warning;
 use crate::parse::{parse_file, Adapter, Confidence, Input, ParseError, Parsed};
-use std::collections::BTreeMap;
+use crate::model::Labels;
 
 /// Markdown summaries and reports.
 pub struct Markdown;
@@ -38,7 +38,7 @@ impl Adapter for Markdown {
         let lines: Vec<&str> = input.text.lines().collect();
         let stem = file_benchmark(input.path);
         let mut heading: Option<String> = None;
-        let no_labels = BTreeMap::new();
+        let no_labels = Labels::new();
         let mut i = 0;
         while i < lines.len() {
             let trimmed = lines[i].trim();
@@ -265,13 +265,14 @@ fn embed(input: &Input, body: &str, lang: &str, line: usize, sink: &mut SeriesSi
     });
     let source = keys::normalize_path(input.path);
     let mut series = parsed.series;
+    let path: std::sync::Arc<str> = input.path.into();
     for s in &mut series {
         s.key.source = source.clone();
         if s.format.is_empty() {
             s.format = parsed.format.to_string();
         }
         for o in &mut s.origin {
-            o.path = input.path.to_string();
+            o.path = path.clone();
             o.at = if o.at.is_empty() {
                 format!("line {line}")
             } else {
@@ -373,7 +374,7 @@ mod tests {
         );
         let f = series.iter().find(|s| s.key.benchmark == "f").unwrap();
         assert_eq!(f.key.source, "docs/summary.md");
-        assert_eq!(f.origin[0].path, "docs/summary.md");
+        assert_eq!(&*f.origin[0].path, "docs/summary.md");
         assert!(f.origin[0].at.starts_with("line 2, "));
         assert!(series
             .iter()

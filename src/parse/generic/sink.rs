@@ -3,12 +3,13 @@
 //! bounded. Every adapter of this family (and the Chimeraforge ones) writes through it.
 
 use crate::keys;
-use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
+use crate::model::{Direction, Labels, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
 use crate::units;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
 
 /// Most series one file may produce; the rest are dropped with a warning.
 pub const MAX_SERIES_PER_FILE: usize = 10_000;
@@ -27,7 +28,8 @@ pub enum Reading {
 /// Collects series for one input file.
 #[derive(Debug)]
 pub struct SeriesSink {
-    path: String,
+    /// The file's path, shared by the origins of its series.
+    path: Arc<str>,
     source: String,
     series: Vec<Series>,
     /// Positions of the series by a hash of their key: a reading finds its series by
@@ -41,7 +43,7 @@ pub struct SeriesSink {
 impl SeriesSink {
     pub fn new(input: &Input) -> Self {
         SeriesSink {
-            path: input.path.to_string(),
+            path: input.path.into(),
             source: keys::normalize_path(input.path),
             series: Vec::new(),
             index: HashMap::new(),
@@ -59,7 +61,7 @@ impl SeriesSink {
         &mut self,
         benchmark: &str,
         metric: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &Labels,
         unit: &str,
         direction: Direction,
         reading: Reading,
@@ -113,19 +115,19 @@ impl SeriesSink {
                             "{at}: {metric} is in `{unit}` here but in `{}` before; value skipped",
                             series.unit
                         );
-                        self.warnings.push(Warning::new(&self.path, message));
+                        self.warnings.push(Warning::new(&*self.path, message));
                         return;
                     }
                 }
             }
         }
         if series.origin.len() < MAX_ORIGINS_PER_SERIES {
-            series.origin.push(Origin::new(&self.path, at));
+            series.origin.push(Origin::new(self.path.clone(), at));
         }
     }
 
     pub fn warn(&mut self, message: impl Into<String>) {
-        self.warnings.push(Warning::new(&self.path, message));
+        self.warnings.push(Warning::new(&*self.path, message));
     }
 
     /// Adds series produced elsewhere (an embedded document parsed by another adapter),
@@ -155,7 +157,7 @@ impl SeriesSink {
                     "{} is in `{}` in one place and `{}` in another; the second was skipped",
                     s.key, s.unit, target.unit
                 );
-                self.warnings.push(Warning::new(&self.path, message));
+                self.warnings.push(Warning::new(&*self.path, message));
                 continue;
             };
             target.samples.extend(samples);
@@ -170,7 +172,7 @@ impl SeriesSink {
         source: &str,
         benchmark: &str,
         metric: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &Labels,
     ) -> u64 {
         self.hasher.hash_one((source, benchmark, metric, labels))
     }
@@ -182,7 +184,7 @@ impl SeriesSink {
         source: &str,
         benchmark: &str,
         metric: &str,
-        labels: &BTreeMap<String, String>,
+        labels: &Labels,
     ) -> Option<usize> {
         self.index.get(&hash)?.iter().copied().find(|&i| {
             let k = &self.series[i].key;
@@ -201,7 +203,7 @@ impl SeriesSink {
                 "more than {MAX_SERIES_PER_FILE} series in one file; {} were dropped",
                 self.dropped
             );
-            self.warnings.push(Warning::new(&self.path, message));
+            self.warnings.push(Warning::new(&*self.path, message));
         }
         if self.series.is_empty() && self.warnings.is_empty() {
             return Err(ParseError::NoMetrics);
@@ -287,7 +289,7 @@ mod tests {
             text: "",
         };
         let mut sink = SeriesSink::new(&input);
-        let labels = BTreeMap::new();
+        let labels = Labels::new();
         let d = Direction::LowerIsBetter;
         sink.record("b", "m", &labels, "GB", d, Reading::Value(2.2), "line 2");
         sink.record("b", "m", &labels, "MB", d, Reading::Value(820.0), "line 3");

@@ -16,6 +16,7 @@ use crate::direction;
 use crate::model::Direction;
 use crate::units::{self, parse_quantity};
 use regex::Regex;
+use crate::model::Labels;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -527,7 +528,7 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
             .enumerate()
             .any(|(i, r)| matches!(r, Role::Marker(m) if row_failed(*m, cell(i))));
         let mut parts: Vec<String> = prefix.iter().filter(|p| !p.is_empty()).cloned().collect();
-        let mut labels = BTreeMap::new();
+        let mut labels = Labels::new();
         // Only leading empty cells repeat the row above (`| | jit | 0.635 |`); an empty cell
         // after a filled one means "none" (`| hip | | -fa 1 |`).
         let first_filled = (0..roles.len())
@@ -629,7 +630,7 @@ fn emit_key_value(
     default_benchmark: &str,
     sink: &mut SeriesSink,
 ) {
-    let labels = BTreeMap::new();
+    let labels = Labels::new();
     let wide = table.header.len() > 2;
     for row in &table.rows {
         let Some(key) = row.cells.first() else {

@@ -7,7 +7,7 @@ use crate::direction;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units::{parse_quantity, Quantity};
 use regex::Regex;
-use std::collections::BTreeMap;
+use crate::model::Labels;
 use std::sync::OnceLock;
 
 /// Plain-text logs and summaries.
@@ -32,7 +32,7 @@ impl Adapter for Text {
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {
         let mut sink = SeriesSink::new(input);
         let benchmark = file_benchmark(input.path);
-        let labels = BTreeMap::new();
+        let labels = Labels::new();
         for (i, line) in input.text.lines().enumerate() {
             if let Some((key, q)) = key_value(line) {
                 let direction = direction::infer(&key, &q.unit);

@@ -5,10 +5,11 @@
 use crate::keys;
 use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Labels of a series (parameters that tell otherwise equal benchmarks apart).
-pub(super) type Labels = BTreeMap<String, String>;
+pub(super) use crate::model::Labels;
 
 /// Identity, unit and direction of one metric of one benchmark.
 #[derive(Debug, Clone, Copy)]
@@ -21,8 +22,9 @@ pub(super) struct Metric<'a> {
 }
 
 /// The series read from one file so far, in first-seen order.
-pub(super) struct SeriesBuilder<'a> {
-    path: &'a str,
+pub(super) struct SeriesBuilder {
+    /// The file's path, shared by the origins of its series.
+    path: Arc<str>,
     source: String,
     format: &'static str,
     series: Vec<Series>,
@@ -30,10 +32,10 @@ pub(super) struct SeriesBuilder<'a> {
     warnings: Vec<Warning>,
 }
 
-impl<'a> SeriesBuilder<'a> {
-    pub fn new(input: &Input<'a>, format: &'static str) -> Self {
+impl SeriesBuilder {
+    pub fn new(input: &Input, format: &'static str) -> Self {
         SeriesBuilder {
-            path: input.path,
+            path: input.path.into(),
             source: keys::normalize_path(input.path),
             format,
             series: Vec::new(),
@@ -72,7 +74,7 @@ impl<'a> SeriesBuilder<'a> {
     /// not finite numbers are dropped with a warning.
     pub fn samples(&mut self, m: &Metric, values: impl IntoIterator<Item = f64>, at: &str) {
         let mut dropped = 0usize;
-        let origin = Origin::new(self.path, at);
+        let origin = Origin::new(self.path.clone(), at);
         let series = self.entry(m);
         for v in values {
             if v.is_finite() {
@@ -97,7 +99,7 @@ impl<'a> SeriesBuilder<'a> {
 
     /// Records `count` failed runs of `m`.
     pub fn failed(&mut self, m: &Metric, count: u32, at: &str) {
-        let origin = Origin::new(self.path, at);
+        let origin = Origin::new(self.path.clone(), at);
         let series = self.entry(m);
         series.failed = series.failed.saturating_add(count);
         Self::note_origin(series, origin);
@@ -105,7 +107,7 @@ impl<'a> SeriesBuilder<'a> {
 
     /// Adds a warning about this file.
     pub fn warn(&mut self, message: impl Into<String>) {
-        self.warnings.push(Warning::new(self.path, message));
+        self.warnings.push(Warning::new(&*self.path, message));
     }
 
     /// The series read; [`ParseError::NoMetrics`] when there are none.

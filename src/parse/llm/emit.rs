@@ -2,9 +2,9 @@
 //! under its key, failed measurements are counted, and equal keys are merged at the end.
 
 use crate::keys;
-use crate::model::{merge_series, Direction, Origin, Series, SeriesKey, Warning};
+use crate::model::{merge_series, Direction, Labels, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A metric as a tool defines it: its name, canonical unit and which way is better.
 #[derive(Debug, Clone, Copy)]
@@ -28,14 +28,14 @@ impl<'a> Metric<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Subject {
     pub benchmark: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
 }
 
 impl Subject {
     pub fn new(benchmark: impl Into<String>) -> Self {
         Subject {
             benchmark: benchmark.into(),
-            labels: BTreeMap::new(),
+            labels: Labels::new(),
         }
     }
 }
@@ -43,6 +43,8 @@ impl Subject {
 /// Accumulates the series and warnings of one file.
 pub struct Emitter<'a> {
     input: &'a Input<'a>,
+    /// The file's path, shared by the origins of its series.
+    path: Arc<str>,
     format: &'static str,
     source: String,
     series: Vec<Series>,
@@ -53,6 +55,7 @@ impl<'a> Emitter<'a> {
     pub fn new(input: &'a Input<'a>, format: &'static str) -> Self {
         Emitter {
             input,
+            path: input.path.into(),
             format,
             source: keys::normalize_path(input.path),
             series: Vec::new(),
@@ -122,7 +125,7 @@ impl<'a> Emitter<'a> {
         key.labels = subject.labels.clone();
         let mut series = Series::new(key, metric.unit, metric.direction);
         series.format = self.format.to_string();
-        series.origin.push(Origin::new(self.input.path, at));
+        series.origin.push(Origin::new(self.path.clone(), at));
         series
     }
 }

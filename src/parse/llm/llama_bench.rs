@@ -7,6 +7,7 @@
 
 use super::emit::{Emitter, Metric, Subject};
 use super::json;
+use crate::model::Labels;
 use crate::model::Direction::{HigherIsBetter, LowerIsBetter};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
@@ -135,8 +136,8 @@ fn model_of(row: &Map<String, Value>) -> String {
     .unwrap_or_else(|| "model".to_string())
 }
 
-fn labels_of(row: &Map<String, Value>) -> std::collections::BTreeMap<String, String> {
-    let mut labels = std::collections::BTreeMap::new();
+fn labels_of(row: &Map<String, Value>) -> Labels {
+    let mut labels = Labels::new();
     for (field, default) in PARAMETERS {
         let Some(value) = row.get(*field) else {
             continue;

@@ -7,7 +7,7 @@ use super::emit::{Emitter, Subject};
 use super::llama_bench::AVG_TS;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units;
-use std::collections::BTreeMap;
+use crate::model::Labels;
 
 const NAME: &str = "llama-bench-md";
 
@@ -88,7 +88,7 @@ fn emit_row(out: &mut Emitter, columns: &[String], row: &[String], at: &str) {
     let mut model = "";
     let mut test = String::new();
     let mut rate = "";
-    let mut labels = BTreeMap::new();
+    let mut labels = Labels::new();
     for (column, cell) in columns.iter().zip(row) {
         match column.as_str() {
             "model" => model = cell,
