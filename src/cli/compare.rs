@@ -175,11 +175,14 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     report.timings_ms.render = millis(started.elapsed());
 
     if let Some(path) = &args.json {
-        let mut text = serde_json::to_string_pretty(&report)
-            .context("serialising the report")
-            .map_err(Failure::internal)?;
-        text.push('\n');
-        write_file(path, &text, "--json")?;
+        super::report_file::write(path, &report)
+            .with_context(|| {
+                format!(
+                    "cannot write --json {}; check that its folder exists",
+                    path.display()
+                )
+            })
+            .map_err(Failure::usage)?;
     }
     if let (Some(path), Some(summary)) = (&args.summary, &summary) {
         write_file(path, &summary.markdown, "--summary")?;

@@ -312,15 +312,12 @@ fn log_scan(what: &str, root: &str, scan: &ScanResult) {
 
 fn write_report(workspace: &Path, report: &Report) -> Result<(), Failure> {
     let path = workspace.join(REPORT_PATH);
-    let text = serde_json::to_string_pretty(report)
-        .context("serialising the report")
-        .map_err(Failure::internal)?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))
             .map_err(Failure::internal)?;
     }
-    std::fs::write(&path, text + "\n")
+    crate::cli::report_file::write(&path, report)
         .with_context(|| format!("writing {}", path.display()))
         .map_err(Failure::internal)
 }
