@@ -166,8 +166,7 @@ fn failed_ollama_runs_are_failures_and_the_fix_has_samples() {
         mean_tokens
             .key
             .labels
-            .get("temperature")
-            .map(String::as_str),
+            .get("temperature"),
         Some("0.3")
     );
     let summary = pair(name, "head", "reports/ollama/gemma3_benchmark_summary.json");
@@ -188,7 +187,6 @@ fn parameter_sweeps_label_rows_and_drop_bookkeeping() {
         .key
         .labels
         .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_eq!(
         labels,
@@ -214,7 +212,7 @@ fn parameter_sweeps_label_rows_and_drop_bookkeeping() {
     let agents = artifact("artifacts/rust_multiagent_summary.csv");
     assert!(agents.series.iter().any(|s| {
         s.key.benchmark == "baseline_vs_chimera"
-            && s.key.labels.get("agent_b_temperature").map(String::as_str) == Some("0.8")
+            && s.key.labels.get("agent_b_temperature") == Some("0.8")
     }));
 }
 
@@ -360,7 +358,7 @@ fn multi_agent_metrics_use_calls_not_llm_text() {
     assert_eq!(collector.samples, [41.01712614953296]);
     assert_eq!(collector.unit, "tokens/s");
     assert_eq!(
-        collector.key.labels.get("num_gpu").map(String::as_str),
+        collector.key.labels.get("num_gpu"),
         Some("80")
     );
     let speedup = series(&base, "chimera_homo", "concurrency_speedup");
@@ -397,8 +395,7 @@ fn multi_agent_metrics_use_calls_not_llm_text() {
         series(&early, "chimera", "average_tokens_per_second")
             .key
             .labels
-            .get("temperature")
-            .map(String::as_str),
+            .get("temperature"),
         Some("0.3")
     );
 }
@@ -487,7 +484,7 @@ fn markdown_summaries_from_other_projects() {
         .find(|s| {
             s.key.benchmark == "Benchmark Results/llama.cpp-hip"
                 && s.key.metric == "tg128"
-                && s.key.labels.get("hipblaslt").map(String::as_str) == Some("1")
+                && s.key.labels.get("hipblaslt") == Some("1")
         })
         .unwrap();
     assert_eq!(tg.samples, [49.433559]);

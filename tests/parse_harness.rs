@@ -454,7 +454,7 @@ fn google_benchmark_converts_per_row_time_units() {
     assert_samples(find(&p, "BM_DifferentTimeUnit", "real_time"), &[1e9]);
     // The BigO row reports the fitted coefficients; the RMS row nothing.
     let big_o = find(&p, "MyComplexityTest", "real_coefficient");
-    assert_eq!(big_o.key.labels.get("big_o").map(String::as_str), Some("N"));
+    assert_eq!(big_o.key.labels.get("big_o"), Some("N"));
     assert_samples(big_o, &[6.478927528978978]);
     assert!(!p.series.iter().any(|s| s.key.metric == "rms"));
 }
@@ -659,7 +659,6 @@ fn go_bench_units_are_metrics_and_procs_and_config_are_labels() {
         .key
         .labels
         .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_eq!(
         labels,

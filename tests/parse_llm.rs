@@ -69,7 +69,7 @@ fn find<'a>(p: &'a Parsed, benchmark: &str, metric: &str, labels: &[(&str, &str)
         .filter(|s| {
             labels
                 .iter()
-                .all(|(k, v)| s.key.labels.get(*k).map(String::as_str) == Some(*v))
+                .all(|(k, v)| s.key.labels.get(k) == Some(*v))
         })
         .collect();
     assert_eq!(

@@ -773,7 +773,7 @@ mod tests {
         let s = &series[0];
         assert_eq!(s.key.benchmark, "m1");
         assert_eq!(s.key.metric, "tokens_s");
-        assert_eq!(s.key.labels.get("num_gpu").map(String::as_str), Some("80"));
+        assert_eq!(s.key.labels.get("num_gpu"), Some("80"));
         assert_eq!(s.samples, vec![10.0, 12.0]);
         assert_eq!(s.failed, 1);
         assert_eq!(s.direction, Direction::HigherIsBetter);
@@ -861,7 +861,7 @@ mod tests {
         assert_eq!(series[0].key.benchmark, "hip/measured");
         assert_eq!(series[0].samples, vec![322.4]);
         assert_eq!(
-            series[1].key.labels.get("hipblaslt").map(String::as_str),
+            series[1].key.labels.get("hipblaslt"),
             Some("1")
         );
         assert_eq!(series[1].direction, Direction::HigherIsBetter);

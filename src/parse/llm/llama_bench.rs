@@ -204,8 +204,8 @@ mod tests {
         )
         .unwrap();
         let labels = labels_of(&row);
-        assert_eq!(labels.get("n_threads").map(String::as_str), Some("8"));
-        assert_eq!(labels.get("poll").map(String::as_str), Some("0"));
+        assert_eq!(labels.get("n_threads"), Some("8"));
+        assert_eq!(labels.get("poll"), Some("0"));
         assert!(!labels.contains_key("use_mmap"));
         assert!(!labels.contains_key("defrag_thold"));
         assert!(!labels.contains_key("build_commit"));
