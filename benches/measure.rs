@@ -25,6 +25,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 use support::{floor, series, synth};
 
+/// The allocator of the `benchgate` binary, so that library and CLI figures compare.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Seed of every generated tree unless one is given.
 const SEED: u64 = 20_251_002;
 

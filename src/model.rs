@@ -171,31 +171,35 @@ impl Warning {
 /// disagree on unit or direction the first one wins and a warning is returned.
 pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     series.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut out: Vec<Series> = Vec::with_capacity(series.len());
     let mut warnings = Vec::new();
-    for s in series {
-        match out.last_mut() {
-            Some(last) if last.key == s.key => {
-                if last.unit != s.unit || last.direction != s.direction {
-                    let path = s.origin.first().map(|o| o.path.to_string()).unwrap_or_default();
-                    warnings.push(Warning::new(
-                        path,
-                        format!(
-                            "{} is reported as `{}` ({}) here but `{}` ({}) elsewhere; keeping the first",
-                            s.key, s.unit, s.direction, last.unit, last.direction
-                        ),
-                    ));
-                }
-                last.samples.extend(s.samples);
-                last.failed += s.failed;
-                for o in s.origin {
-                    if !last.origin.contains(&o) {
-                        last.origin.push(o);
-                    }
-                }
-            }
-            _ => out.push(s),
+    // In place: a scan's series are most of its memory, so no second vector of them.
+    series.dedup_by(|s, last| {
+        if last.key != s.key {
+            return false;
         }
-    }
-    (out, warnings)
+        if last.unit != s.unit || last.direction != s.direction {
+            let path = s
+                .origin
+                .first()
+                .map(|o| o.path.to_string())
+                .unwrap_or_default();
+            warnings.push(Warning::new(
+                path,
+                format!(
+                    "{} is reported as `{}` ({}) here but `{}` ({}) elsewhere; keeping the first",
+                    s.key, s.unit, s.direction, last.unit, last.direction
+                ),
+            ));
+        }
+        last.samples.append(&mut s.samples);
+        last.failed += s.failed;
+        for o in s.origin.drain(..) {
+            if !last.origin.contains(&o) {
+                last.origin.push(o);
+            }
+        }
+        true
+    });
+    series.shrink_to_fit();
+    (series, warnings)
 }

@@ -86,7 +86,8 @@ where
 
     let mut skipped = walk.skipped;
     let mut read = Vec::with_capacity(walk.files.len());
-    let mut series = Vec::new();
+    let found = outcomes.iter().map(Outcome::series_count).sum();
+    let mut series = Vec::with_capacity(found);
     let mut warnings = Vec::new();
     for (file, outcome) in walk.files.iter().zip(outcomes) {
         match outcome {
@@ -127,6 +128,15 @@ enum Outcome {
         series: Vec<Series>,
         warnings: Vec<Warning>,
     },
+}
+
+impl Outcome {
+    fn series_count(&self) -> usize {
+        match self {
+            Outcome::Skipped(_) => 0,
+            Outcome::Read { series, .. } => series.len(),
+        }
+    }
 }
 
 /// Reads, decodes and parses one file; the text is dropped before returning.

@@ -372,11 +372,7 @@ fn hostile_tree_is_reported_file_by_file() {
     }
     std::fs::set_permissions(root.join("locked_dir"), PermissionsExt::from_mode(0o755)).unwrap();
     read.sort();
-    let mut origins: Vec<&str> = result.series[0]
-        .origin
-        .iter()
-        .map(|o| &*o.path)
-        .collect();
+    let mut origins: Vec<&str> = result.series[0].origin.iter().map(|o| &*o.path).collect();
     origins.sort();
     assert_eq!(
         origins, read,

@@ -162,13 +162,7 @@ fn failed_ollama_runs_are_failures_and_the_fix_has_samples() {
     let mean_tokens = series(&summary, "gemma3:latest", "mean_tokens_s");
     assert!(mean_tokens.samples.is_empty());
     assert_eq!(mean_tokens.failed, 1);
-    assert_eq!(
-        mean_tokens
-            .key
-            .labels
-            .get("temperature"),
-        Some("0.3")
-    );
+    assert_eq!(mean_tokens.key.labels.get("temperature"), Some("0.3"));
     let summary = pair(name, "head", "reports/ollama/gemma3_benchmark_summary.json");
     let mean_tokens = series(&summary, "gemma3:latest", "mean_tokens_s");
     assert_eq!(mean_tokens.samples, [88.90506335484507]);
@@ -183,11 +177,7 @@ fn parameter_sweeps_label_rows_and_drop_bookkeeping() {
         .find(|s| s.key.metric == "tokens_s")
         .unwrap();
     assert_eq!(first.key.benchmark, "g999_c1024_t0.2");
-    let labels: Vec<(&str, &str)> = first
-        .key
-        .labels
-        .iter()
-        .collect();
+    let labels: Vec<(&str, &str)> = first.key.labels.iter().collect();
     assert_eq!(
         labels,
         [
@@ -357,10 +347,7 @@ fn multi_agent_metrics_use_calls_not_llm_text() {
     let collector = series(&base, "collector", "throughput_tokens_per_sec");
     assert_eq!(collector.samples, [41.01712614953296]);
     assert_eq!(collector.unit, "tokens/s");
-    assert_eq!(
-        collector.key.labels.get("num_gpu"),
-        Some("80")
-    );
+    assert_eq!(collector.key.labels.get("num_gpu"), Some("80"));
     let speedup = series(&base, "chimera_homo", "concurrency_speedup");
     assert_eq!(speedup.samples, [1.886449531186177]);
     assert_eq!(speedup.direction, Direction::HigherIsBetter);

@@ -655,11 +655,7 @@ fn go_bench_units_are_metrics_and_procs_and_config_are_labels() {
     let fib10 = find(&p, "BenchmarkFib10", "ns/op");
     assert_unit(fib10, "ns/op", Direction::LowerIsBetter);
     assert_samples(fib10, &[325.0]);
-    let labels: Vec<(&str, &str)> = fib10
-        .key
-        .labels
-        .iter()
-        .collect();
+    let labels: Vec<(&str, &str)> = fib10.key.labels.iter().collect();
     assert_eq!(
         labels,
         [("goarch", "amd64"), ("goos", "darwin"), ("procs", "8")]

@@ -66,11 +66,7 @@ fn find<'a>(p: &'a Parsed, benchmark: &str, metric: &str, labels: &[(&str, &str)
         .series
         .iter()
         .filter(|s| s.key.benchmark == benchmark && s.key.metric == metric)
-        .filter(|s| {
-            labels
-                .iter()
-                .all(|(k, v)| s.key.labels.get(k) == Some(*v))
-        })
+        .filter(|s| labels.iter().all(|(k, v)| s.key.labels.get(k) == Some(*v)))
         .collect();
     assert_eq!(
         hits.len(),

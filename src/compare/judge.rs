@@ -79,7 +79,10 @@ pub(super) fn judge(
                 b.unit, h.unit
             );
             warnings.push(Warning::new(
-                h.origin.first().map(|o| o.path.to_string()).unwrap_or_default(),
+                h.origin
+                    .first()
+                    .map(|o| o.path.to_string())
+                    .unwrap_or_default(),
                 format!("{}: {message}", d.key),
             ));
             d.reason = message;

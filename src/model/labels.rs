@@ -160,7 +160,9 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn pairs(l: &Labels) -> Vec<(String, String)> {
-        l.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        l.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]

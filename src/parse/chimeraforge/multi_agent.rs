@@ -11,10 +11,10 @@
 //! `summary.json` holds `runs[]` with the run-level figures of every run of a scenario.
 
 use super::{failed, json_object, record_numbers, settings_labels};
+use crate::model::Labels;
 use crate::parse::generic::sink::{file_benchmark, SeriesSink};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
-use crate::model::Labels;
 
 /// Per-run `metrics.json` of a multi-agent (or agent-vs-baseline) run.
 pub struct AgentMetrics;

@@ -4,10 +4,10 @@
 //! count are kept.
 
 use super::{json_object, record_numbers};
+use crate::model::Labels;
 use crate::parse::generic::sink::{file_benchmark, SeriesSink};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
-use crate::model::Labels;
 
 /// `csv_data/baselines/*.json`.
 pub struct TimingBaseline;

@@ -12,9 +12,9 @@ use super::table::{self, Table, TableRow};
 use super::text::key_value;
 use crate::direction;
 use crate::keys;
+use crate::model::Labels;
 use crate::model::Warning;
 use crate::parse::{parse_file, Adapter, Confidence, Input, ParseError, Parsed};
-use crate::model::Labels;
 
 /// Markdown summaries and reports.
 pub struct Markdown;

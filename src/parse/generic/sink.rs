@@ -167,13 +167,7 @@ impl SeriesSink {
         }
     }
 
-    fn key_hash(
-        &self,
-        source: &str,
-        benchmark: &str,
-        metric: &str,
-        labels: &Labels,
-    ) -> u64 {
+    fn key_hash(&self, source: &str, benchmark: &str, metric: &str, labels: &Labels) -> u64 {
         self.hasher.hash_one((source, benchmark, metric, labels))
     }
 

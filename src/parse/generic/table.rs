@@ -14,9 +14,9 @@
 use super::sink::{bounded, number_label, Reading, SeriesSink};
 use crate::direction;
 use crate::model::Direction;
+use crate::model::Labels;
 use crate::units::{self, parse_quantity};
 use regex::Regex;
-use crate::model::Labels;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -860,10 +860,7 @@ mod tests {
         assert_eq!(series.len(), 2);
         assert_eq!(series[0].key.benchmark, "hip/measured");
         assert_eq!(series[0].samples, vec![322.4]);
-        assert_eq!(
-            series[1].key.labels.get("hipblaslt"),
-            Some("1")
-        );
+        assert_eq!(series[1].key.labels.get("hipblaslt"), Some("1"));
         assert_eq!(series[1].direction, Direction::HigherIsBetter);
     }
 }

@@ -4,10 +4,10 @@
 
 use super::sink::{file_benchmark, Reading, SeriesSink};
 use crate::direction;
+use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units::{parse_quantity, Quantity};
 use regex::Regex;
-use crate::model::Labels;
 use std::sync::OnceLock;
 
 /// Plain-text logs and summaries.

@@ -7,8 +7,8 @@
 
 use super::emit::{Emitter, Metric, Subject};
 use super::json;
-use crate::model::Labels;
 use crate::model::Direction::{HigherIsBetter, LowerIsBetter};
+use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::{Map, Value};
 

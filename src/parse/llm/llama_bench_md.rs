@@ -5,9 +5,9 @@
 
 use super::emit::{Emitter, Subject};
 use super::llama_bench::AVG_TS;
+use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units;
-use crate::model::Labels;
 
 const NAME: &str = "llama-bench-md";
 
