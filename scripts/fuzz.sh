@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers, the renderer and artifact extraction with cargo-fuzz (libFuzzer).
+# Fuzzes the parsers, the renderer and artifact extraction with libFuzzer.
 #
 #   scripts/fuzz.sh [TARGET...]          every target when none is named
 #
 # FUZZ_SECONDS    time per target (default 300)
 # FUZZ_JOBS       parallel fuzzing processes per target (default 1)
 #
-# Needs the nightly toolchain; installs cargo-fuzz when it is missing. Corpora live in
-# fuzz/corpus/<target> (not in git) and are seeded on every run from small files of
+# The targets (fuzz/, a workspace of its own) are built with the toolchain at hand, stable
+# included, and the flags cargo-fuzz would pass for `--sanitizer none`: coverage-guided,
+# optimised, with debug assertions and overflow checks (the code under test is safe Rust,
+# so an address-sanitizer build would add hours of building and little else). Corpora live
+# in fuzz/corpus/<target> (not in git) and are seeded on every run from small files of
 # tests/fixtures. A crash stops with the input's path: copy it to tests/fixtures/crashes/
 # (the regression test replays every file there) and fix the code.
 set -euo pipefail
@@ -15,23 +18,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds="${FUZZ_SECONDS:-300}"
 jobs="${FUZZ_JOBS:-1}"
-# Optimised with debug assertions and overflow checks; no sanitizer (the code under test
-# is safe Rust, and a sanitizer build takes much longer).
-build_flags=(-O -a -s none --codegen-units 16)
 all_targets=(parse_file generic_csv generic_json markdown_text llm_adapters harness_adapters render unzip)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
-if ! cargo +nightly --version >/dev/null 2>&1; then
-    echo "fuzz: the nightly toolchain is missing; install it with: rustup toolchain install nightly --profile minimal" >&2
-    exit 2
-fi
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-    echo "--- installing cargo-fuzz"
-    started=$SECONDS
-    cargo install cargo-fuzz --locked
-    echo "cargo-fuzz installed in $((SECONDS - started)) s"
-fi
+host=$(rustc -vV | sed -n 's/^host: //p')
+# With an explicit --target, RUSTFLAGS reach only the crates of the fuzz binaries, not build
+# scripts and proc macros.
+flags=(--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
+    -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table
+    -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks
+    -Ccodegen-units=16)
+export RUSTFLAGS="${flags[*]}"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/fuzz/target}"
+bin="$CARGO_TARGET_DIR/$host/release"
 
 # Seeds: `PATH\nCONTENT`, the layout the targets read (fuzz/src/input.rs). The virtual
 # path is the fixture's name with `__` turned back into the `/` it stood for.
@@ -39,7 +39,7 @@ seed() {
     local target=$1 pattern=$2 limit=$3 file name
     mkdir -p "fuzz/corpus/$target"
     find tests/fixtures -type f -size -24k -regextype posix-extended -regex "$pattern" \
-        ! -name PROVENANCE.md ! -path '*/crashes/*' | sort | head -n "$limit" |
+        ! -name PROVENANCE.md ! -path '*/crashes/*' | sort | awk -v n="$limit" 'NR <= n' |
         while read -r file; do
             name=$(basename "$file")
             name=${name//__//}
@@ -67,7 +67,7 @@ fi
 
 echo "--- building the fuzz targets"
 started=$SECONDS
-(cd fuzz && cargo +nightly fuzz build "${build_flags[@]}")
+cargo build --manifest-path fuzz/Cargo.toml --locked --release --bins --target "$host"
 echo "built in $((SECONDS - started)) s"
 
 failed=()
@@ -75,9 +75,11 @@ for target in "${targets[@]}"; do
     echo "--- fuzzing $target for ${seconds} s"
     log="fuzz/artifacts/$target.log"
     mkdir -p fuzz/artifacts
-    if (cd fuzz && cargo +nightly fuzz run "${build_flags[@]}" --jobs "$jobs" "$target" "corpus/$target" -- \
+    parallel=()
+    [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+    if (cd fuzz && "$bin/$target" "${parallel[@]}" -artifact_prefix=artifacts/ \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
-        -print_final_stats=1) >"$log" 2>&1; then
+        -print_final_stats=1 "corpus/$target") >"$log" 2>&1; then
         runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')
         echo "$target: ok, $runs inputs run"
     else
