@@ -77,9 +77,15 @@ for target in "${targets[@]}"; do
     mkdir -p fuzz/artifacts
     parallel=()
     [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
-    if (cd fuzz && "$bin/$target" "${parallel[@]}" -artifact_prefix=artifacts/ \
+    status=0
+    (cd fuzz && "$bin/$target" "${parallel[@]}" -artifact_prefix=artifacts/ \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
-        -print_final_stats=1 "corpus/$target") >"$log" 2>&1; then
+        -print_final_stats=1 "corpus/$target") >"$log" 2>&1 || status=$?
+    # With -jobs, each worker logs to fuzz-N.log in the working directory.
+    for worker in fuzz/fuzz-*.log; do
+        [ -e "$worker" ] && cat "$worker" >>"$log" && rm -f "$worker"
+    done
+    if [ "$status" = 0 ]; then
         runs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{s += $2} END {print s + 0}')
         echo "$target: ok, $runs inputs run"
     else
