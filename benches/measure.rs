@@ -100,17 +100,27 @@ fn pipeline(base: &Path, head: &Path) -> Result<Value, String> {
     let head_scan = scan(head, &options).map_err(|e| format!("{}: {e}", head.display()))?;
     let base_scan = scan(base, &options).map_err(|e| format!("{}: {e}", base.display()))?;
     let scanned = started.elapsed();
-    let comparison = compare::compare(&base_scan.series, &head_scan.series, &Policy::default());
+    let (files, bytes) = (
+        base_scan.inventory.files + head_scan.inventory.files,
+        base_scan.inventory.bytes + head_scan.inventory.bytes,
+    );
+    let (series, warnings) = (
+        base_scan.series.len() + head_scan.series.len(),
+        base_scan.warnings.len() + head_scan.warnings.len(),
+    );
+    // As `benchgate compare` does: the comparison consumes the series.
+    let comparison =
+        compare::compare_owned(base_scan.series, head_scan.series, &[], &Policy::default());
     let total = started.elapsed();
     Ok(json!({
         "seconds": total.as_secs_f64(),
         "scan_seconds": scanned.as_secs_f64(),
         "compare_seconds": (total - scanned).as_secs_f64(),
         "threads": rayon::current_num_threads(),
-        "files": base_scan.inventory.files + head_scan.inventory.files,
-        "bytes": base_scan.inventory.bytes + head_scan.inventory.bytes,
-        "series": base_scan.series.len() + head_scan.series.len(),
-        "warnings": base_scan.warnings.len() + head_scan.warnings.len(),
+        "files": files,
+        "bytes": bytes,
+        "series": series,
+        "warnings": warnings,
         "deltas": comparison.deltas.len(),
         "counts": comparison.counts,
         "verdict": comparison.verdict,

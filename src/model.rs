@@ -35,7 +35,7 @@ impl fmt::Display for Direction {
 
 /// The identity of a series. Base and head series are joined on this key, so every part of
 /// it must be stable across runs (no timestamps, no absolute paths).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SeriesKey {
     /// Normalised path of the file relative to the scanned root (date/time stamps removed).
     pub source: String,

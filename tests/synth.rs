@@ -8,7 +8,7 @@ mod support;
 
 use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Delta, Status, Verdict};
-use benchgate::config::Policy;
+use benchgate::config::{CliOverrides, Config, Policy};
 use benchgate::render::{Renderer, TemplatePaths};
 use benchgate::scan::{scan, ScanResult};
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,6 +155,23 @@ fn every_format_is_read_by_its_parser_and_junk_by_none() {
                 || side.inventory.unmatched > 0;
             assert!(flagged, "junk in {} went unnoticed", suite.dir);
         }
+    }
+}
+
+/// Consuming the series gives exactly what borrowing them gives, under the default policy
+/// (sides used as scanned) and under one that rewrites keys (sides prepared again).
+#[test]
+fn the_consuming_comparison_equals_the_borrowing_one() {
+    let g = generated(1);
+    let yaml = "rewrite:\n  - {field: source, pattern: '^target/', replace: ''}\n";
+    let config = Config::from_yaml(yaml, ".benchgate.yml").unwrap();
+    let rewriting = Policy::resolve(&config, None, &CliOverrides::default()).unwrap();
+    for policy in [Policy::default(), rewriting] {
+        let borrowed = compare::compare(&g.base.series, &g.head.series, &policy);
+        let owned =
+            compare::compare_owned(g.base.series.clone(), g.head.series.clone(), &[], &policy);
+        assert!(borrowed.deltas.len() > 1000);
+        assert_eq!(owned, borrowed);
     }
 }
 

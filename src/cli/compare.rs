@@ -117,9 +117,9 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         ..CollectOptions::default()
     };
 
-    let head = scan_side(&args.head, &options, "--head")?;
+    let mut head = scan_side(&args.head, &options, "--head")?;
     let started = Instant::now();
-    let base = if args.base.exists() {
+    let mut base = if args.base.exists() {
         Some(scan_side(&args.base, &options, "--base")?)
     } else {
         None
@@ -127,8 +127,13 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     let baseline_time = started.elapsed();
 
     let started = Instant::now();
-    let base_series = base.as_ref().map_or(&[][..], |b| b.series.as_slice());
-    let comparison = compare::compare(base_series, &head.series, &policy);
+    // The series are not needed past the comparison, which consumes them.
+    let base_series = base
+        .as_mut()
+        .map(|b| std::mem::take(&mut b.series))
+        .unwrap_or_default();
+    let head_series = std::mem::take(&mut head.series);
+    let comparison = compare::compare_owned(base_series, head_series, &[], &policy);
     let compare_time = started.elapsed();
 
     let mut warnings = head.warnings.clone();

@@ -1,10 +1,12 @@
 //! The compare stage: joins base and head series by key and decides, per metric and
 //! overall, whether the change is a regression under the run's policy.
 //!
-//! Entry points: [`compare`] and [`compare_with_history`]. Both apply the policy's rewrite
-//! rules and direction/unit overrides to every side first ([`Policy::prepare`]), then judge
-//! each key ([`Delta`]), order the deltas (regressions and broken first, by severity) and
-//! reach a [`Verdict`].
+//! Entry points: [`compare`] and [`compare_with_history`], which borrow the series, and
+//! [`compare_owned`], which consumes them: each key moves into its delta and each series is
+//! freed once judged, so the series and the deltas of a large run are not all alive at
+//! once. All apply the policy's rewrite rules and direction/unit overrides to every side
+//! first ([`Policy::prepare`]), then judge each key ([`Delta`]), order the deltas
+//! (regressions and broken first, by severity) and reach a [`Verdict`].
 
 mod judge;
 mod noise;
@@ -202,9 +204,29 @@ pub fn compare_with_history(
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
+    compare_sides(Cow::Borrowed(base), Cow::Borrowed(head), history, policy)
+}
+
+/// Like [`compare_with_history`], consuming both sides: the same result, with less memory.
+pub fn compare_owned(
+    base: Vec<Series>,
+    head: Vec<Series>,
+    history: &[Vec<Series>],
+    policy: &Policy,
+) -> Comparison {
+    compare_sides(Cow::Owned(base), Cow::Owned(head), history, policy)
+}
+
+fn compare_sides(
+    base: Cow<'_, [Series]>,
+    head: Cow<'_, [Series]>,
+    history: &[Vec<Series>],
+    policy: &Policy,
+) -> Comparison {
     let (base, mut warnings) = prepared(policy, base);
     let (head, head_warnings) = prepared(policy, head);
     warnings.extend(head_warnings);
+    let base_is_empty = base.is_empty();
     let history: Vec<BTreeMap<SeriesKey, Series>> = history
         .iter()
         .map(|run| {
@@ -213,15 +235,26 @@ pub fn compare_with_history(
         })
         .collect();
 
-    // Keys are judged independently, in parallel; warnings keep the key order.
-    let judged: Vec<(Delta, Vec<Warning>)> = join(&base, &head)
+    // Keys are judged independently, in parallel; warnings keep the key order. An owned
+    // series is dropped as soon as its key is judged.
+    let judged: Vec<(Delta, Vec<Warning>)> = join(base, head)
         .into_par_iter()
-        .map(|(key, b, h)| {
-            let key = key.clone();
+        .map(|(mut b, mut h)| {
+            let band = b
+                .as_deref()
+                .and_then(|b| noise::band(b, &history, policy.noise_k));
+            let key = take_key(&mut b, &mut h);
             let rule = policy.for_key(&key);
-            let band = b.and_then(|b| noise::band(b, &history, policy.noise_k));
             let mut found = Vec::new();
-            let delta = judge::judge(key, b, h, &rule, policy, band, &mut found);
+            let delta = judge::judge(
+                key,
+                b.as_deref(),
+                h.as_deref(),
+                &rule,
+                policy,
+                band,
+                &mut found,
+            );
             (delta, found)
         })
         .collect();
@@ -230,44 +263,68 @@ pub fn compare_with_history(
         deltas.push(delta);
         warnings.extend(found);
     }
-    verdict::finish(deltas, base.is_empty(), policy, warnings)
+    verdict::finish(deltas, base_is_empty, policy, warnings)
 }
 
 /// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged
 /// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
 /// direction or unit are used as they are, without a copy.
-fn prepared<'a>(policy: &Policy, series: &'a [Series]) -> (Cow<'a, [Series]>, Vec<Warning>) {
+fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
     let changes_nothing = policy.rewrite.is_empty()
         && policy
             .metrics
             .iter()
             .all(|r| r.direction.is_none() && r.unit.is_none());
     if changes_nothing && series.windows(2).all(|w| w[0].key < w[1].key) {
-        return (Cow::Borrowed(series), Vec::new());
+        return (series, Vec::new());
     }
-    let (series, warnings) = policy.prepare(series.to_vec());
+    let (series, warnings) = policy.prepare(series.into_owned());
     (Cow::Owned(series), warnings)
 }
 
-/// A key with its series on base and on head.
-type Pair<'a> = (&'a SeriesKey, Option<&'a Series>, Option<&'a Series>);
+/// A key's series on base and on head, borrowed or owned as the side was given.
+type Pair<'a> = (Option<Cow<'a, Series>>, Option<Cow<'a, Series>>);
+
+/// The series of a side one by one, in order.
+fn series_of<'a>(side: Cow<'a, [Series]>) -> Box<dyn Iterator<Item = Cow<'a, Series>> + 'a> {
+    match side {
+        Cow::Borrowed(s) => Box::new(s.iter().map(Cow::Borrowed)),
+        Cow::Owned(v) => Box::new(v.into_iter().map(Cow::Owned)),
+    }
+}
 
 /// Pairs the series of both sides by key, in key order. Both sides are sorted by key and
 /// hold each key once (as [`prepared`] returns them).
-fn join<'a>(base: &'a [Series], head: &'a [Series]) -> Vec<Pair<'a>> {
+fn join<'a>(base: Cow<'a, [Series]>, head: Cow<'a, [Series]>) -> Vec<Pair<'a>> {
     let mut pairs = Vec::with_capacity(base.len().max(head.len()));
-    let (mut b, mut h) = (base.iter().peekable(), head.iter().peekable());
+    let (mut b, mut h) = (series_of(base).peekable(), series_of(head).peekable());
     loop {
         let pair = match (b.peek(), h.peek()) {
             (Some(x), Some(y)) => match x.key.cmp(&y.key) {
-                Ordering::Less => (&x.key, b.next(), None),
-                Ordering::Greater => (&y.key, None, h.next()),
-                Ordering::Equal => (&x.key, b.next(), h.next()),
+                Ordering::Less => (b.next(), None),
+                Ordering::Greater => (None, h.next()),
+                Ordering::Equal => (b.next(), h.next()),
             },
-            (Some(x), None) => (&x.key, b.next(), None),
-            (None, Some(y)) => (&y.key, None, h.next()),
+            (Some(_), None) => (b.next(), None),
+            (None, Some(_)) => (None, h.next()),
             (None, None) => return pairs,
         };
         pairs.push(pair);
     }
+}
+
+/// The key of a pair for its delta: moved out of an owned series, else cloned.
+fn take_key<'a>(
+    base: &mut Option<Cow<'a, Series>>,
+    head: &mut Option<Cow<'a, Series>>,
+) -> SeriesKey {
+    for side in [&mut *base, &mut *head] {
+        if let Some(Cow::Owned(s)) = side {
+            return std::mem::take(&mut s.key);
+        }
+    }
+    base.as_deref()
+        .or(head.as_deref())
+        .map(|s| s.key.clone())
+        .unwrap_or_default()
 }
