@@ -180,14 +180,7 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     report.timings_ms.render = millis(started.elapsed());
 
     if let Some(path) = &args.json {
-        super::report_file::write(path, &report)
-            .with_context(|| {
-                format!(
-                    "cannot write --json {}; check that its folder exists",
-                    path.display()
-                )
-            })
-            .map_err(Failure::usage)?;
+        write_output(path, "--json", |p| super::report_file::write(p, &report))?;
     }
     if let (Some(path), Some(summary)) = (&args.summary, &summary) {
         write_file(path, &summary.markdown, "--summary")?;
@@ -238,7 +231,16 @@ fn baseline_info(dir: &Path, found: bool) -> serde_json::Value {
 }
 
 fn write_file(path: &Path, text: &str, flag: &str) -> Result<(), Failure> {
-    std::fs::write(path, text)
+    write_output(path, flag, |p| std::fs::write(p, text))
+}
+
+/// Runs `write` on the output `path` given by option `flag`; a failure names both.
+fn write_output(
+    path: &Path,
+    flag: &str,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    write(path)
         .with_context(|| {
             format!(
                 "cannot write {flag} {}; check that its folder exists",

@@ -270,12 +270,7 @@ fn compare_sides(
 /// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
 /// direction or unit are used as they are, without a copy.
 fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
-    let changes_nothing = policy.rewrite.is_empty()
-        && policy
-            .metrics
-            .iter()
-            .all(|r| r.direction.is_none() && r.unit.is_none());
-    if changes_nothing && series.windows(2).all(|w| w[0].key < w[1].key) {
+    if !policy.alters_series() && series.windows(2).all(|w| w[0].key < w[1].key) {
         return (series, Vec::new());
     }
     let (series, warnings) = policy.prepare(series.into_owned());

@@ -222,6 +222,16 @@ impl Policy {
         m
     }
 
+    /// Whether [`Policy::prepare`] changes series beyond merging equal keys: a rewrite rule,
+    /// or a metric rule that overrides the direction or the unit.
+    pub fn alters_series(&self) -> bool {
+        !self.rewrite.is_empty()
+            || self
+                .metrics
+                .iter()
+                .any(|r| r.direction.is_some() || r.unit.is_some())
+    }
+
     /// What the comparison sees of one side: keys rewritten, rule overrides of direction and
     /// unit applied, and series with equal keys merged. Returns merge warnings.
     pub fn prepare(&self, mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
