@@ -18,7 +18,8 @@ use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Comparison};
 use benchgate::config::Policy;
 use benchgate::render::{Renderer, TemplatePaths};
-use benchgate::scan::scan;
+use benchgate::scan::walk_tree;
+use benchgate::trees::{self, RowStore};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -97,31 +98,28 @@ fn measure_floor(dirs: &[&str]) -> Result<Value, String> {
 fn pipeline(base: &Path, head: &Path) -> Result<Value, String> {
     let options = CollectOptions::default();
     let started = Instant::now();
-    let head_scan = scan(head, &options).map_err(|e| format!("{}: {e}", head.display()))?;
-    let base_scan = scan(base, &options).map_err(|e| format!("{}: {e}", base.display()))?;
-    let scanned = started.elapsed();
-    let (files, bytes) = (
-        base_scan.inventory.files + head_scan.inventory.files,
-        base_scan.inventory.bytes + head_scan.inventory.bytes,
+    let head_tree = walk_tree(head, &options).map_err(|e| format!("{}: {e}", head.display()))?;
+    let base_tree = walk_tree(base, &options).map_err(|e| format!("{}: {e}", base.display()))?;
+    // As `benchgate compare` does: one source at a time, unchanged rows stored.
+    let compared = trees::compare_trees(
+        &head_tree,
+        &[base_tree],
+        &Policy::default(),
+        options.max_file_size,
+        RowStore::default(),
     );
-    let (series, warnings) = (
-        base_scan.series.len() + head_scan.series.len(),
-        base_scan.warnings.len() + head_scan.warnings.len(),
-    );
-    // As `benchgate compare` does: the comparison consumes the series.
-    let comparison =
-        compare::compare_owned(base_scan.series, head_scan.series, &[], &Policy::default());
     let total = started.elapsed();
+    let sides = || std::iter::once(&compared.head).chain(&compared.bases);
+    let comparison = &compared.comparison;
     Ok(json!({
         "seconds": total.as_secs_f64(),
-        "scan_seconds": scanned.as_secs_f64(),
-        "compare_seconds": (total - scanned).as_secs_f64(),
         "threads": rayon::current_num_threads(),
-        "files": files,
-        "bytes": bytes,
-        "series": series,
-        "warnings": warnings,
-        "deltas": comparison.deltas.len(),
+        "files": sides().map(|s| s.inventory.files).sum::<usize>(),
+        "bytes": sides().map(|s| s.inventory.bytes).sum::<u64>(),
+        "series": sides().map(|s| s.series).sum::<usize>(),
+        "warnings": sides().map(|s| s.warnings.len()).sum::<usize>(),
+        "deltas": comparison.counts.get("total"),
+        "stored_rows": compared.stored.as_ref().map_or(0, |s| s.len()),
         "counts": comparison.counts,
         "verdict": comparison.verdict,
     }))

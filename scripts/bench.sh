@@ -3,7 +3,7 @@
 #
 # For each tree size it measures, in the same run and interleaved:
 #   floor    every selected file read, the JSON ones parsed into serde's IgnoredAny
-#   library  scan::scan of base and head + compare::compare (the `measure` bench binary)
+#   library  trees::compare_trees of base and head (the `measure` bench binary)
 #   cli      `benchgate compare --base --head --json --markdown` as a process
 # and reports wall time (median of the runs), MB/s and files/s, peak RSS and CPU use, and
 # the ratio of each time to the floor. Then 100 000 synthetic series compared and rendered,
@@ -93,7 +93,7 @@ for size in $sizes; do
     echo "$(field seconds <"$work/out") $WALL $RSS $CPU" >>"$work/floor"
     files=$(field files <"$work/out"); bytes=$(field bytes <"$work/out")
     timed "$work/out" "$measure" pipeline "$dir/base" "$dir/head"
-    echo "$(field seconds <"$work/out") $WALL $RSS $CPU $(field compare_seconds <"$work/out")" >>"$work/lib"
+    echo "$(field seconds <"$work/out") $WALL $RSS $CPU $(field stored_rows <"$work/out")" >>"$work/lib"
     deltas=$(field deltas <"$work/out")
     # From an empty directory, so that no policy file is picked up.
     cd "$work"
@@ -109,11 +109,11 @@ for size in $sizes; do
   rows+=("$(awk -v size="$size" -v files="$files" -v bytes="$bytes" -v floor="$floor" \
     -v lib="$lib" -v cli="$cli" -v deltas="$deltas" \
     -v frss="$(col "$work/floor" 3)" -v lrss="$(col "$work/lib" 3)" -v crss="$(col "$work/cli" 3)" \
-    -v lcpu="$(col "$work/lib" 4)" -v ccpu="$(col "$work/cli" 4)" -v cmp="$(col "$work/lib" 5)" \
+    -v lcpu="$(col "$work/lib" 4)" -v ccpu="$(col "$work/cli" 4)" -v stored="$(col "$work/lib" 5)" \
     'BEGIN {
       mb = bytes / 1e6
-      printf "| %s | %d | %.1f | %d | %.3f | %.3f (%.2fx) | %.3f (%.2fx) | %.4f | %.0f | %.0f | %.0f / %.0f / %.0f | %s / %s |\n",
-        size, files, mb, deltas, floor, lib, lib / floor, cli, cli / floor, cmp,
+      printf "| %s | %d | %.1f | %d | %.3f | %.3f (%.2fx) | %.3f (%.2fx) | %d | %.0f | %.0f | %.0f / %.0f / %.0f | %s / %s |\n",
+        size, files, mb, deltas, floor, lib, lib / floor, cli, cli / floor, stored,
         mb / cli, files / cli, frss, lrss, crss, lcpu, ccpu
     }')")
 done
@@ -154,7 +154,7 @@ cat <<EOF
 Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg) at the end.
 Runs per size: $runs (medians). Times in seconds; (Nx) = ratio to the floor of the same run.
 
-| size | files | MB | deltas | floor | library scan+compare | \`benchgate compare\` | compare alone | MB/s | files/s | peak RSS MiB floor / library / CLI | CPU % library / CLI |
+| size | files | MB | deltas | floor | library scan+compare | \`benchgate compare\` | rows stored on disk | MB/s | files/s | peak RSS MiB floor / library / CLI | CPU % library / CLI |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $(printf '%s\n' "${rows[@]}")
 

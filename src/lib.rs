@@ -20,4 +20,5 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod stats;
+pub mod trees;
 pub mod units;

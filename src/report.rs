@@ -48,8 +48,10 @@ pub struct Report {
     pub run: Option<serde_json::Value>,
     /// The LLM analysis, or why there is none (filled by the analyze stage).
     pub analysis: Option<serde_json::Value>,
-    /// Rows a rendering left out to stay under its size limit. Always empty in
-    /// `report.json`, which holds every row; filled only in the context of a capped rendering.
+    /// Rows a rendering left out to stay under its size limit, or that a very large
+    /// comparison kept out of memory (unchanged rows beyond the first
+    /// [`IN_MEMORY_ROWS`](crate::trees::IN_MEMORY_ROWS)). Always empty in `report.json`,
+    /// which holds every row; filled only in the context of a rendering.
     #[serde(default)]
     pub omitted: Omitted,
 }
@@ -81,6 +83,8 @@ pub struct ReportParts {
     pub baseline: Option<serde_json::Value>,
     pub run: Option<serde_json::Value>,
     pub analysis: Option<serde_json::Value>,
+    /// Unchanged rows of the comparison stored outside it ([`crate::trees::StoredRows`]).
+    pub stored_rows: usize,
 }
 
 /// Assembles the report of a run. The comparison's warnings join the others; all are
@@ -95,6 +99,7 @@ pub fn build(parts: ReportParts) -> Report {
         baseline,
         run,
         analysis,
+        stored_rows,
     } = parts;
     warnings.extend(comparison.warnings);
     warnings.sort();
@@ -114,7 +119,47 @@ pub fn build(parts: ReportParts) -> Report {
         baseline,
         run,
         analysis,
-        omitted: Omitted::default(),
+        omitted: Omitted {
+            rows: stored_rows,
+            by_status: (stored_rows > 0)
+                .then_some((Status::Unchanged, stored_rows))
+                .into_iter()
+                .collect(),
+        },
+    }
+}
+
+impl Report {
+    /// A copy without the metric rows (everything else is small).
+    pub fn without_rows(&self) -> Report {
+        let Report {
+            schema_version,
+            tool_version,
+            verdict,
+            counts,
+            deltas: _,
+            inventory,
+            timings_ms,
+            warnings,
+            baseline,
+            run,
+            analysis,
+            omitted,
+        } = self;
+        Report {
+            schema_version: *schema_version,
+            tool_version: tool_version.clone(),
+            verdict: *verdict,
+            counts: counts.clone(),
+            deltas: Vec::new(),
+            inventory: inventory.clone(),
+            timings_ms: timings_ms.clone(),
+            warnings: warnings.clone(),
+            baseline: baseline.clone(),
+            run: run.clone(),
+            analysis: analysis.clone(),
+            omitted: omitted.clone(),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! Files are read one per worker and dropped as soon as they are parsed, so memory holds
 //! at most one file per thread, never the whole tree.
 
-use crate::collect::{self, CollectError, CollectOptions, CollectedFile, InventorySummary};
+use crate::collect::{self, CollectError, CollectOptions, CollectedFile, InventorySummary, Walk};
 use crate::model::{merge_series, Series, Warning};
 use crate::parse::{self, Input, Parsed};
 use rayon::prelude::*;
@@ -56,6 +56,24 @@ impl ScanError {
     }
 }
 
+/// A walked tree: the files to read (sorted by path) and what the walk left out.
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub walk: Walk,
+    /// Wall time of the walk.
+    pub collect: Duration,
+}
+
+/// Walks `root` (metadata only) for the files a scan would read.
+pub fn walk_tree(root: &Path, options: &CollectOptions) -> Result<Tree, ScanError> {
+    let started = Instant::now();
+    let walk = collect::walk(root, options)?;
+    Ok(Tree {
+        walk,
+        collect: started.elapsed(),
+    })
+}
+
 /// Scans `root` with the registered parsers.
 pub fn scan(root: &Path, options: &CollectOptions) -> Result<ScanResult, ScanError> {
     scan_with(root, options, parse::parse_file)
@@ -70,9 +88,10 @@ pub fn scan_with<P>(
 where
     P: Fn(&Input) -> Parsed + Sync,
 {
-    let started = Instant::now();
-    let walk = collect::walk(root, options)?;
-    let collected = started.elapsed();
+    let Tree {
+        walk,
+        collect: collected,
+    } = walk_tree(root, options)?;
 
     let started = Instant::now();
     // One task per file: files differ in cost by orders of magnitude and sort by path, so
@@ -122,7 +141,7 @@ where
 }
 
 /// What happened to one file.
-enum Outcome {
+pub(crate) enum Outcome {
     Skipped(String),
     Read {
         series: Vec<Series>,
@@ -131,7 +150,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn series_count(&self) -> usize {
+    pub(crate) fn series_count(&self) -> usize {
         match self {
             Outcome::Skipped(_) => 0,
             Outcome::Read { series, .. } => series.len(),
@@ -140,7 +159,7 @@ impl Outcome {
 }
 
 /// Reads, decodes and parses one file; the text is dropped before returning.
-fn process<P>(file: &CollectedFile, max_size: u64, parser: &P) -> Outcome
+pub(crate) fn process<P>(file: &CollectedFile, max_size: u64, parser: &P) -> Outcome
 where
     P: Fn(&Input) -> Parsed + Sync,
 {

@@ -46,6 +46,7 @@ fn report_of(
         baseline: None,
         run: None,
         analysis: None,
+        stored_rows: 0,
     })
 }
 

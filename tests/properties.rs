@@ -117,6 +117,7 @@ fn report_of(base: &[Series], head: &[Series], warnings: Vec<Warning>, text: &st
             "findings": [{"text": "Nothing moved.", "metrics": [text]}],
             "call": {"model": text, "api": text},
         })),
+        stored_rows: 0,
     })
 }
 

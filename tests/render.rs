@@ -321,6 +321,7 @@ fn realistic_report_with_version() -> Report {
                 "facts_included": 10
             }
         })),
+        stored_rows: 0,
     })
 }
 
@@ -394,6 +395,7 @@ fn large_report(n: usize, regressions: usize) -> Report {
             json!({"report_url": "https://github.com/acme/llm-bench/actions/runs/7002/artifacts/9"}),
         ),
         analysis: None,
+        stored_rows: 0,
     })
 }
 
@@ -737,6 +739,7 @@ fn pair_report(pair: &str) -> Report {
         baseline: Some(json!({"mode": "dir", "path": format!("{pair}/base")})),
         run: Some(json!({"event": "pull_request"})),
         analysis: None,
+        stored_rows: 0,
     });
     report.tool_version = "[version]".into();
     for inventory in [

@@ -10,7 +10,10 @@ use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Delta, Status, Verdict};
 use benchgate::config::{CliOverrides, Config, Policy};
 use benchgate::render::{Renderer, TemplatePaths};
-use benchgate::scan::{scan, ScanResult};
+use benchgate::cli::report_file;
+use benchgate::report::{self, ReportParts, Timings};
+use benchgate::scan::{scan, walk_tree, ScanResult};
+use benchgate::trees::{self, RowStore};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use support::synth::{self, Change, Kind, Manifest, Suite};
@@ -158,20 +161,60 @@ fn every_format_is_read_by_its_parser_and_junk_by_none() {
     }
 }
 
-/// Consuming the series gives exactly what borrowing them gives, under the default policy
-/// (sides used as scanned) and under one that rewrites keys (sides prepared again).
+/// Comparing the trees one source at a time, with most unchanged rows stored on disk,
+/// gives exactly the comparison of the whole scans, and the same `report.json` bytes, under
+/// the default policy and under one that rewrites sources (which joins groups).
 #[test]
-fn the_consuming_comparison_equals_the_borrowing_one() {
+fn comparing_source_by_source_equals_comparing_whole_scans() {
     let g = generated(1);
-    let yaml = "rewrite:\n  - {field: source, pattern: '^target/', replace: ''}\n";
+    let yaml = "rewrite:\n  - {field: source, pattern: '^(csv_data|vllm)/', replace: 'x/'}\n";
     let config = Config::from_yaml(yaml, ".benchgate.yml").unwrap();
     let rewriting = Policy::resolve(&config, None, &CliOverrides::default()).unwrap();
+    let options = CollectOptions::default();
+    let head = walk_tree(&g.root.join("head"), &options).unwrap();
+    let base = walk_tree(&g.root.join("base"), &options).unwrap();
     for policy in [Policy::default(), rewriting] {
-        let borrowed = compare::compare(&g.base.series, &g.head.series, &policy);
-        let owned =
-            compare::compare_owned(g.base.series.clone(), g.head.series.clone(), &[], &policy);
-        assert!(borrowed.deltas.len() > 1000);
-        assert_eq!(owned, borrowed);
+        let whole = compare::compare(&g.base.series, &g.head.series, &policy);
+        let unchanged = whole.counts["unchanged"];
+        assert!(unchanged > 200, "{unchanged}");
+        let compared = trees::compare_trees(
+            &head,
+            std::slice::from_ref(&base),
+            &policy,
+            options.max_file_size,
+            RowStore::with_limit(100),
+        );
+        let stored = compared.stored.as_ref().expect("rows stored");
+        assert_eq!(stored.len(), unchanged - 100);
+        assert_eq!(compared.comparison.counts, whole.counts);
+        assert_eq!(compared.comparison.verdict, whole.verdict);
+        assert_eq!(compared.head.inventory, g.head.inventory);
+        assert_eq!(compared.bases[0].inventory, g.base.inventory);
+        assert_eq!(compared.head.warnings, g.head.warnings);
+
+        let report = |comparison| {
+            report::build(ReportParts {
+                comparison,
+                base_inventory: None,
+                head_inventory: g.head.inventory.clone(),
+                warnings: Vec::new(),
+                timings_ms: Timings::default(),
+                baseline: None,
+                run: None,
+                analysis: None,
+                stored_rows: 0,
+            })
+        };
+        let mut streamed = Vec::new();
+        report_file::write_to(
+            &mut streamed,
+            &report(compared.comparison),
+            Some(stored),
+        )
+        .unwrap();
+        let mut expected = serde_json::to_vec_pretty(&report(whole)).unwrap();
+        expected.push(b'\n');
+        assert!(streamed == expected, "report.json differs");
     }
 }
 

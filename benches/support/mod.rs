@@ -22,5 +22,6 @@ pub fn report_of(comparison: Comparison) -> Report {
         baseline: None,
         run: None,
         analysis: None,
+        stored_rows: 0,
     })
 }

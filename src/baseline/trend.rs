@@ -17,46 +17,57 @@ pub struct Trend {
     pub chart: String,
 }
 
-/// One baseline run's series, labelled for the x axis (a short SHA or run number).
-pub struct Point<'a> {
-    pub label: String,
-    pub series: &'a [Series],
+/// The means of one metric on each run, oldest baseline run first and head last (`None`
+/// where a run has no successful sample of it), and the unit of the first run that has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Means {
+    pub values: Vec<Option<f64>>,
+    pub unit: String,
 }
 
-/// Charts for the first [`MAX_CHARTS`] of `keys` that have data, in the order given (the
-/// most severe regression first). A chart needs two points: baseline means, then the head
-/// mean when head has successful samples (a broken metric shows its baseline only).
-pub fn charts(
-    keys: &[&SeriesKey],
-    history_oldest_first: &[Point<'_>],
-    head: &[Series],
-) -> Vec<Trend> {
-    fn mean_of<'s>(set: &'s [Series], key: &SeriesKey) -> Option<(f64, &'s str)> {
-        let s = set.iter().find(|s| &s.key == key)?;
-        stats::mean(&s.samples).map(|m| (m, s.unit.as_str()))
+/// The means of `key` in `runs` (each run's series as the compare stage prepared them,
+/// oldest baseline run first, head last).
+pub fn means(key: &SeriesKey, runs: &[&[Series]]) -> Means {
+    let mut unit = None;
+    let values = runs
+        .iter()
+        .map(|set| {
+            let s = set.iter().find(|s| &s.key == key)?;
+            let mean = stats::mean(&s.samples)?;
+            unit.get_or_insert_with(|| s.unit.clone());
+            Some(mean)
+        })
+        .collect();
+    Means {
+        values,
+        unit: unit.unwrap_or_default(),
     }
+}
+
+/// Charts for the first [`MAX_CHARTS`] of `metrics` that have data, in the order given
+/// (the most severe regression first). `labels` name the runs of every [`Means`] (short
+/// SHAs or run numbers, then `head`). A chart needs two points: a broken metric (no
+/// successful head sample) shows its baseline runs only.
+pub fn charts<'a>(
+    metrics: impl IntoIterator<Item = (&'a SeriesKey, &'a Means)>,
+    labels: &[String],
+) -> Vec<Trend> {
     let mut out = Vec::new();
-    for key in keys {
+    for (key, means) in metrics {
         if out.len() >= MAX_CHARTS {
             break;
         }
-        let mut unit = None;
-        let mut points: Vec<(String, f64)> = Vec::new();
-        let named = history_oldest_first
+        let points: Vec<(String, f64)> = labels
             .iter()
-            .map(|p| (p.label.as_str(), p.series));
-        for (label, set) in named.chain(std::iter::once(("head", head))) {
-            if let Some((value, u)) = mean_of(set, key) {
-                unit.get_or_insert(u);
-                points.push((label.to_string(), value));
-            }
-        }
+            .zip(&means.values)
+            .filter_map(|(label, value)| value.map(|v| (label.clone(), v)))
+            .collect();
         if points.len() < 2 {
             continue;
         }
         out.push(Trend {
             key: key.to_string(),
-            chart: chart(&key.metric, unit.unwrap_or_default(), &points),
+            chart: chart(&key.metric, &means.unit, &points),
         });
     }
     out
@@ -143,27 +154,22 @@ mod tests {
         let newer = vec![series("tokens_s", &[41.5])];
         let head = vec![series("tokens_s", &[30.25])];
         let key = head[0].key.clone();
-        let history = [
-            Point {
-                label: "a1b2c3d".into(),
-                series: &old,
-            },
-            Point {
-                label: "e4f5a6b".into(),
-                series: &newer,
-            },
-        ];
-        let charts = charts(&[&key], &history, &head);
+        let labels = ["a1b2c3d".to_string(), "e4f5a6b".into(), "head".into()];
+        let m = means(&key, &[&old, &newer, &head]);
+        assert_eq!(m.values, vec![Some(41.0), Some(41.5), Some(30.25)]);
+        let charts = charts([(&key, &m)], &labels);
         assert_eq!(charts[0].key, "llm/run.csv/gemma3/tokens_s");
         assert_eq!(
             charts[0].chart,
             "```mermaid\nxychart-beta\n    title \"tokens_s\"\n    x-axis [\"a1b2c3d\", \"e4f5a6b\", \"head\"]\n    y-axis \"tokens/s\"\n    line [41, 41.5, 30.25]\n```"
         );
         // One point is no trend.
-        assert!(super::charts(&[&key], &[], &head).is_empty());
+        let alone = means(&key, &[&head]);
+        assert!(super::charts([(&key, &alone)], &labels[2..]).is_empty());
         // A broken metric (no successful head sample) shows its baseline runs.
         let failed = vec![series("tokens_s", &[])];
-        let broken = super::charts(&[&key], &history, &failed);
+        let broken = means(&key, &[&old, &newer, &failed]);
+        let broken = super::charts([(&key, &broken)], &labels);
         assert!(
             broken[0]
                 .chart

@@ -6,11 +6,12 @@ use super::exit;
 use super::failure::Failure;
 use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
-use crate::compare::{self, Verdict};
+use crate::compare::Verdict;
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
 use crate::render::{Renderer, TemplatePaths};
 use crate::report::{self, millis, ReportParts, Timings};
-use crate::scan::{scan, ScanError, ScanResult};
+use crate::scan::{walk_tree, ScanError, Tree};
+use crate::trees::{self, Compared, RowStore};
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write as _;
@@ -117,46 +118,54 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         ..CollectOptions::default()
     };
 
-    let mut head = scan_side(&args.head, &options, "--head")?;
+    let head = walk_side(&args.head, &options, "--head")?;
     let started = Instant::now();
-    let mut base = if args.base.exists() {
-        Some(scan_side(&args.base, &options, "--base")?)
+    let bases = if args.base.exists() {
+        vec![walk_side(&args.base, &options, "--base")?]
     } else {
-        None
+        Vec::new()
     };
     let baseline_time = started.elapsed();
 
+    let compared = trees::compare_trees(
+        &head,
+        &bases,
+        &policy,
+        options.max_file_size,
+        RowStore::default(),
+    );
     let started = Instant::now();
-    // The series are not needed past the comparison, which consumes them.
-    let base_series = base
-        .as_mut()
-        .map(|b| std::mem::take(&mut b.series))
-        .unwrap_or_default();
-    let head_series = std::mem::take(&mut head.series);
-    let comparison = compare::compare_owned(base_series, head_series, &[], &policy);
-    let compare_time = started.elapsed();
-
-    let mut warnings = head.warnings.clone();
-    if let Some(b) = &base {
+    let Compared {
+        comparison,
+        stored,
+        head: head_scan,
+        bases: base_scans,
+        ..
+    } = compared;
+    let base_scan = base_scans.into_iter().next();
+    let mut warnings = head_scan.warnings;
+    if let Some(b) = &base_scan {
         warnings.extend(b.warnings.iter().cloned());
     }
     let mut report = report::build(ReportParts {
         comparison,
-        base_inventory: base.as_ref().map(|b| b.inventory.clone()),
-        head_inventory: head.inventory.clone(),
+        base_inventory: base_scan.map(|b| b.inventory),
+        head_inventory: head_scan.inventory,
         warnings,
         timings_ms: Timings {
-            collect: millis(head.timings.collect),
-            parse: millis(head.timings.parse),
+            collect: millis(head.collect),
+            parse: millis(compared.parse),
             baseline: millis(baseline_time),
-            compare: millis(compare_time),
+            compare: 0.0,
             analyze: 0.0,
             render: 0.0,
         },
-        baseline: Some(baseline_info(&args.base, base.is_some())),
+        baseline: Some(baseline_info(&args.base, !bases.is_empty())),
         run: args.event.as_ref().map(|e| json!({ "event": e })),
         analysis: None,
+        stored_rows: stored.as_ref().map_or(0, |s| s.len()),
     });
+    report.timings_ms.compare = millis(started.elapsed());
 
     let mut analysis_failed = false;
     if llm.enabled {
@@ -180,7 +189,9 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     report.timings_ms.render = millis(started.elapsed());
 
     if let Some(path) = &args.json {
-        write_output(path, "--json", |p| super::report_file::write(p, &report))?;
+        write_output(path, "--json", |p| {
+            super::report_file::write(p, &report, stored.as_ref())
+        })?;
     }
     if let (Some(path), Some(summary)) = (&args.summary, &summary) {
         write_file(path, &summary.markdown, "--summary")?;
@@ -204,8 +215,8 @@ fn load_policy(args: &CompareArgs, config: &Config) -> Result<Policy, Failure> {
     Policy::resolve(config, args.event.as_deref(), &overrides).map_err(Failure::usage)
 }
 
-fn scan_side(dir: &Path, options: &CollectOptions, flag: &str) -> Result<ScanResult, Failure> {
-    scan(dir, options).map_err(|e: ScanError| {
+fn walk_side(dir: &Path, options: &CollectOptions, flag: &str) -> Result<Tree, Failure> {
+    walk_tree(dir, options).map_err(|e: ScanError| {
         let usage = e.is_usage();
         let error = anyhow::Error::new(e).context(format!("{flag} {}", dir.display()));
         if usage {

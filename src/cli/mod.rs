@@ -5,7 +5,7 @@ mod action;
 mod compare;
 mod demo;
 mod failure;
-mod report_file;
+pub mod report_file;
 mod scan;
 
 use clap::{Parser, Subcommand};

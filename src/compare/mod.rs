@@ -1,12 +1,13 @@
 //! The compare stage: joins base and head series by key and decides, per metric and
 //! overall, whether the change is a regression under the run's policy.
 //!
-//! Entry points: [`compare`] and [`compare_with_history`], which borrow the series, and
-//! [`compare_owned`], which consumes them: each key moves into its delta and each series is
-//! freed once judged, so the series and the deltas of a large run are not all alive at
-//! once. All apply the policy's rewrite rules and direction/unit overrides to every side
-//! first ([`Policy::prepare`]), then judge each key ([`Delta`]), order the deltas
-//! (regressions and broken first, by severity) and reach a [`Verdict`].
+//! Entry points: [`compare`] and [`compare_with_history`] judge every key at once;
+//! [`judge_group`] and [`Assembly`] judge one group of keys at a time (the keys of one
+//! source, as [`crate::trees`] does), consuming owned series: each key moves into its delta
+//! and each series is freed once judged. All apply the policy's rewrite rules and
+//! direction/unit overrides to every side first ([`Policy::prepare`]), then judge each key
+//! ([`Delta`]), order the deltas (regressions and broken first, by severity) and reach a
+//! [`Verdict`].
 
 mod judge;
 mod noise;
@@ -207,26 +208,41 @@ pub fn compare_with_history(
     compare_sides(Cow::Borrowed(base), Cow::Borrowed(head), history, policy)
 }
 
-/// Like [`compare_with_history`], consuming both sides: the same result, with less memory.
-pub fn compare_owned(
-    base: Vec<Series>,
-    head: Vec<Series>,
-    history: &[Vec<Series>],
-    policy: &Policy,
-) -> Comparison {
-    compare_sides(Cow::Owned(base), Cow::Owned(head), history, policy)
-}
-
 fn compare_sides(
     base: Cow<'_, [Series]>,
     head: Cow<'_, [Series]>,
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
+    let mut assembly = Assembly::new(policy);
+    let unchanged = assembly.add(judge_group(base, head, history, policy));
+    assembly.finish(unchanged, 0)
+}
+
+/// The judged keys of one group of series (a whole comparison, or the keys of one source).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// One delta per key, in key order.
+    pub deltas: Vec<Delta>,
+    /// Problems met while preparing the series (see [`Comparison::warnings`]).
+    pub warnings: Vec<Warning>,
+    /// Base series after preparing: a comparison whose groups have none has no baseline.
+    pub base_series: usize,
+}
+
+/// Judges every key of `base` and `head` (and the noise band of each from `history`) under
+/// `policy`, without the report order or the verdict ([`Assembly`] adds those). Keys that
+/// share no group never meet, so a caller may judge the keys of each source separately.
+pub fn judge_group(
+    base: Cow<'_, [Series]>,
+    head: Cow<'_, [Series]>,
+    history: &[Vec<Series>],
+    policy: &Policy,
+) -> Judged {
     let (base, mut warnings) = prepared(policy, base);
     let (head, head_warnings) = prepared(policy, head);
     warnings.extend(head_warnings);
-    let base_is_empty = base.is_empty();
+    let base_series = base.len();
     let history: Vec<BTreeMap<SeriesKey, Series>> = history
         .iter()
         .map(|run| {
@@ -263,7 +279,70 @@ fn compare_sides(
         deltas.push(delta);
         warnings.extend(found);
     }
-    verdict::finish(deltas, base_is_empty, policy, warnings)
+    Judged {
+        deltas,
+        warnings,
+        base_series,
+    }
+}
+
+/// Builds a [`Comparison`] from groups judged one at a time ([`judge_group`]). The
+/// unchanged deltas, most rows of a large comparison, are handed back to the caller, which
+/// keeps them or stores them elsewhere; the assembly only counts them.
+#[derive(Debug)]
+pub struct Assembly<'p> {
+    policy: &'p Policy,
+    deltas: Vec<Delta>,
+    unchanged: usize,
+    warnings: Vec<Warning>,
+    base_series: usize,
+}
+
+impl<'p> Assembly<'p> {
+    pub fn new(policy: &'p Policy) -> Self {
+        Assembly {
+            policy,
+            deltas: Vec::new(),
+            unchanged: 0,
+            warnings: Vec::new(),
+            base_series: 0,
+        }
+    }
+
+    /// Adds a judged group; returns its unchanged deltas, in key order.
+    pub fn add(&mut self, judged: Judged) -> Vec<Delta> {
+        self.base_series += judged.base_series;
+        self.warnings.extend(judged.warnings);
+        let (unchanged, others): (Vec<Delta>, Vec<Delta>) = judged
+            .deltas
+            .into_iter()
+            .partition(|d| d.status == Status::Unchanged);
+        self.unchanged += unchanged.len();
+        self.deltas.extend(others);
+        unchanged
+    }
+
+    /// The comparison: the kept deltas plus the `unchanged` ones the caller kept, in report
+    /// order, with the counts of every delta added (`stored` unchanged ones live elsewhere).
+    pub fn finish(self, unchanged: Vec<Delta>, stored: usize) -> Comparison {
+        let mut deltas = self.deltas;
+        deltas.extend(unchanged);
+        verdict::finish(
+            deltas,
+            verdict::Tally {
+                no_base: self.base_series == 0,
+                stored,
+            },
+            self.policy,
+            self.warnings,
+        )
+    }
+}
+
+/// Where an unchanged delta goes in the report order: unchanged deltas are ordered by this,
+/// highest first, then by key.
+pub fn unchanged_rank(delta: &Delta) -> f64 {
+    verdict::sort_severity(delta)
 }
 
 /// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged

@@ -12,12 +12,21 @@ use crate::config::{FailOn, Policy};
 use crate::model::Warning;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// What the verdict needs to know beyond the deltas at hand.
+pub(super) struct Tally {
+    /// The base side had no series at all.
+    pub no_base: bool,
+    /// Unchanged deltas kept outside the comparison (counted, never blocking).
+    pub stored: usize,
+}
+
 pub(super) fn finish(
     mut deltas: Vec<Delta>,
-    no_base: bool,
+    tally: Tally,
     policy: &Policy,
     warnings: Vec<Warning>,
 ) -> Comparison {
+    let Tally { no_base, stored } = tally;
     for d in &mut deltas {
         d.blocking = blocks(d, &policy.fail_on);
     }
@@ -37,7 +46,7 @@ pub(super) fn finish(
     };
     Comparison {
         verdict,
-        counts: counts(&deltas),
+        counts: counts(&deltas, stored),
         deltas,
         warnings,
     }
@@ -100,7 +109,7 @@ fn group(status: Status) -> u8 {
 }
 
 /// Severity for ordering: |change %|; broken (no change to measure) ranks as most severe.
-fn sort_severity(d: &Delta) -> f64 {
+pub(super) fn sort_severity(d: &Delta) -> f64 {
     match (d.status, d.change_abs) {
         (_, Some(abs)) => severity(d.change_pct, abs),
         (Status::Broken, None) => f64::INFINITY,
@@ -108,7 +117,7 @@ fn sort_severity(d: &Delta) -> f64 {
     }
 }
 
-fn counts(deltas: &[Delta]) -> BTreeMap<String, usize> {
+fn counts(deltas: &[Delta], stored_unchanged: usize) -> BTreeMap<String, usize> {
     let mut counts: BTreeMap<String, usize> = Status::ALL
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
@@ -116,6 +125,7 @@ fn counts(deltas: &[Delta]) -> BTreeMap<String, usize> {
     for d in deltas {
         *counts.entry(d.status.as_str().to_string()).or_default() += 1;
     }
-    counts.insert("total".into(), deltas.len());
+    *counts.entry(Status::Unchanged.as_str().to_string()).or_default() += stored_unchanged;
+    counts.insert("total".into(), deltas.len() + stored_unchanged);
     counts
 }

@@ -222,6 +222,15 @@ impl Policy {
         m
     }
 
+    /// The source that the compared series of the file at `rel_path` carry: its normalised
+    /// path ([`crate::keys::normalize_path`], as every parser keys its series) after the
+    /// rewrite rules. Series of files with different sources never share a key.
+    pub fn source_of(&self, rel_path: &str) -> String {
+        let mut key = SeriesKey::new(crate::keys::normalize_path(rel_path), "", "");
+        rewrite_key(&self.rewrite, &mut key);
+        key.source
+    }
+
     /// Whether [`Policy::prepare`] changes series beyond merging equal keys: a rewrite rule,
     /// or a metric rule that overrides the direction or the unit.
     pub fn alters_series(&self) -> bool {

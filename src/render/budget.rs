@@ -46,7 +46,9 @@ pub(super) fn fit<E>(
         .filter(|&&i| is_protected(report.deltas[i].status))
         .count();
 
-    let mut ctx = without_rows(report);
+    // A copy without the rows, which each attempt chooses (copying them all first would
+    // cost as much as a rendering of every row).
+    let mut ctx = report.without_rows();
     let mut attempt = |keep: usize| -> Result<Rendered, E> {
         let mut kept: Vec<usize> = order[..keep].to_vec();
         kept.sort_unstable();
@@ -102,39 +104,6 @@ pub(super) fn fit<E>(
         (0, bare, protected, size)
     };
     search(lo, best, hi, hi_size, budget, attempt).map(Fit::Within)
-}
-
-/// A copy of `report` without its rows, which each attempt chooses (copying them all first
-/// would cost as much as a rendering of every row).
-fn without_rows(report: &Report) -> Report {
-    let Report {
-        schema_version,
-        tool_version,
-        verdict,
-        counts,
-        deltas: _,
-        inventory,
-        timings_ms,
-        warnings,
-        baseline,
-        run,
-        analysis,
-        omitted,
-    } = report;
-    Report {
-        schema_version: *schema_version,
-        tool_version: tool_version.clone(),
-        verdict: *verdict,
-        counts: counts.clone(),
-        deltas: Vec::new(),
-        inventory: inventory.clone(),
-        timings_ms: timings_ms.clone(),
-        warnings: warnings.clone(),
-        baseline: baseline.clone(),
-        run: run.clone(),
-        analysis: analysis.clone(),
-        omitted: omitted.clone(),
-    }
 }
 
 /// Where the largest fitting row count lies.

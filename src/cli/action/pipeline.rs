@@ -6,18 +6,19 @@ use super::head::{self, HeadData};
 use super::publish::{self, Publisher};
 use crate::analyze;
 use crate::analyze::LlmSettings;
-use crate::baseline::{short_sha, trend, Baseline, WorkDir};
+use crate::baseline::trend::{self, Means};
+use crate::baseline::{short_sha, Baseline, WorkDir};
 use crate::cli::exit;
 use crate::cli::failure::Failure;
-use crate::compare::{self, Comparison, Status, Verdict};
-use crate::config::Policy;
+use crate::compare::Verdict;
 use crate::context::{Context, Env, Inputs};
 use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
-use crate::model::Series;
+use crate::model::SeriesKey;
 use crate::render::{Renderer, TemplatePaths};
 use crate::report::{self, millis, Report, ReportParts, Timings};
-use crate::scan::{scan, ScanResult};
+use crate::scan::{walk_tree, Tree};
+use crate::trees::{self, Compared, RowStore, SideScan, StoredRows};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -80,14 +81,13 @@ impl<'a> Job<'a> {
         })?;
         let llm = self.llm_settings(&config)?;
 
-        let head_scan = scan(&head.root, &head.options).map_err(|e| {
+        let head_tree = walk_tree(&head.root, &head.options).map_err(|e| {
             Failure::classify(
                 e.is_usage(),
                 anyhow::Error::new(e)
                     .context(format!("head data `{}` (input `path`)", head.rel_root)),
             )
         })?;
-        log_scan("head data", &head.rel_root, &head_scan);
 
         let started = Instant::now();
         let work = self.work_dir()?;
@@ -98,53 +98,54 @@ impl<'a> Job<'a> {
             .unwrap_or(policy.history_runs + 1)
             .max(1);
         let baseline = self.baseline(ctx, head, &work, runs, triggering_workflow)?;
-        let base_scans = scan_baseline(&baseline, head);
+        let (base_trees, run_labels) = walk_baseline(&baseline, head);
         let baseline_ms = millis(started.elapsed());
 
+        let compared = trees::compare_trees(
+            &head_tree,
+            &base_trees,
+            &policy,
+            head.options.max_file_size,
+            RowStore::default(),
+        );
         let started = Instant::now();
-        let empty: Vec<Series> = Vec::new();
-        let base_series = base_scans.first().map_or(&empty, |s| &s.series);
-        let history: Vec<Vec<Series>> = base_scans
-            .iter()
-            .skip(1)
-            .map(|s| s.series.clone())
-            .collect();
-        let comparison =
-            compare::compare_with_history(base_series, &head_scan.series, &history, &policy);
-        let compare_ms = millis(started.elapsed());
-
+        log_scan("head data", &head.rel_root, &compared.head);
         let mut baseline_json = baseline.describe(chrono::Utc::now());
-        if base_scans.len() > 1 {
-            baseline_json["trends"] = trends(
-                &comparison,
-                &policy,
-                &baseline,
-                &base_scans,
-                &head_scan.series,
-            );
+        if base_trees.len() > 1 {
+            baseline_json["trends"] = trends(&compared.trends, &run_labels);
         }
-
-        let mut warnings = head_scan.warnings.clone();
-        if let Some(b) = base_scans.first() {
+        let Compared {
+            comparison,
+            stored,
+            head: head_scan,
+            bases: base_scans,
+            parse,
+            ..
+        } = compared;
+        let base_scan = base_scans.into_iter().next();
+        let mut warnings = head_scan.warnings;
+        if let Some(b) = &base_scan {
             warnings.extend(b.warnings.iter().cloned());
         }
         let mut report = report::build(ReportParts {
             comparison,
-            base_inventory: base_scans.first().map(|b| b.inventory.clone()),
-            head_inventory: head_scan.inventory.clone(),
+            base_inventory: base_scan.map(|b| b.inventory),
+            head_inventory: head_scan.inventory,
             warnings,
             timings_ms: Timings {
-                collect: millis(head_scan.timings.collect),
-                parse: millis(head_scan.timings.parse),
+                collect: millis(head_tree.collect),
+                parse: millis(parse),
                 baseline: baseline_ms,
-                compare: compare_ms,
+                compare: 0.0,
                 analyze: 0.0,
                 render: 0.0,
             },
             baseline: Some(baseline_json),
             run: Some(ctx.describe()),
             analysis: None,
+            stored_rows: stored.as_ref().map_or(0, |s| s.len()),
         });
+        report.timings_ms.compare = millis(started.elapsed());
 
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 
@@ -152,7 +153,7 @@ impl<'a> Job<'a> {
         let comment = renderer.comment(&report)?;
         let summary = renderer.summary(&report)?;
         report.timings_ms.render = millis(started.elapsed());
-        write_report(&ctx.workspace, &report)?;
+        write_report(&ctx.workspace, &report, stored.as_ref())?;
 
         for line in publish::annotations(&report.deltas) {
             println!("{line}");
@@ -219,85 +220,60 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Scans every baseline snapshot like the head (a snapshot that cannot be scanned is left
-/// out with a log line) and logs where the baseline came from.
-fn scan_baseline(baseline: &Baseline, head: &HeadData) -> Vec<ScanResult> {
+/// Walks every baseline snapshot like the head (a snapshot that cannot be walked is left
+/// out with a log line) and logs where the baseline came from. Returns the trees, newest
+/// first, and the labels of the runs for trend charts: oldest first, then `head`.
+fn walk_baseline(baseline: &Baseline, head: &HeadData) -> (Vec<Tree>, Vec<String>) {
     println!("{}", group("benchgate: baseline"));
     for note in &baseline.notes {
         println!("{}", plain(note));
     }
-    let scans = baseline
-        .snapshots
-        .iter()
-        .filter_map(
-            |snap| match scan(&bundle::data_root(&snap.dir), &head.options) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    println!("{}", plain(&format!("{}: {e}", snap.label)));
-                    None
-                }
-            },
-        )
-        .collect();
+    let mut trees = Vec::new();
+    let mut labels = Vec::new();
+    for snap in &baseline.snapshots {
+        match walk_tree(&bundle::data_root(&snap.dir), &head.options) {
+            Ok(tree) => {
+                trees.push(tree);
+                labels.push(
+                    snap.sha
+                        .as_deref()
+                        .map(|s| short_sha(s).to_string())
+                        .unwrap_or_else(|| snap.label.clone()),
+                );
+            }
+            Err(e) => println!("{}", plain(&format!("{}: {e}", snap.label))),
+        }
+    }
     println!("{}", end_group());
     if baseline.primary().is_none() {
         if let Some(why) = &baseline.detail {
             publish::notice("benchgate: no baseline", why);
         }
     }
-    scans
+    labels.reverse();
+    labels.push("head".to_string());
+    (trees, labels)
 }
 
 /// The trend charts of the regressed and broken metrics, keyed by metric, most severe
-/// first (the JSON map keeps insertion order). The series are prepared as the compare
-/// stage saw them (key rewrites, overrides), so that their keys match the deltas'.
-fn trends(
-    comparison: &Comparison,
-    policy: &Policy,
-    baseline: &Baseline,
-    base_scans: &[ScanResult],
-    head: &[Series],
-) -> serde_json::Value {
-    let prepared: Vec<Vec<Series>> = base_scans
-        .iter()
-        .map(|s| policy.prepare(s.series.clone()).0)
-        .collect();
-    let head = policy.prepare(head.to_vec()).0;
-    let keys: Vec<_> = comparison
-        .deltas
-        .iter()
-        .filter(|d| matches!(d.status, Status::Regression | Status::Broken))
-        .map(|d| &d.key)
-        .collect();
-    let points: Vec<trend::Point<'_>> = baseline
-        .snapshots
-        .iter()
-        .zip(&prepared)
-        .rev()
-        .map(|(snap, series)| trend::Point {
-            label: snap
-                .sha
-                .as_deref()
-                .map(|s| short_sha(s).to_string())
-                .unwrap_or_else(|| snap.label.clone()),
-            series,
-        })
-        .collect();
-    let charts: serde_json::Map<String, serde_json::Value> = trend::charts(&keys, &points, &head)
-        .into_iter()
-        .map(|t| (t.key, serde_json::Value::String(t.chart)))
-        .collect();
+/// first (the JSON map keeps insertion order).
+fn trends(means: &[(SeriesKey, Means)], labels: &[String]) -> serde_json::Value {
+    let charts: serde_json::Map<String, serde_json::Value> =
+        trend::charts(means.iter().map(|(k, m)| (k, m)), labels)
+            .into_iter()
+            .map(|t| (t.key, serde_json::Value::String(t.chart)))
+            .collect();
     serde_json::Value::Object(charts)
 }
 
-fn log_scan(what: &str, root: &str, scan: &ScanResult) {
+fn log_scan(what: &str, root: &str, scan: &SideScan) {
     let inv = &scan.inventory;
     println!("{}", group(&format!("benchgate: {what} ({root})")));
     println!(
         "{} file(s), {} byte(s); {} series; {} skipped; {} warning(s)",
         inv.files,
         inv.bytes,
-        scan.series.len(),
+        scan.series,
         inv.skipped.len(),
         scan.warnings.len()
     );
@@ -310,14 +286,18 @@ fn log_scan(what: &str, root: &str, scan: &ScanResult) {
     println!("{}", end_group());
 }
 
-fn write_report(workspace: &Path, report: &Report) -> Result<(), Failure> {
+fn write_report(
+    workspace: &Path,
+    report: &Report,
+    stored: Option<&StoredRows>,
+) -> Result<(), Failure> {
     let path = workspace.join(REPORT_PATH);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))
             .map_err(Failure::internal)?;
     }
-    crate::cli::report_file::write(&path, report)
+    crate::cli::report_file::write(&path, report, stored)
         .with_context(|| format!("writing {}", path.display()))
         .map_err(Failure::internal)
 }

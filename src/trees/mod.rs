@@ -1,0 +1,266 @@
+//! Compares artifact trees: the head tree against its baseline (and earlier baseline runs,
+//! for noise bands and trend charts), one source at a time.
+//!
+//! Every series of a file carries the file's source, so the files are grouped by source
+//! ([`groups`]) and each group is read, parsed and judged on its own. A batch of groups is
+//! processed in parallel and its results are taken in source order: deltas into the
+//! comparison, unchanged rows into a [`RowStore`]. Memory holds the series of one batch,
+//! the deltas that are not unchanged and a few bytes per stored row, never a whole tree.
+
+mod groups;
+mod rows;
+
+pub use rows::{RowStore, StoredRows, IN_MEMORY_ROWS};
+
+use crate::baseline::trend::{self, Means};
+use crate::collect::{InventorySummary, Skipped};
+use crate::compare::{self, Assembly, Comparison, Judged, Status};
+use crate::config::Policy;
+use crate::model::{Series, SeriesKey, Warning};
+use crate::parse;
+use crate::scan::{self, Outcome, Tree};
+use groups::Group;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// What one tree contributed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideScan {
+    pub inventory: InventorySummary,
+    /// Problems with single files, sorted by path, without duplicates.
+    pub warnings: Vec<Warning>,
+    /// Series read from the tree's files (before series with equal keys were merged).
+    pub series: usize,
+}
+
+/// The result of [`compare_trees`].
+#[derive(Debug)]
+pub struct Compared {
+    /// Every delta but the `stored` ones, in report order; counts and verdict cover all.
+    pub comparison: Comparison,
+    /// Unchanged rows beyond what memory keeps, in report order after the comparison's.
+    pub stored: Option<StoredRows>,
+    pub head: SideScan,
+    /// One per base tree, in the order given.
+    pub bases: Vec<SideScan>,
+    /// With earlier baseline runs: the means behind the trend chart of every regressed and
+    /// broken metric, in report order (see [`trend::charts`]).
+    pub trends: Vec<(SeriesKey, Means)>,
+    /// Wall time of reading, parsing and judging every file.
+    pub parse: Duration,
+}
+
+/// Compares `head` with `bases`: the baseline first, then earlier baseline runs, newest
+/// first (none: there is no baseline). Files larger than `max_file_size` are skipped;
+/// unchanged rows go to `store`.
+pub fn compare_trees(
+    head: &Tree,
+    bases: &[Tree],
+    policy: &Policy,
+    max_file_size: u64,
+    mut store: RowStore,
+) -> Compared {
+    let started = Instant::now();
+    let trees: Vec<&Tree> = std::iter::once(head).chain(bases).collect();
+    let mut sides: Vec<SideTally> = trees.iter().map(|t| SideTally::new(t)).collect();
+    let mut assembly = Assembly::new(policy);
+    let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
+    for batch in groups::batches(groups::by_source(&trees, policy)) {
+        let results: Vec<GroupResult> = batch
+            .par_iter()
+            .with_max_len(1)
+            .map(|group| judge(group, &trees, policy, max_file_size))
+            .collect();
+        for result in results {
+            for file in result.files {
+                let tree = file.tree;
+                sides[tree].add(file, trees[tree]);
+            }
+            for (side, n) in sides.iter_mut().zip(result.series) {
+                side.series += n;
+            }
+            for delta in assembly.add(result.judged) {
+                store.push(delta);
+            }
+            trends.extend(result.trends);
+        }
+    }
+    let (unchanged, stored) = store.finish();
+    let comparison = assembly.finish(unchanged, stored.as_ref().map_or(0, StoredRows::len));
+    let trends = comparison
+        .deltas
+        .iter()
+        .filter_map(|d| trends.remove_entry(&d.key))
+        .collect();
+    let mut scans = sides
+        .into_iter()
+        .zip(&trees)
+        .map(|(side, tree)| side.finish(tree));
+    // `trees` starts with the head tree, so the first scan is the head's.
+    let head = scans
+        .next()
+        .unwrap_or_else(|| SideTally::new(head).finish(head));
+    Compared {
+        comparison,
+        stored,
+        head,
+        bases: scans.collect(),
+        trends,
+        parse: started.elapsed(),
+    }
+}
+
+/// What one file gave.
+struct FileResult {
+    tree: usize,
+    index: usize,
+    /// Why it was not read, if it was not.
+    skipped: Option<String>,
+    warnings: Vec<Warning>,
+}
+
+struct GroupResult {
+    files: Vec<FileResult>,
+    /// Series read per tree.
+    series: Vec<usize>,
+    judged: Judged,
+    trends: Vec<(SeriesKey, Means)>,
+}
+
+/// Reads, parses and judges the files of one group.
+fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) -> GroupResult {
+    let mut series: Vec<Vec<Series>> = vec![Vec::new(); trees.len()];
+    let mut files = Vec::new();
+    for (tree, indices) in group.files.iter().enumerate() {
+        for &index in indices {
+            let file = &trees[tree].walk.files[index];
+            let (skipped, warnings) =
+                match scan::process(file, max_file_size, &parse::parse_file) {
+                    Outcome::Skipped(reason) => (Some(reason), Vec::new()),
+                    Outcome::Read {
+                        series: found,
+                        warnings,
+                    } => {
+                        series[tree].extend(found);
+                        (None, warnings)
+                    }
+                };
+            files.push(FileResult {
+                tree,
+                index,
+                skipped,
+                warnings,
+            });
+        }
+    }
+    let counts = series.iter().map(Vec::len).collect();
+    let mut runs = series.into_iter();
+    let head = runs.next().unwrap_or_default();
+    let base = runs.next().unwrap_or_default();
+    let history: Vec<Vec<Series>> = runs.collect();
+    let (judged, trends) = if history.is_empty() {
+        let judged = compare::judge_group(Cow::Owned(base), Cow::Owned(head), &[], policy);
+        (judged, Vec::new())
+    } else {
+        let judged = compare::judge_group(
+            Cow::Borrowed(&base),
+            Cow::Borrowed(&head),
+            &history,
+            policy,
+        );
+        let trends = trend_means(&judged, base, head, history, policy);
+        (judged, trends)
+    };
+    GroupResult {
+        files,
+        series: counts,
+        judged,
+        trends,
+    }
+}
+
+/// The per-run means of the group's regressed and broken metrics, from every run's series
+/// prepared as the compare stage prepared them (so that the keys match the deltas').
+fn trend_means(
+    judged: &Judged,
+    base: Vec<Series>,
+    head: Vec<Series>,
+    history: Vec<Vec<Series>>,
+    policy: &Policy,
+) -> Vec<(SeriesKey, Means)> {
+    let charted: Vec<&SeriesKey> = judged
+        .deltas
+        .iter()
+        .filter(|d| matches!(d.status, Status::Regression | Status::Broken))
+        .map(|d| &d.key)
+        .collect();
+    if charted.is_empty() {
+        return Vec::new();
+    }
+    let runs: Vec<Vec<Series>> = history
+        .into_iter()
+        .rev()
+        .chain([base, head])
+        .map(|run| policy.prepare(run).0)
+        .collect();
+    let runs: Vec<&[Series]> = runs.iter().map(Vec::as_slice).collect();
+    charted
+        .into_iter()
+        .map(|key| (key.clone(), trend::means(key, &runs)))
+        .collect()
+}
+
+/// One tree's files and warnings, as the groups report them.
+struct SideTally {
+    read: Vec<bool>,
+    skipped: Vec<Skipped>,
+    warnings: Vec<Warning>,
+    series: usize,
+}
+
+impl SideTally {
+    fn new(tree: &Tree) -> Self {
+        SideTally {
+            read: vec![false; tree.walk.files.len()],
+            skipped: tree.walk.skipped.clone(),
+            warnings: Vec::new(),
+            series: 0,
+        }
+    }
+
+    fn add(&mut self, file: FileResult, tree: &Tree) {
+        match file.skipped {
+            Some(reason) => {
+                let path = tree.walk.files.get(file.index).map(|f| f.rel_path.as_str());
+                self.skipped
+                    .push(Skipped::new(path.unwrap_or_default(), reason));
+            }
+            None => {
+                if let Some(read) = self.read.get_mut(file.index) {
+                    *read = true;
+                }
+            }
+        }
+        self.warnings.extend(file.warnings);
+    }
+
+    fn finish(self, tree: &Tree) -> SideScan {
+        let SideTally {
+            read,
+            skipped,
+            mut warnings,
+            series,
+        } = self;
+        let files = &tree.walk.files;
+        let read = files.iter().zip(&read).filter(|(_, r)| **r).map(|(f, _)| f);
+        warnings.sort();
+        warnings.dedup();
+        SideScan {
+            inventory: InventorySummary::new(read, skipped, tree.walk.unmatched),
+            warnings,
+            series,
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The unchanged rows of a comparison. Most rows of a large comparison are unchanged, and
+//! nothing but `report.json` shows more than the first few thousand of them, so beyond a
+//! limit they are written, as the JSON `report.json` will hold, to an anonymous temporary
+//! file, with 24 bytes per row kept in memory to put them in report order. The first
+//! rows in that order are read back for the renderings; the rest are copied into
+//! `report.json` by [`StoredRows::copy_to`].
+//!
+//! When the temporary file cannot be written the rows stay in memory: the run goes on with
+//! more memory rather than fail.
+
+use crate::compare::{unchanged_rank, Delta};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+
+/// Rows kept in memory before the store starts writing them out: more than any rendering
+/// within its budget can show.
+pub const IN_MEMORY_ROWS: usize = 20_000;
+
+/// Collects the unchanged deltas of a comparison, in key order.
+pub struct RowStore {
+    limit: usize,
+    memory: Vec<Delta>,
+    spill: Option<Spill>,
+}
+
+/// Where a stored row lies in the temporary file, and its place in the report order.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    rank: f64,
+    offset: u64,
+    len: u32,
+}
+
+struct Spill {
+    out: BufWriter<File>,
+    records: Vec<Record>,
+    offset: u64,
+    buf: Vec<u8>,
+}
+
+impl Spill {
+    fn create() -> io::Result<Spill> {
+        Ok(Spill {
+            out: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            records: Vec::new(),
+            offset: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, delta: &Delta) -> io::Result<()> {
+        self.buf.clear();
+        serde_json::to_writer_pretty(&mut self.buf, delta)?;
+        let len = u32::try_from(self.buf.len())
+            .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
+        self.out.write_all(&self.buf)?;
+        self.records.push(Record {
+            rank: unchanged_rank(delta),
+            offset: self.offset,
+            len,
+        });
+        self.offset += u64::from(len);
+        Ok(())
+    }
+}
+
+impl Default for RowStore {
+    fn default() -> Self {
+        RowStore::with_limit(IN_MEMORY_ROWS)
+    }
+}
+
+impl RowStore {
+    /// A store that keeps `limit` rows in memory (tests use small limits).
+    pub fn with_limit(limit: usize) -> Self {
+        RowStore {
+            limit,
+            memory: Vec::new(),
+            spill: None,
+        }
+    }
+
+    /// Adds the next unchanged delta (in key order).
+    pub fn push(&mut self, delta: Delta) {
+        if let Some(spill) = &mut self.spill {
+            match spill.push(&delta) {
+                Ok(()) => return,
+                Err(e) => self.give_up_spilling(e),
+            }
+        }
+        self.memory.push(delta);
+        if self.memory.len() > self.limit {
+            self.start_spilling();
+        }
+    }
+
+    fn start_spilling(&mut self) {
+        let written = Spill::create().and_then(|mut spill| {
+            for delta in &self.memory {
+                spill.push(delta)?;
+            }
+            Ok(spill)
+        });
+        match written {
+            Ok(spill) => {
+                self.memory = Vec::new();
+                self.spill = Some(spill);
+            }
+            Err(e) => self.give_up_spilling(e),
+        }
+    }
+
+    /// Reads back what was written and keeps every row in memory from now on.
+    fn give_up_spilling(&mut self, error: io::Error) {
+        tracing::warn!("cannot store report rows in a temporary file ({error}); keeping them in memory");
+        self.limit = usize::MAX;
+        if let Some(spill) = self.spill.take() {
+            let mut stored = std::mem::take(&mut self.memory);
+            match finish_spill(spill).and_then(|rows| rows.read(0..rows.records.len())) {
+                Ok(mut rows) => {
+                    // `read` returns report order; memory must stay in key order.
+                    rows.sort_by(|a, b| a.key.cmp(&b.key));
+                    rows.append(&mut stored);
+                    self.memory = rows;
+                }
+                Err(e) => {
+                    tracing::warn!("cannot read the stored report rows back ({e}); they are left out of the report");
+                    self.memory = stored;
+                }
+            }
+        }
+    }
+
+    /// The rows in report order: the first ones (up to the limit) as deltas, the others
+    /// stored, if any were.
+    pub fn finish(mut self) -> (Vec<Delta>, Option<StoredRows>) {
+        let Some(spill) = self.spill.take() else {
+            return (self.memory, None);
+        };
+        let limit = self.limit;
+        let rows = finish_spill(spill).and_then(|mut rows| {
+            let first = rows.read(0..limit.min(rows.records.len()))?;
+            rows.records.drain(..first.len());
+            Ok((first, rows))
+        });
+        match rows {
+            Ok((first, rest)) if rest.records.is_empty() => (first, None),
+            Ok((first, rest)) => (first, Some(rest)),
+            Err(e) => {
+                self.give_up_spilling(e);
+                (self.memory, None)
+            }
+        }
+    }
+}
+
+/// Flushes a spill and sorts its records into report order (rank descending; the key
+/// order they were written in breaks ties).
+fn finish_spill(spill: Spill) -> io::Result<StoredRows> {
+    let Spill {
+        out, mut records, ..
+    } = spill;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    records.sort_by(|a, b| b.rank.total_cmp(&a.rank));
+    Ok(StoredRows { file, records })
+}
+
+/// Unchanged rows stored outside memory, in report order, as pretty JSON.
+pub struct StoredRows {
+    file: File,
+    records: Vec<Record>,
+}
+
+impl std::fmt::Debug for StoredRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredRows")
+            .field("rows", &self.records.len())
+            .finish()
+    }
+}
+
+impl StoredRows {
+    /// Number of stored rows.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Calls `each` with the JSON of every stored row, in report order.
+    pub fn for_each(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        let mut file = &self.file;
+        let mut buf = Vec::new();
+        for r in &self.records {
+            buf.resize(r.len as usize, 0);
+            file.seek(SeekFrom::Start(r.offset))?;
+            file.read_exact(&mut buf)?;
+            each(&buf)?;
+        }
+        Ok(())
+    }
+
+    /// The rows at `range` of the report order, parsed.
+    fn read(&self, range: std::ops::Range<usize>) -> io::Result<Vec<Delta>> {
+        let part = StoredRows {
+            file: self.file.try_clone()?,
+            records: self.records[range].to_vec(),
+        };
+        let mut rows = Vec::with_capacity(part.records.len());
+        part.for_each(|json| {
+            rows.push(serde_json::from_slice(json)?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+}
