@@ -6,11 +6,11 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
+use benchgate::cli::report_file;
 use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Delta, Status, Verdict};
 use benchgate::config::{CliOverrides, Config, Policy};
 use benchgate::render::{Renderer, TemplatePaths};
-use benchgate::cli::report_file;
 use benchgate::report::{self, ReportParts, Timings};
 use benchgate::scan::{scan, walk_tree, ScanResult};
 use benchgate::trees::{self, RowStore};
@@ -206,12 +206,7 @@ fn comparing_source_by_source_equals_comparing_whole_scans() {
             })
         };
         let mut streamed = Vec::new();
-        report_file::write_to(
-            &mut streamed,
-            &report(compared.comparison),
-            Some(stored),
-        )
-        .unwrap();
+        report_file::write_to(&mut streamed, &report(compared.comparison), Some(stored)).unwrap();
         let mut expected = serde_json::to_vec_pretty(&report(whole)).unwrap();
         expected.push(b'\n');
         assert!(streamed == expected, "report.json differs");

@@ -18,7 +18,11 @@ pub fn write(path: &Path, report: &Report, stored: Option<&StoredRows>) -> io::R
 }
 
 /// Writes the report as [`write`] does, to any writer.
-pub fn write_to(out: &mut impl Write, report: &Report, stored: Option<&StoredRows>) -> io::Result<()> {
+pub fn write_to(
+    out: &mut impl Write,
+    report: &Report,
+    stored: Option<&StoredRows>,
+) -> io::Result<()> {
     let mut rest = report.without_rows();
     // Every row is in the file, so none is omitted from it.
     rest.omitted = Omitted::default();
@@ -80,7 +84,8 @@ impl<W: Write> Write for Indented<W> {
         let mut rest = buf;
         while let Some(i) = rest.iter().position(|&b| b == b'\n') {
             self.out.write_all(&rest[..=i])?;
-            self.out.write_all(&SPACES[..self.indent.min(SPACES.len())])?;
+            self.out
+                .write_all(&SPACES[..self.indent.min(SPACES.len())])?;
             rest = &rest[i + 1..];
         }
         self.out.write_all(rest)?;

@@ -214,7 +214,7 @@ fn compare_sides(
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
-    let mut assembly = Assembly::new(policy);
+    let mut assembly = Assembly::new(policy, 0);
     let unchanged = assembly.add(judge_group(base, head, history, policy));
     assembly.finish(unchanged, 0)
 }
@@ -293,16 +293,23 @@ pub fn judge_group(
 pub struct Assembly<'p> {
     policy: &'p Policy,
     deltas: Vec<Delta>,
+    /// Unchanged deltas the caller will hand back to [`Assembly::finish`], at most.
+    room: usize,
     unchanged: usize,
     warnings: Vec<Warning>,
     base_series: usize,
 }
 
 impl<'p> Assembly<'p> {
-    pub fn new(policy: &'p Policy) -> Self {
+    /// An assembly whose caller keeps at most `room` unchanged deltas for
+    /// [`Assembly::finish`]. Room for them is reserved whenever the kept deltas grow (memory
+    /// that is not written is not used), so finishing never copies the largest array of
+    /// the run.
+    pub fn new(policy: &'p Policy, room: usize) -> Self {
         Assembly {
             policy,
             deltas: Vec::new(),
+            room,
             unchanged: 0,
             warnings: Vec::new(),
             base_series: 0,
@@ -318,6 +325,10 @@ impl<'p> Assembly<'p> {
             .into_iter()
             .partition(|d| d.status == Status::Unchanged);
         self.unchanged += unchanged.len();
+        let needed = others.len() + self.room;
+        if self.deltas.capacity() - self.deltas.len() < needed {
+            self.deltas.reserve(self.deltas.len() + needed);
+        }
         self.deltas.extend(others);
         unchanged
     }

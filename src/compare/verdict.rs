@@ -53,8 +53,9 @@ pub(super) fn finish(
 }
 
 /// Sorts deltas into report order: by group, most severe first, then by key. The order is
-/// found on positions, so each (large) delta moves once.
-fn report_order(deltas: Vec<Delta>) -> Vec<Delta> {
+/// found on positions and applied in place, so each (large) delta moves about once and no
+/// second array of them is made.
+fn report_order(mut deltas: Vec<Delta>) -> Vec<Delta> {
     let severity: Vec<f64> = deltas.iter().map(sort_severity).collect();
     let mut order: Vec<usize> = (0..deltas.len()).collect();
     order.sort_by(|&a, &b| {
@@ -63,8 +64,25 @@ fn report_order(deltas: Vec<Delta>) -> Vec<Delta> {
             .then_with(|| severity[b].total_cmp(&severity[a]))
             .then_with(|| deltas[a].key.cmp(&deltas[b].key))
     });
-    let mut slots: Vec<Option<Delta>> = deltas.into_iter().map(Some).collect();
-    order.iter().filter_map(|&i| slots[i].take()).collect()
+    permute(&mut deltas, order);
+    deltas
+}
+
+/// Rearranges `items` so that position `i` holds the item that was at `order[i]`, cycle
+/// by cycle (`order` must be a permutation of the positions).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 /// Whether a delta would make the verdict at least `warn`.
@@ -125,7 +143,25 @@ fn counts(deltas: &[Delta], stored_unchanged: usize) -> BTreeMap<String, usize> 
     for d in deltas {
         *counts.entry(d.status.as_str().to_string()).or_default() += 1;
     }
-    *counts.entry(Status::Unchanged.as_str().to_string()).or_default() += stored_unchanged;
+    *counts
+        .entry(Status::Unchanged.as_str().to_string())
+        .or_default() += stored_unchanged;
     counts.insert("total".into(), deltas.len() + stored_unchanged);
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_applies_any_order_in_place() {
+        let orders: [&[usize]; 5] = [&[], &[0], &[2, 0, 1], &[1, 0, 3, 2], &[3, 0, 4, 1, 2]];
+        for order in orders {
+            let mut items: Vec<char> = "abcde"[..order.len()].chars().collect();
+            let expected: Vec<char> = order.iter().map(|&i| items[i]).collect();
+            permute(&mut items, order.to_vec());
+            assert_eq!(items, expected, "{order:?}");
+        }
+    }
 }

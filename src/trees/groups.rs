@@ -31,31 +31,6 @@ pub(super) fn by_source(trees: &[&Tree], policy: &Policy) -> Vec<Group> {
     groups.into_values().collect()
 }
 
-/// A batch of groups is parsed in parallel before its results are taken in order: large
-/// enough to keep every core busy, small enough that its series and deltas stay a small
-/// part of memory.
-const BATCH_BYTES: u64 = 64 << 20;
-const BATCH_GROUPS: usize = 1024;
-
-/// Splits `groups` into consecutive batches of about [`BATCH_BYTES`] (at least one group).
-pub(super) fn batches(groups: Vec<Group>) -> Vec<Vec<Group>> {
-    let mut out = Vec::new();
-    let mut batch = Vec::new();
-    let mut bytes = 0;
-    for group in groups {
-        bytes += group.bytes;
-        batch.push(group);
-        if bytes >= BATCH_BYTES || batch.len() >= BATCH_GROUPS {
-            out.push(std::mem::take(&mut batch));
-            bytes = 0;
-        }
-    }
-    if !batch.is_empty() {
-        out.push(batch);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,19 +95,5 @@ mod tests {
         let groups = by_source(&[&head], &policy);
         assert_eq!(groups.len(), 1);
         assert_eq!(groups[0].files, vec![vec![0, 1]]);
-    }
-
-    #[test]
-    fn batches_keep_order_and_bound_bytes() {
-        let group = |bytes| Group {
-            files: vec![],
-            bytes,
-        };
-        let batches = batches(vec![group(BATCH_BYTES), group(1), group(2), group(3)]);
-        let sizes: Vec<Vec<u64>> = batches
-            .iter()
-            .map(|b| b.iter().map(|g| g.bytes).collect())
-            .collect();
-        assert_eq!(sizes, vec![vec![BATCH_BYTES], vec![1, 2, 3]]);
     }
 }

@@ -2,12 +2,13 @@
 //! for noise bands and trend charts), one source at a time.
 //!
 //! Every series of a file carries the file's source, so the files are grouped by source
-//! ([`groups`]) and each group is read, parsed and judged on its own. A batch of groups is
-//! processed in parallel and its results are taken in source order: deltas into the
-//! comparison, unchanged rows into a [`RowStore`]. Memory holds the series of one batch,
+//! ([`groups`]) and each group is read, parsed and judged on its own, on every core, while
+//! the results are taken in source order ([`ordered`]): deltas into the comparison,
+//! unchanged rows into a [`RowStore`]. Memory holds the series of the groups in flight,
 //! the deltas that are not unchanged and a few bytes per stored row, never a whole tree.
 
 mod groups;
+mod ordered;
 mod rows;
 
 pub use rows::{RowStore, StoredRows, IN_MEMORY_ROWS};
@@ -20,10 +21,13 @@ use crate::model::{Series, SeriesKey, Warning};
 use crate::parse;
 use crate::scan::{self, Outcome, Tree};
 use groups::Group;
-use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+
+/// Groups a worker may start ahead of the oldest one not yet taken, per thread: enough
+/// that a slow file rarely holds the others up, few enough that their results stay small.
+const GROUPS_AHEAD: usize = 16;
 
 /// What one tree contributed.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,15 +69,15 @@ pub fn compare_trees(
     let started = Instant::now();
     let trees: Vec<&Tree> = std::iter::once(head).chain(bases).collect();
     let mut sides: Vec<SideTally> = trees.iter().map(|t| SideTally::new(t)).collect();
-    let mut assembly = Assembly::new(policy);
+    let mut assembly = Assembly::new(policy, store.limit());
     let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
-    for batch in groups::batches(groups::by_source(&trees, policy)) {
-        let results: Vec<GroupResult> = batch
-            .par_iter()
-            .with_max_len(1)
-            .map(|group| judge(group, &trees, policy, max_file_size))
-            .collect();
-        for result in results {
+    let threads = rayon::current_num_threads();
+    ordered::for_each_ordered(
+        &groups::by_source(&trees, policy),
+        threads,
+        GROUPS_AHEAD * threads,
+        |group| judge(group, &trees, policy, max_file_size),
+        |result| {
             for file in result.files {
                 let tree = file.tree;
                 sides[tree].add(file, trees[tree]);
@@ -85,8 +89,8 @@ pub fn compare_trees(
                 store.push(delta);
             }
             trends.extend(result.trends);
-        }
-    }
+        },
+    );
     let (unchanged, stored) = store.finish();
     let comparison = assembly.finish(unchanged, stored.as_ref().map_or(0, StoredRows::len));
     let trends = comparison
@@ -136,17 +140,16 @@ fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) ->
     for (tree, indices) in group.files.iter().enumerate() {
         for &index in indices {
             let file = &trees[tree].walk.files[index];
-            let (skipped, warnings) =
-                match scan::process(file, max_file_size, &parse::parse_file) {
-                    Outcome::Skipped(reason) => (Some(reason), Vec::new()),
-                    Outcome::Read {
-                        series: found,
-                        warnings,
-                    } => {
-                        series[tree].extend(found);
-                        (None, warnings)
-                    }
-                };
+            let (skipped, warnings) = match scan::process(file, max_file_size, &parse::parse_file) {
+                Outcome::Skipped(reason) => (Some(reason), Vec::new()),
+                Outcome::Read {
+                    series: found,
+                    warnings,
+                } => {
+                    series[tree].extend(found);
+                    (None, warnings)
+                }
+            };
             files.push(FileResult {
                 tree,
                 index,
@@ -164,12 +167,8 @@ fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) ->
         let judged = compare::judge_group(Cow::Owned(base), Cow::Owned(head), &[], policy);
         (judged, Vec::new())
     } else {
-        let judged = compare::judge_group(
-            Cow::Borrowed(&base),
-            Cow::Borrowed(&head),
-            &history,
-            policy,
-        );
+        let judged =
+            compare::judge_group(Cow::Borrowed(&base), Cow::Borrowed(&head), &history, policy);
         let trends = trend_means(&judged, base, head, history, policy);
         (judged, trends)
     };

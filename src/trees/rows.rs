@@ -80,6 +80,11 @@ impl RowStore {
         }
     }
 
+    /// How many rows [`RowStore::finish`] returns in memory, at most.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Adds the next unchanged delta (in key order).
     pub fn push(&mut self, delta: Delta) {
         if let Some(spill) = &mut self.spill {
@@ -112,7 +117,9 @@ impl RowStore {
 
     /// Reads back what was written and keeps every row in memory from now on.
     fn give_up_spilling(&mut self, error: io::Error) {
-        tracing::warn!("cannot store report rows in a temporary file ({error}); keeping them in memory");
+        tracing::warn!(
+            "cannot store report rows in a temporary file ({error}); keeping them in memory"
+        );
         self.limit = usize::MAX;
         if let Some(spill) = self.spill.take() {
             let mut stored = std::mem::take(&mut self.memory);
