@@ -11,6 +11,7 @@
 use crate::compare::{unchanged_rank, Delta};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 /// Rows kept in memory before the store starts writing them out: more than any rendering
 /// within its budget can show.
@@ -19,6 +20,8 @@ pub const IN_MEMORY_ROWS: usize = 20_000;
 /// Collects the unchanged deltas of a comparison, in key order.
 pub struct RowStore {
     limit: usize,
+    /// Where the temporary file goes; the system's temporary directory if `None`.
+    dir: Option<PathBuf>,
     memory: Vec<Delta>,
     spill: Option<Spill>,
 }
@@ -39,9 +42,13 @@ struct Spill {
 }
 
 impl Spill {
-    fn create() -> io::Result<Spill> {
+    fn create(dir: Option<&Path>) -> io::Result<Spill> {
+        let file = match dir {
+            Some(dir) => tempfile::tempfile_in(dir)?,
+            None => tempfile::tempfile()?,
+        };
         Ok(Spill {
-            out: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            out: BufWriter::with_capacity(1 << 16, file),
             records: Vec::new(),
             offset: 0,
             buf: Vec::new(),
@@ -75,8 +82,17 @@ impl RowStore {
     pub fn with_limit(limit: usize) -> Self {
         RowStore {
             limit,
+            dir: None,
             memory: Vec::new(),
             spill: None,
+        }
+    }
+
+    /// The same store with its temporary file in `dir` (unnamed: nothing is left there).
+    pub fn in_dir(self, dir: impl Into<PathBuf>) -> Self {
+        RowStore {
+            dir: Some(dir.into()),
+            ..self
         }
     }
 
@@ -100,7 +116,7 @@ impl RowStore {
     }
 
     fn start_spilling(&mut self) {
-        let written = Spill::create().and_then(|mut spill| {
+        let written = Spill::create(self.dir.as_deref()).and_then(|mut spill| {
             for delta in &self.memory {
                 spill.push(delta)?;
             }
@@ -221,5 +237,108 @@ impl StoredRows {
             Ok(())
         })?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{Confidence, Gate, Status};
+    use crate::model::{Direction, SeriesKey};
+
+    /// An unchanged delta of benchmark `name` whose mean moved by `pct` percent.
+    fn row(name: &str, pct: f64) -> Delta {
+        Delta {
+            key: SeriesKey::new("a.csv", name, "tokens_s"),
+            unit: "tokens/s".into(),
+            direction: Direction::HigherIsBetter,
+            status: Status::Unchanged,
+            gate: Gate::Hard,
+            base: None,
+            head: None,
+            change_abs: Some(pct),
+            change_pct: Some(pct),
+            p_value: None,
+            test: None,
+            confidence: Confidence::Low,
+            warn_pct: 5.0,
+            fail_pct: 10.0,
+            reason: format!("{pct:+} % within the warn threshold 5 %"),
+            base_origin: vec!["base/a.csv".into()],
+            head_origin: vec!["head/a.csv".into()],
+            noise: None,
+            blocking: false,
+        }
+    }
+
+    /// Rows in key order, with changes that put them in another report order.
+    fn rows() -> Vec<Delta> {
+        let pcts = [0.5, -3.0, 0.0, 1.5, -0.5, 3.0, 0.0, 2.25, -1.0, 0.1];
+        pcts.iter()
+            .enumerate()
+            .map(|(i, &p)| row(&format!("b{i:02}"), p))
+            .collect()
+    }
+
+    fn names(rows: &[Delta]) -> Vec<String> {
+        rows.iter().map(|d| d.key.benchmark.clone()).collect()
+    }
+
+    /// The report order of unchanged rows: largest change first, then key.
+    fn report_order(mut rows: Vec<Delta>) -> Vec<Delta> {
+        rows.sort_by(|a, b| {
+            unchanged_rank(b)
+                .total_cmp(&unchanged_rank(a))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        rows
+    }
+
+    fn stored(rows: &StoredRows) -> Vec<Delta> {
+        let mut out = Vec::new();
+        rows.for_each(|json| {
+            out.push(serde_json::from_slice(json)?);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn rows_beyond_the_limit_are_stored_and_come_back_in_report_order() {
+        let mut store = RowStore::with_limit(3);
+        for r in rows() {
+            store.push(r);
+        }
+        let (first, rest) = store.finish();
+        let rest = rest.expect("stored");
+        assert_eq!(rest.len(), 7);
+        let mut all = first.clone();
+        all.extend(stored(&rest));
+        assert_eq!(all, report_order(rows()));
+        assert_eq!(names(&first), ["b01", "b05", "b07"]);
+    }
+
+    #[test]
+    fn within_the_limit_nothing_is_stored() {
+        let mut store = RowStore::with_limit(10);
+        for r in rows() {
+            store.push(r);
+        }
+        let (kept, rest) = store.finish();
+        assert!(rest.is_none());
+        assert_eq!(kept, rows());
+    }
+
+    #[test]
+    fn without_a_usable_temporary_directory_the_rows_stay_in_memory() {
+        let missing = tempfile::tempdir().unwrap().path().join("gone");
+        let mut store = RowStore::with_limit(3).in_dir(&missing);
+        for r in rows() {
+            store.push(r);
+        }
+        let (kept, rest) = store.finish();
+        assert!(rest.is_none());
+        assert_eq!(kept, rows());
     }
 }

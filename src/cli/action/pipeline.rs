@@ -106,7 +106,8 @@ impl<'a> Job<'a> {
             &base_trees,
             &policy,
             head.options.max_file_size,
-            RowStore::default(),
+            // Beside the downloaded baseline, in the runner's temporary directory.
+            RowStore::default().in_dir(work.path()),
         );
         let started = Instant::now();
         log_scan("head data", &head.rel_root, &compared.head);
