@@ -302,9 +302,9 @@ pub struct Assembly<'p> {
 
 impl<'p> Assembly<'p> {
     /// An assembly whose caller keeps at most `room` unchanged deltas for
-    /// [`Assembly::finish`]. Room for them is reserved whenever the kept deltas grow (memory
-    /// that is not written is not used), so finishing never copies the largest array of
-    /// the run.
+    /// [`Assembly::finish`]. Once the kept deltas are that many, room for the unchanged
+    /// ones is reserved whenever they grow, so finishing never copies the largest array of
+    /// a large run.
     pub fn new(policy: &'p Policy, room: usize) -> Self {
         Assembly {
             policy,
@@ -325,7 +325,13 @@ impl<'p> Assembly<'p> {
             .into_iter()
             .partition(|d| d.status == Status::Unchanged);
         self.unchanged += unchanged.len();
-        let needed = others.len() + self.room;
+        // Small arrays are cheap to grow at the end; room is kept once it matters.
+        let room = if self.deltas.len() >= self.room {
+            self.room
+        } else {
+            0
+        };
+        let needed = others.len() + room;
         if self.deltas.capacity() - self.deltas.len() < needed {
             self.deltas.reserve(self.deltas.len() + needed);
         }

@@ -54,6 +54,8 @@ pub struct Compared {
     pub trends: Vec<(SeriesKey, Means)>,
     /// Wall time of reading, parsing and judging every file.
     pub parse: Duration,
+    /// Wall time of the verdict and the report order, after the last file.
+    pub finish: Duration,
 }
 
 /// Compares `head` with `bases`: the baseline first, then earlier baseline runs, newest
@@ -91,6 +93,8 @@ pub fn compare_trees(
             trends.extend(result.trends);
         },
     );
+    let parse = started.elapsed();
+    let started = Instant::now();
     let (unchanged, stored) = store.finish();
     let comparison = assembly.finish(unchanged, stored.as_ref().map_or(0, StoredRows::len));
     let trends = comparison
@@ -112,7 +116,8 @@ pub fn compare_trees(
         head,
         bases: scans.collect(),
         trends,
-        parse: started.elapsed(),
+        parse,
+        finish: started.elapsed(),
     }
 }
 

@@ -109,7 +109,6 @@ impl<'a> Job<'a> {
             // Beside the downloaded baseline, in the runner's temporary directory.
             RowStore::default().in_dir(work.path()),
         );
-        let started = Instant::now();
         log_scan("head data", &head.rel_root, &compared.head);
         let mut baseline_json = baseline.describe(chrono::Utc::now());
         if base_trees.len() > 1 {
@@ -121,6 +120,7 @@ impl<'a> Job<'a> {
             head: head_scan,
             bases: base_scans,
             parse,
+            finish,
             ..
         } = compared;
         let base_scan = base_scans.into_iter().next();
@@ -137,7 +137,7 @@ impl<'a> Job<'a> {
                 collect: millis(head_tree.collect),
                 parse: millis(parse),
                 baseline: baseline_ms,
-                compare: 0.0,
+                compare: millis(finish),
                 analyze: 0.0,
                 render: 0.0,
             },
@@ -146,7 +146,6 @@ impl<'a> Job<'a> {
             analysis: None,
             stored_rows: stored.as_ref().map_or(0, |s| s.len()),
         });
-        report.timings_ms.compare = millis(started.elapsed());
 
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 
