@@ -382,3 +382,59 @@ fn llm_analysis_from_the_policy_file_is_grounded_in_the_comment() {
     assert!(run.report["analysis"].is_null());
     assert_eq!(fake.requests_to("/api/chat").len(), 1);
 }
+
+/// Writes `files` CSV files of `rows` benchmarks each (100 tokens/s) under `dir`; `value`
+/// may change a benchmark's value.
+fn sweep(dir: &Path, files: usize, rows: usize, value: impl Fn(usize, usize) -> f64) {
+    std::fs::create_dir_all(dir).unwrap();
+    for f in 0..files {
+        let mut text = String::from("model,tokens_s\n");
+        for r in 0..rows {
+            text.push_str(&format!("m{r:05},{}\n", value(f, r)));
+        }
+        std::fs::write(dir.join(format!("sweep_{f}.csv")), text).unwrap();
+    }
+}
+
+/// Beyond 20 000 unchanged metrics the unchanged rows are stored outside memory: the
+/// report still lists every metric in report order, and the comment counts the rows it
+/// could not show.
+#[test]
+fn a_comparison_of_27_000_metrics_reports_every_row_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    sweep(&base, 3, 9_000, |_, _| 100.0);
+    sweep(&head, 3, 9_000, |f, r| match (f, r) {
+        (1, 7) => 50.0,
+        (_, r) if r % 1_000 == 3 => 100.0 + (f * 10 + r / 1_000) as f64 * 0.01,
+        _ => 100.0,
+    });
+    let run = compare(&base, &head, &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let counts = &run.report["counts"];
+    assert_eq!(counts["total"], 27_000);
+    assert_eq!(counts["unchanged"], 26_999);
+    let deltas = run.report["deltas"].as_array().unwrap();
+    assert_eq!(deltas.len(), 27_000);
+    let name = |d: &Value| format!("{}/{}", d["source"].as_str().unwrap(), d["benchmark"]);
+    assert_eq!(name(&deltas[0]), "sweep_1.csv/\"m00007\"");
+    // Unchanged rows: the largest change first, then by key, across the rows kept in
+    // memory and those stored.
+    let change = |d: &Value| d["change_pct"].as_f64().unwrap().abs();
+    for pair in deltas[1..].windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(
+            change(a) > change(b) || (change(a) == change(b) && name(a) < name(b)),
+            "{} before {}",
+            name(a),
+            name(b)
+        );
+    }
+    assert_eq!(name(&deltas[1]), "sweep_2.csv/\"m08003\"");
+    assert_eq!(name(&deltas[26_999]), "sweep_2.csv/\"m08999\"");
+    assert!(
+        run.stdout.contains("unchanged); every metric is in `report.json`"),
+        "{}",
+        run.stdout
+    );
+}
