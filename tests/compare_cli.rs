@@ -433,7 +433,8 @@ fn a_comparison_of_27_000_metrics_reports_every_row_in_order() {
     assert_eq!(name(&deltas[1]), "sweep_2.csv/\"m08003\"");
     assert_eq!(name(&deltas[26_999]), "sweep_2.csv/\"m08999\"");
     assert!(
-        run.stdout.contains("unchanged); every metric is in `report.json`"),
+        run.stdout
+            .contains("unchanged); every metric is in `report.json`"),
         "{}",
         run.stdout
     );

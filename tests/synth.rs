@@ -11,7 +11,6 @@ use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Delta, Status, Verdict};
 use benchgate::config::{CliOverrides, Config, Policy};
 use benchgate::render::{Renderer, TemplatePaths};
-use benchgate::report::{self, ReportParts, Timings};
 use benchgate::scan::{scan, walk_tree, ScanResult};
 use benchgate::trees::{self, RowStore};
 use std::collections::{BTreeMap, BTreeSet};
@@ -192,22 +191,14 @@ fn comparing_source_by_source_equals_comparing_whole_scans() {
         assert_eq!(compared.bases[0].inventory, g.base.inventory);
         assert_eq!(compared.head.warnings, g.head.warnings);
 
-        let report = |comparison| {
-            report::build(ReportParts {
-                comparison,
-                base_inventory: None,
-                head_inventory: g.head.inventory.clone(),
-                warnings: Vec::new(),
-                timings_ms: Timings::default(),
-                baseline: None,
-                run: None,
-                analysis: None,
-                stored_rows: 0,
-            })
-        };
         let mut streamed = Vec::new();
-        report_file::write_to(&mut streamed, &report(compared.comparison), Some(stored)).unwrap();
-        let mut expected = serde_json::to_vec_pretty(&report(whole)).unwrap();
+        report_file::write_to(
+            &mut streamed,
+            &support::report_of(compared.comparison),
+            Some(stored),
+        )
+        .unwrap();
+        let mut expected = serde_json::to_vec_pretty(&support::report_of(whole)).unwrap();
         expected.push(b'\n');
         assert!(streamed == expected, "report.json differs");
     }

@@ -9,9 +9,9 @@ use crate::collect::CollectOptions;
 use crate::compare::Verdict;
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
 use crate::render::{Renderer, TemplatePaths};
-use crate::report::{self, millis, ReportParts, Timings};
+use crate::report::{self, millis};
 use crate::scan::{walk_tree, ScanError, Tree};
-use crate::trees::{self, Compared, RowStore};
+use crate::trees::{self, RowStore};
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write as _;
@@ -134,38 +134,13 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         options.max_file_size,
         RowStore::default(),
     );
-    let Compared {
-        comparison,
-        stored,
-        head: head_scan,
-        bases: base_scans,
-        parse,
-        finish,
-        ..
-    } = compared;
-    let base_scan = base_scans.into_iter().next();
-    let mut warnings = head_scan.warnings;
-    if let Some(b) = &base_scan {
-        warnings.extend(b.warnings.iter().cloned());
-    }
-    let mut report = report::build(ReportParts {
-        comparison,
-        base_inventory: base_scan.map(|b| b.inventory),
-        head_inventory: head_scan.inventory,
-        warnings,
-        timings_ms: Timings {
-            collect: millis(head.collect),
-            parse: millis(parse),
-            baseline: millis(baseline_time),
-            compare: millis(finish),
-            analyze: 0.0,
-            render: 0.0,
-        },
-        baseline: Some(baseline_info(&args.base, !bases.is_empty())),
-        run: args.event.as_ref().map(|e| json!({ "event": e })),
-        analysis: None,
-        stored_rows: stored.as_ref().map_or(0, |s| s.len()),
-    });
+    let (parts, stored) = compared.into_report(
+        head.collect,
+        baseline_time,
+        Some(baseline_info(&args.base, !bases.is_empty())),
+        args.event.as_ref().map(|e| json!({ "event": e })),
+    );
+    let mut report = report::build(parts);
 
     let mut analysis_failed = false;
     if llm.enabled {

@@ -19,6 +19,7 @@ use crate::compare::{self, Assembly, Comparison, Judged, Status};
 use crate::config::Policy;
 use crate::model::{Series, SeriesKey, Warning};
 use crate::parse;
+use crate::report::{millis, ReportParts, Timings};
 use crate::scan::{self, Outcome, Tree};
 use groups::Group;
 use std::borrow::Cow;
@@ -56,6 +57,44 @@ pub struct Compared {
     pub parse: Duration,
     /// Wall time of the verdict and the report order, after the last file.
     pub finish: Duration,
+}
+
+impl Compared {
+    /// The parts of the report of this comparison (the head's warnings, then the
+    /// baseline's), given the wall times of walking the head tree and of getting the
+    /// baseline; and the rows stored outside it, which `report.json` lists after the others.
+    pub fn into_report(
+        self,
+        collect: Duration,
+        baseline_time: Duration,
+        baseline: Option<serde_json::Value>,
+        run: Option<serde_json::Value>,
+    ) -> (ReportParts, Option<StoredRows>) {
+        let base = self.bases.into_iter().next();
+        let mut warnings = self.head.warnings;
+        if let Some(b) = &base {
+            warnings.extend(b.warnings.iter().cloned());
+        }
+        let parts = ReportParts {
+            comparison: self.comparison,
+            base_inventory: base.map(|b| b.inventory),
+            head_inventory: self.head.inventory,
+            warnings,
+            timings_ms: Timings {
+                collect: millis(collect),
+                parse: millis(self.parse),
+                baseline: millis(baseline_time),
+                compare: millis(self.finish),
+                analyze: 0.0,
+                render: 0.0,
+            },
+            baseline,
+            run,
+            analysis: None,
+            stored_rows: self.stored.as_ref().map_or(0, StoredRows::len),
+        };
+        (parts, self.stored)
+    }
 }
 
 /// Compares `head` with `bases`: the baseline first, then earlier baseline runs, newest

@@ -304,13 +304,17 @@ mod tests {
         out
     }
 
-    #[test]
-    fn rows_beyond_the_limit_are_stored_and_come_back_in_report_order() {
-        let mut store = RowStore::with_limit(3);
+    /// The test rows through `store`.
+    fn through(mut store: RowStore) -> (Vec<Delta>, Option<StoredRows>) {
         for r in rows() {
             store.push(r);
         }
-        let (first, rest) = store.finish();
+        store.finish()
+    }
+
+    #[test]
+    fn rows_beyond_the_limit_are_stored_and_come_back_in_report_order() {
+        let (first, rest) = through(RowStore::with_limit(3));
         let rest = rest.expect("stored");
         assert_eq!(rest.len(), 7);
         let mut all = first.clone();
@@ -321,11 +325,7 @@ mod tests {
 
     #[test]
     fn within_the_limit_nothing_is_stored() {
-        let mut store = RowStore::with_limit(10);
-        for r in rows() {
-            store.push(r);
-        }
-        let (kept, rest) = store.finish();
+        let (kept, rest) = through(RowStore::with_limit(10));
         assert!(rest.is_none());
         assert_eq!(kept, rows());
     }
@@ -333,11 +333,7 @@ mod tests {
     #[test]
     fn without_a_usable_temporary_directory_the_rows_stay_in_memory() {
         let missing = tempfile::tempdir().unwrap().path().join("gone");
-        let mut store = RowStore::with_limit(3).in_dir(&missing);
-        for r in rows() {
-            store.push(r);
-        }
-        let (kept, rest) = store.finish();
+        let (kept, rest) = through(RowStore::with_limit(3).in_dir(&missing));
         assert!(rest.is_none());
         assert_eq!(kept, rows());
     }

@@ -16,9 +16,9 @@ use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
 use crate::model::SeriesKey;
 use crate::render::{Renderer, TemplatePaths};
-use crate::report::{self, millis, Report, ReportParts, Timings};
+use crate::report::{self, millis, Report};
 use crate::scan::{walk_tree, Tree};
-use crate::trees::{self, Compared, RowStore, SideScan, StoredRows};
+use crate::trees::{self, RowStore, SideScan, StoredRows};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -99,7 +99,7 @@ impl<'a> Job<'a> {
             .max(1);
         let baseline = self.baseline(ctx, head, &work, runs, triggering_workflow)?;
         let (base_trees, run_labels) = walk_baseline(&baseline, head);
-        let baseline_ms = millis(started.elapsed());
+        let baseline_time = started.elapsed();
 
         let compared = trees::compare_trees(
             &head_tree,
@@ -114,38 +114,13 @@ impl<'a> Job<'a> {
         if base_trees.len() > 1 {
             baseline_json["trends"] = trends(&compared.trends, &run_labels);
         }
-        let Compared {
-            comparison,
-            stored,
-            head: head_scan,
-            bases: base_scans,
-            parse,
-            finish,
-            ..
-        } = compared;
-        let base_scan = base_scans.into_iter().next();
-        let mut warnings = head_scan.warnings;
-        if let Some(b) = &base_scan {
-            warnings.extend(b.warnings.iter().cloned());
-        }
-        let mut report = report::build(ReportParts {
-            comparison,
-            base_inventory: base_scan.map(|b| b.inventory),
-            head_inventory: head_scan.inventory,
-            warnings,
-            timings_ms: Timings {
-                collect: millis(head_tree.collect),
-                parse: millis(parse),
-                baseline: baseline_ms,
-                compare: millis(finish),
-                analyze: 0.0,
-                render: 0.0,
-            },
-            baseline: Some(baseline_json),
-            run: Some(ctx.describe()),
-            analysis: None,
-            stored_rows: stored.as_ref().map_or(0, |s| s.len()),
-        });
+        let (parts, stored) = compared.into_report(
+            head_tree.collect,
+            baseline_time,
+            Some(baseline_json),
+            Some(ctx.describe()),
+        );
+        let mut report = report::build(parts);
 
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 
