@@ -115,6 +115,7 @@ fuzz_target!(|case: Case| {
         baseline: Some(json!({"mode": "dir", "path": text(t, 9), "note": text(t, 10)})),
         run: case.event.as_ref().map(|e| json!({ "event": e })),
         analysis,
+        stored_rows: 0,
     });
     serde_json::to_string(&report).expect("the report serialises");
 
