@@ -9,7 +9,8 @@ use benchgate::collect::CollectOptions;
 use benchgate::compare;
 use benchgate::config::Policy;
 use benchgate::render::{Renderer, TemplatePaths};
-use benchgate::scan::scan;
+use benchgate::scan::walk_tree;
+use benchgate::trees::{self, RowStore};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -32,9 +33,17 @@ fn tree(c: &mut Criterion) {
     group.bench_function("scan_compare", |b| {
         let options = CollectOptions::default();
         b.iter(|| {
-            let h = scan(&head, &options).expect("scan head");
-            let s = scan(&base, &options).expect("scan base");
-            black_box(compare::compare(&s.series, &h.series, &Policy::default()))
+            let h = walk_tree(&head, &options).expect("walk head");
+            let s = walk_tree(&base, &options).expect("walk base");
+            let policy = Policy::default();
+            let store = RowStore::default();
+            black_box(trees::compare_trees(
+                &h,
+                &[s],
+                &policy,
+                options.max_file_size,
+                store,
+            ))
         })
     });
     group.finish();
