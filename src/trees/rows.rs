@@ -9,6 +9,7 @@
 //! more memory rather than fail.
 
 use crate::compare::{unchanged_rank, Delta};
+use crate::report::pretty;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -57,7 +58,8 @@ impl Spill {
 
     fn push(&mut self, delta: &Delta) -> io::Result<()> {
         self.buf.clear();
-        serde_json::to_writer_pretty(&mut self.buf, delta)?;
+        // As a row of `report.json`'s `deltas`, two levels deep.
+        pretty::write(&mut self.buf, delta, 2)?;
         let len = u32::try_from(self.buf.len())
             .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
         self.out.write_all(&self.buf)?;
@@ -188,7 +190,7 @@ fn finish_spill(spill: Spill) -> io::Result<StoredRows> {
     Ok(StoredRows { file, records })
 }
 
-/// Unchanged rows stored outside memory, in report order, as pretty JSON.
+/// Unchanged rows stored outside memory, in report order, in `report.json`'s layout.
 pub struct StoredRows {
     file: File,
     records: Vec<Record>,

@@ -2,6 +2,8 @@
 //! `report.json` and is exactly the context the comment and summary templates see
 //! (docs/template-context.md documents every field).
 
+pub mod pretty;
+
 use crate::collect::InventorySummary;
 use crate::compare::{Comparison, Delta, Status, Verdict};
 use crate::model::Warning;
