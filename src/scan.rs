@@ -103,36 +103,23 @@ where
         .map(|file| process(file, options.max_file_size, &parser))
         .collect();
 
-    let mut skipped = walk.skipped;
-    let mut read = Vec::with_capacity(walk.files.len());
+    let mut tally = Tally::new(&walk);
     let found = outcomes.iter().map(Outcome::series_count).sum();
     let mut series = Vec::with_capacity(found);
-    let mut warnings = Vec::new();
-    for (file, outcome) in walk.files.iter().zip(outcomes) {
-        match outcome {
-            Outcome::Skipped(reason) => {
-                skipped.push(collect::Skipped::new(&file.rel_path, reason));
-            }
-            Outcome::Read {
-                series: s,
-                warnings: w,
-            } => {
-                read.push(file);
-                series.extend(s);
-                warnings.extend(w);
-            }
-        }
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        let (found, note) = outcome.split();
+        tally.note(&walk, index, note, found.len());
+        series.extend(found);
     }
     let (series, merge_warnings) = merge_series(series);
-    warnings.extend(merge_warnings);
-    warnings.sort();
-    warnings.dedup();
+    tally.warnings.extend(merge_warnings);
+    let side = tally.finish(&walk);
     let parsed = started.elapsed();
 
     Ok(ScanResult {
-        inventory: InventorySummary::new(read, skipped, walk.unmatched),
+        inventory: side.inventory,
         series,
-        warnings,
+        warnings: side.warnings,
         timings: Timings {
             collect: collected,
             parse: parsed,
@@ -150,10 +137,93 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
-    pub(crate) fn series_count(&self) -> usize {
+    fn series_count(&self) -> usize {
         match self {
             Outcome::Skipped(_) => 0,
             Outcome::Read { series, .. } => series.len(),
+        }
+    }
+
+    /// The file's series, and what is left of the outcome for its tree's [`Tally`].
+    pub(crate) fn split(self) -> (Vec<Series>, FileNote) {
+        match self {
+            Outcome::Skipped(reason) => (Vec::new(), FileNote::Skipped(reason)),
+            Outcome::Read { series, warnings } => (series, FileNote::Read(warnings)),
+        }
+    }
+}
+
+/// What a file gave besides its series: why it was not read, or its warnings.
+pub(crate) enum FileNote {
+    Skipped(String),
+    Read(Vec<Warning>),
+}
+
+/// What a tree's files gave, without their series (for logs and the report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideScan {
+    pub inventory: InventorySummary,
+    /// Problems with single files, sorted by path, then message; without duplicates.
+    pub warnings: Vec<Warning>,
+    /// Series read from the files (before series with equal keys were merged).
+    pub series: usize,
+}
+
+/// Collects the notes of a walked tree's files, taken one by one in any order.
+pub(crate) struct Tally {
+    read: Vec<bool>,
+    skipped: Vec<collect::Skipped>,
+    warnings: Vec<Warning>,
+    series: usize,
+}
+
+impl Tally {
+    pub(crate) fn new(walk: &Walk) -> Self {
+        Tally {
+            read: vec![false; walk.files.len()],
+            skipped: walk.skipped.clone(),
+            warnings: Vec::new(),
+            series: 0,
+        }
+    }
+
+    /// Takes the note of file `index` of `walk`, which held `series` series.
+    pub(crate) fn note(&mut self, walk: &Walk, index: usize, note: FileNote, series: usize) {
+        self.series += series;
+        match note {
+            FileNote::Skipped(reason) => {
+                let path = walk.files.get(index).map(|f| f.rel_path.as_str());
+                self.skipped
+                    .push(collect::Skipped::new(path.unwrap_or_default(), reason));
+            }
+            FileNote::Read(warnings) => {
+                if let Some(read) = self.read.get_mut(index) {
+                    *read = true;
+                }
+                self.warnings.extend(warnings);
+            }
+        }
+    }
+
+    pub(crate) fn finish(self, walk: &Walk) -> SideScan {
+        let Tally {
+            read,
+            skipped,
+            mut warnings,
+            series,
+        } = self;
+        let read = walk
+            .files
+            .iter()
+            .zip(read)
+            .filter(|(_, r)| *r)
+            .map(|(f, _)| f);
+        warnings.sort();
+        warnings.dedup();
+        SideScan {
+            inventory: InventorySummary::new(read, skipped, walk.unmatched),
+            warnings,
+            series,
         }
     }
 }

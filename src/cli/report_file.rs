@@ -54,7 +54,7 @@ fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<&StoredRows>) -> 
     };
     for delta in &report.deltas {
         next(out)?;
-        pretty::write(&mut *out, delta, 2)?;
+        pretty::write_row(&mut *out, delta)?;
     }
     if let Some(stored) = stored {
         stored.for_each(|json| {
@@ -62,6 +62,5 @@ fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<&StoredRows>) -> 
             out.write_all(json)
         })?;
     }
-    let empty = first;
-    out.write_all(if empty { b"[]" } else { b"\n  ]" })
+    out.write_all(if first { b"[]" } else { b"\n  ]" })
 }

@@ -205,17 +205,9 @@ pub fn compare_with_history(
     history: &[Vec<Series>],
     policy: &Policy,
 ) -> Comparison {
-    compare_sides(Cow::Borrowed(base), Cow::Borrowed(head), history, policy)
-}
-
-fn compare_sides(
-    base: Cow<'_, [Series]>,
-    head: Cow<'_, [Series]>,
-    history: &[Vec<Series>],
-    policy: &Policy,
-) -> Comparison {
+    let judged = judge_group(Cow::Borrowed(base), Cow::Borrowed(head), history, policy);
     let mut assembly = Assembly::new(policy, 0);
-    let unchanged = assembly.add(judge_group(base, head, history, policy));
+    let unchanged = assembly.add(judged);
     assembly.finish(unchanged, 0)
 }
 

@@ -22,10 +22,15 @@ impl Labels {
         Labels(Vec::new())
     }
 
+    /// Where `name` is, or where it would go.
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
     /// Sets `name` to `value`; returns the value it replaces.
     pub fn insert(&mut self, name: String, value: String) -> Option<String> {
         let value = CompactString::from(value);
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&name)) {
+        match self.find(&name) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value).into_string()),
             Err(i) => {
                 self.0.reserve_exact(1);
@@ -36,10 +41,7 @@ impl Labels {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(name))
-            .ok()
-            .map(|i| self.0[i].1.as_str())
+        self.find(name).ok().map(|i| self.0[i].1.as_str())
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
@@ -48,10 +50,7 @@ impl Labels {
 
     /// Removes `name`; returns its value.
     pub fn remove(&mut self, name: &str) -> Option<String> {
-        let i = self
-            .0
-            .binary_search_by(|(k, _)| k.as_str().cmp(name))
-            .ok()?;
+        let i = self.find(name).ok()?;
         Some(self.0.remove(i).1.into_string())
     }
 
@@ -105,7 +104,7 @@ impl std::ops::Index<&str> for Labels {
 
     /// The value of `name`; panics when there is none, like a map's index.
     fn index(&self, name: &str) -> &CompactString {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+        match self.find(name) {
             Ok(i) => &self.0[i].1,
             Err(_) => panic!("no label `{name}`"),
         }

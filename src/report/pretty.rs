@@ -2,6 +2,7 @@
 //! started at any depth, so that a row can be written on its own exactly as it appears
 //! inside the whole report. Each line break and its indentation go out in one write.
 
+use crate::compare::Delta;
 use serde::Serialize;
 use serde_json::ser::Formatter;
 use std::io::{self, Write};
@@ -93,6 +94,12 @@ impl Formatter for Pretty {
         self.has_value = true;
         Ok(())
     }
+}
+
+/// Writes one row of the report's `deltas` as `report.json` holds it (the array is a
+/// field of the top-level object, so its rows start two levels deep).
+pub fn write_row<W: Write>(w: W, delta: &Delta) -> serde_json::Result<()> {
+    write(w, delta, 2)
 }
 
 /// Writes `value` in the report's layout, `level` levels deep.

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Group {
     pub files: Vec<Vec<usize>>,
-    pub bytes: u64,
 }
 
 /// Groups the files of `trees` by source, in source order.
@@ -22,10 +21,8 @@ pub(super) fn by_source(trees: &[&Tree], policy: &Policy) -> Vec<Group> {
                 .entry(policy.source_of(&file.rel_path))
                 .or_insert_with(|| Group {
                     files: vec![Vec::new(); trees.len()],
-                    bytes: 0,
                 });
             group.files[t].push(i);
-            group.bytes += file.size;
         }
     }
     groups.into_values().collect()
@@ -66,16 +63,13 @@ mod tests {
             groups,
             vec![
                 Group {
-                    files: vec![vec![1], vec![]],
-                    bytes: 1
+                    files: vec![vec![1], vec![]]
                 },
                 Group {
-                    files: vec![vec![0], vec![0]],
-                    bytes: 12
+                    files: vec![vec![0], vec![0]]
                 },
                 Group {
-                    files: vec![vec![], vec![1]],
-                    bytes: 2
+                    files: vec![vec![], vec![1]]
                 },
             ]
         );

@@ -14,13 +14,12 @@ mod rows;
 pub use rows::{RowStore, StoredRows, IN_MEMORY_ROWS};
 
 use crate::baseline::trend::{self, Means};
-use crate::collect::{InventorySummary, Skipped};
 use crate::compare::{self, Assembly, Comparison, Judged, Status};
 use crate::config::Policy;
-use crate::model::{Series, SeriesKey, Warning};
+use crate::model::{Series, SeriesKey};
 use crate::parse;
 use crate::report::{millis, ReportParts, Timings};
-use crate::scan::{self, Outcome, Tree};
+use crate::scan::{self, FileNote, SideScan, Tally, Tree};
 use groups::Group;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -29,16 +28,6 @@ use std::time::{Duration, Instant};
 /// Groups a worker may start ahead of the oldest one not yet taken, per thread: enough
 /// that a slow file rarely holds the others up, few enough that their results stay small.
 const GROUPS_AHEAD: usize = 16;
-
-/// What one tree contributed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SideScan {
-    pub inventory: InventorySummary,
-    /// Problems with single files, sorted by path, without duplicates.
-    pub warnings: Vec<Warning>,
-    /// Series read from the tree's files (before series with equal keys were merged).
-    pub series: usize,
-}
 
 /// The result of [`compare_trees`].
 #[derive(Debug)]
@@ -109,7 +98,7 @@ pub fn compare_trees(
 ) -> Compared {
     let started = Instant::now();
     let trees: Vec<&Tree> = std::iter::once(head).chain(bases).collect();
-    let mut sides: Vec<SideTally> = trees.iter().map(|t| SideTally::new(t)).collect();
+    let mut sides: Vec<Tally> = trees.iter().map(|t| Tally::new(&t.walk)).collect();
     let mut assembly = Assembly::new(policy, store.limit());
     let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
     let threads = rayon::current_num_threads();
@@ -120,11 +109,8 @@ pub fn compare_trees(
         |group| judge(group, &trees, policy, max_file_size),
         |result| {
             for file in result.files {
-                let tree = file.tree;
-                sides[tree].add(file, trees[tree]);
-            }
-            for (side, n) in sides.iter_mut().zip(result.series) {
-                side.series += n;
+                let walk = &trees[file.tree].walk;
+                sides[file.tree].note(walk, file.index, file.note, file.series);
             }
             for delta in assembly.add(result.judged) {
                 store.push(delta);
@@ -144,11 +130,11 @@ pub fn compare_trees(
     let mut scans = sides
         .into_iter()
         .zip(&trees)
-        .map(|(side, tree)| side.finish(tree));
+        .map(|(side, tree)| side.finish(&tree.walk));
     // `trees` starts with the head tree, so the first scan is the head's.
     let head = scans
         .next()
-        .unwrap_or_else(|| SideTally::new(head).finish(head));
+        .unwrap_or_else(|| Tally::new(&head.walk).finish(&head.walk));
     Compared {
         comparison,
         stored,
@@ -160,19 +146,16 @@ pub fn compare_trees(
     }
 }
 
-/// What one file gave.
+/// What one file of a group gave besides its series.
 struct FileResult {
     tree: usize,
     index: usize,
-    /// Why it was not read, if it was not.
-    skipped: Option<String>,
-    warnings: Vec<Warning>,
+    note: FileNote,
+    series: usize,
 }
 
 struct GroupResult {
     files: Vec<FileResult>,
-    /// Series read per tree.
-    series: Vec<usize>,
     judged: Judged,
     trends: Vec<(SeriesKey, Means)>,
 }
@@ -184,25 +167,16 @@ fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) ->
     for (tree, indices) in group.files.iter().enumerate() {
         for &index in indices {
             let file = &trees[tree].walk.files[index];
-            let (skipped, warnings) = match scan::process(file, max_file_size, &parse::parse_file) {
-                Outcome::Skipped(reason) => (Some(reason), Vec::new()),
-                Outcome::Read {
-                    series: found,
-                    warnings,
-                } => {
-                    series[tree].extend(found);
-                    (None, warnings)
-                }
-            };
+            let (found, note) = scan::process(file, max_file_size, &parse::parse_file).split();
             files.push(FileResult {
                 tree,
                 index,
-                skipped,
-                warnings,
+                note,
+                series: found.len(),
             });
+            series[tree].extend(found);
         }
     }
-    let counts = series.iter().map(Vec::len).collect();
     let mut runs = series.into_iter();
     let head = runs.next().unwrap_or_default();
     let base = runs.next().unwrap_or_default();
@@ -218,7 +192,6 @@ fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) ->
     };
     GroupResult {
         files,
-        series: counts,
         judged,
         trends,
     }
@@ -253,57 +226,4 @@ fn trend_means(
         .into_iter()
         .map(|key| (key.clone(), trend::means(key, &runs)))
         .collect()
-}
-
-/// One tree's files and warnings, as the groups report them.
-struct SideTally {
-    read: Vec<bool>,
-    skipped: Vec<Skipped>,
-    warnings: Vec<Warning>,
-    series: usize,
-}
-
-impl SideTally {
-    fn new(tree: &Tree) -> Self {
-        SideTally {
-            read: vec![false; tree.walk.files.len()],
-            skipped: tree.walk.skipped.clone(),
-            warnings: Vec::new(),
-            series: 0,
-        }
-    }
-
-    fn add(&mut self, file: FileResult, tree: &Tree) {
-        match file.skipped {
-            Some(reason) => {
-                let path = tree.walk.files.get(file.index).map(|f| f.rel_path.as_str());
-                self.skipped
-                    .push(Skipped::new(path.unwrap_or_default(), reason));
-            }
-            None => {
-                if let Some(read) = self.read.get_mut(file.index) {
-                    *read = true;
-                }
-            }
-        }
-        self.warnings.extend(file.warnings);
-    }
-
-    fn finish(self, tree: &Tree) -> SideScan {
-        let SideTally {
-            read,
-            skipped,
-            mut warnings,
-            series,
-        } = self;
-        let files = &tree.walk.files;
-        let read = files.iter().zip(&read).filter(|(_, r)| **r).map(|(f, _)| f);
-        warnings.sort();
-        warnings.dedup();
-        SideScan {
-            inventory: InventorySummary::new(read, skipped, tree.walk.unmatched),
-            warnings,
-            series,
-        }
-    }
 }

@@ -58,8 +58,7 @@ impl Spill {
 
     fn push(&mut self, delta: &Delta) -> io::Result<()> {
         self.buf.clear();
-        // As a row of `report.json`'s `deltas`, two levels deep.
-        pretty::write(&mut self.buf, delta, 2)?;
+        pretty::write_row(&mut self.buf, delta)?;
         let len = u32::try_from(self.buf.len())
             .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
         self.out.write_all(&self.buf)?;
@@ -136,28 +135,33 @@ impl RowStore {
     /// Reads back what was written and keeps every row in memory from now on.
     fn give_up_spilling(&mut self, error: io::Error) {
         tracing::warn!(
-            "cannot store report rows in a temporary file ({error}); keeping them in memory"
+            "cannot store report rows in a temporary file ({error}); keeping them in memory, \
+             which needs more of it. Point TMPDIR (RUNNER_TEMP in the action) at a writable \
+             directory with free space to avoid this"
         );
         self.limit = usize::MAX;
         if let Some(spill) = self.spill.take() {
             let mut stored = std::mem::take(&mut self.memory);
             match finish_spill(spill).and_then(|rows| rows.read(0..rows.records.len())) {
                 Ok(mut rows) => {
-                    // `read` returns report order; memory must stay in key order.
-                    rows.sort_by(|a, b| a.key.cmp(&b.key));
                     rows.append(&mut stored);
                     self.memory = rows;
                 }
                 Err(e) => {
-                    tracing::warn!("cannot read the stored report rows back ({e}); they are left out of the report");
+                    tracing::warn!(
+                        "cannot read the stored report rows back ({e}); the unchanged rows \
+                         stored so far are missing from report.json (they are still \
+                         counted). Check the temporary directory (TMPDIR) for free space"
+                    );
                     self.memory = stored;
                 }
             }
         }
     }
 
-    /// The rows in report order: the first ones (up to the limit) as deltas, the others
-    /// stored, if any were.
+    /// The rows: all of them as deltas if none were stored, else the first ones in report
+    /// order (up to the limit) as deltas and the others stored. The comparison puts the
+    /// deltas in report order ([`crate::compare::Assembly::finish`]).
     pub fn finish(mut self) -> (Vec<Delta>, Option<StoredRows>) {
         let Some(spill) = self.spill.take() else {
             return (self.memory, None);
@@ -215,31 +219,35 @@ impl StoredRows {
     }
 
     /// Calls `each` with the JSON of every stored row, in report order.
-    pub fn for_each(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        let mut file = &self.file;
-        let mut buf = Vec::new();
-        for r in &self.records {
-            buf.resize(r.len as usize, 0);
-            file.seek(SeekFrom::Start(r.offset))?;
-            file.read_exact(&mut buf)?;
-            each(&buf)?;
-        }
-        Ok(())
+    pub fn for_each(&self, each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        each_row(&self.file, &self.records, each)
     }
 
     /// The rows at `range` of the report order, parsed.
     fn read(&self, range: std::ops::Range<usize>) -> io::Result<Vec<Delta>> {
-        let part = StoredRows {
-            file: self.file.try_clone()?,
-            records: self.records[range].to_vec(),
-        };
-        let mut rows = Vec::with_capacity(part.records.len());
-        part.for_each(|json| {
+        let mut rows = Vec::with_capacity(range.len());
+        each_row(&self.file, &self.records[range], |json| {
             rows.push(serde_json::from_slice(json)?);
             Ok(())
         })?;
         Ok(rows)
     }
+}
+
+/// Calls `each` with the JSON of the rows at `records` of `file`, in that order.
+fn each_row(
+    mut file: &File,
+    records: &[Record],
+    mut each: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut buf = Vec::new();
+    for r in records {
+        buf.resize(r.len as usize, 0);
+        file.seek(SeekFrom::Start(r.offset))?;
+        file.read_exact(&mut buf)?;
+        each(&buf)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
