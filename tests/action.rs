@@ -2,6 +2,8 @@
 //! without credentials, retries, rate limits, permission errors), the baseline search over
 //! workflow artifacts, the sticky comment, and the `benchgate action` binary end to end.
 
+#[path = "support/action_env.rs"]
+mod action_env;
 mod support;
 
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -549,13 +551,8 @@ impl Job {
             .env("RUNNER_TEMP", self.temp.path())
             .env("GITHUB_OUTPUT", &output)
             .env("GITHUB_STEP_SUMMARY", &summary)
-            // What action.yml's defaults give every run.
-            .env("INPUT_ARTIFACTS-DIR", "benchmarks")
-            .env("INPUT_ARTIFACT-NAME", "*")
-            .env("INPUT_COMMENT", "always")
-            .env("INPUT_MODE", "run")
-            .env("INPUT_CHECK-RUN", "false")
-            .env("INPUT_GITHUB-TOKEN", token);
+            // What the runner sets for every input that action.yml gives a default.
+            .envs(action_env::defaults(token));
         for (name, value) in inputs {
             cmd.env(format!("INPUT_{}", name.to_uppercase()), value);
         }
@@ -1180,6 +1177,45 @@ fn bad_inputs_exit_two_with_an_error_naming_the_input() {
         ran.stdout
     );
     fake.with(|s| assert_eq!(s.count("POST", ""), 0));
+}
+
+#[test]
+fn the_default_policy_file_may_be_absent_but_a_named_one_must_exist() {
+    let fake = FakeGithub::start();
+    base_run(&fake, BASE_SHA, "head", false);
+    let job = Job::new();
+    job.head(&pair("head"));
+    // The runner sets INPUT_CONFIG=.benchgate.yml although the repository has no such file.
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert!(!ran.stdout.contains("::error"), "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "pass");
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("config", "ci/bench-policy.yml")],
+    );
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stdout
+            .contains("input `config`: the policy file `ci/bench-policy.yml` does not exist"),
+        "{}",
+        ran.stdout
+    );
+    // A file that exists but cannot be read names the OS error once.
+    std::fs::create_dir_all(job.ws.path().join(".benchgate.yml")).unwrap();
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    let error = ran
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error"))
+        .unwrap();
+    assert!(error.contains("cannot read policy file"), "{error}");
+    let reason = error.rsplit(": ").next().unwrap();
+    assert_eq!(error.matches(reason).count(), 1, "{error}");
 }
 
 #[test]

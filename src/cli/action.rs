@@ -13,7 +13,7 @@ mod publish;
 mod settings;
 mod two_phase;
 
-use super::failure::Failure;
+use super::failure::{describe, Failure};
 use crate::context::{self, inputs, Context, ContextError, Env, Inputs, Mode};
 use crate::github::commands::{add_mask, annotation, Level};
 
@@ -37,7 +37,7 @@ pub fn run(_args: ActionArgs) -> u8 {
         Err(failure) => {
             println!(
                 "{}",
-                annotation(Level::Error, "benchgate", &format!("{:#}", failure.error))
+                annotation(Level::Error, "benchgate", &describe(&failure.error))
             );
             failure.code
         }

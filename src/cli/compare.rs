@@ -3,7 +3,7 @@
 //! exits with the gate's code.
 
 use super::exit;
-use super::failure::Failure;
+use super::failure::{describe, Failure};
 use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
 use crate::compare::Verdict;
@@ -90,7 +90,7 @@ pub fn run(args: CompareArgs) -> u8 {
         }
         Ok(_) => exit::PASS,
         Err(failure) => {
-            eprintln!("benchgate compare: error: {:#}", failure.error);
+            eprintln!("benchgate compare: error: {}", describe(&failure.error));
             failure.code
         }
     }

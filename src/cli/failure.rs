@@ -50,3 +50,52 @@ impl From<RenderError> for Failure {
         Failure::classify(e.is_user_error(), e)
     }
 }
+
+/// The error and its causes on one line, `outer: cause: cause`, leaving out a cause whose
+/// text the line already ends with (an error that prints its source as part of its own
+/// message would otherwise name it twice).
+pub(crate) fn describe(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.ends_with(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+    use std::io;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read x.yml: {source}")]
+    struct Read {
+        #[source]
+        source: io::Error,
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_named_once() {
+        let e = anyhow::Error::new(Read {
+            source: io::Error::new(io::ErrorKind::NotFound, "no such file"),
+        })
+        .context("fix the policy file");
+        assert_eq!(
+            describe(&e),
+            "fix the policy file: cannot read x.yml: no such file"
+        );
+    }
+
+    #[test]
+    fn distinct_causes_are_all_named() {
+        let e = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(describe(&e), "outer: middle: inner");
+    }
+}

@@ -2,6 +2,7 @@
 //! found in them, as aligned plain text or as the documented JSON contract (`--json`).
 
 use super::exit;
+use super::failure::describe;
 use crate::collect::{CollectOptions, InventorySummary, DEFAULT_MAX_FILES, DEFAULT_MAX_FILE_SIZE};
 use crate::model::{Direction, Series, Warning};
 use crate::scan::{scan, ScanError, ScanResult, Timings};
@@ -37,7 +38,7 @@ pub fn run(args: ScanArgs) -> u8 {
     match execute(&args) {
         Ok(()) => exit::PASS,
         Err(e) => {
-            eprintln!("benchgate scan: error: {e:#}");
+            eprintln!("benchgate scan: error: {}", describe(&e));
             match e.downcast_ref::<ScanError>() {
                 Some(scan_error) if scan_error.is_usage() => exit::USAGE,
                 _ => exit::INTERNAL,

@@ -12,15 +12,21 @@ use crate::context::{Base, BaselineMode, Context, FailOnInput};
 use std::path::PathBuf;
 
 impl Job<'_> {
-    /// The policy file the `config` input names (inside the workspace), or the default one.
+    /// The policy file the `config` input names (inside the workspace). The default name
+    /// (which the runner sets whenever the input is left out) may be absent: the built-in
+    /// policy applies. Any other name must exist.
     pub(super) fn config(&self, ctx: &Context) -> Result<Config, Failure> {
-        match &self.inputs.config {
-            Some(p) => {
-                let file =
-                    path::inside_workspace(&ctx.workspace, p, "config").map_err(Failure::usage)?;
-                Config::load(&file)
-            }
-            None => Config::load_or_default(&ctx.workspace.join(DEFAULT_FILE)),
+        let name = self.inputs.config.as_deref().unwrap_or(DEFAULT_FILE);
+        let file =
+            path::inside_workspace(&ctx.workspace, name, "config").map_err(Failure::usage)?;
+        if is_default_name(name) {
+            Config::load_or_default(&file)
+        } else if !file.exists() {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "input `config`: the policy file `{name}` does not exist in the workspace; create it, or leave the input out to use `{DEFAULT_FILE}` or the built-in policy"
+            )));
+        } else {
+            Config::load(&file)
         }
         .map_err(|e| Failure::usage(anyhow::Error::new(e).context("fix the policy file")))
     }
@@ -192,4 +198,10 @@ impl Job<'_> {
             .map(|p| path::inside_workspace(&self.ctx.workspace, p, name).map_err(Failure::usage))
             .transpose()
     }
+}
+
+/// Whether the `config` input names the default policy file (`.benchgate.yml`, also written
+/// `./.benchgate.yml`).
+fn is_default_name(name: &str) -> bool {
+    std::path::Path::new(name.trim_start_matches("./")) == std::path::Path::new(DEFAULT_FILE)
 }
