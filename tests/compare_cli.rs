@@ -28,14 +28,20 @@ struct Run {
 /// Runs `compare` (from an empty directory, so no `.benchgate.yml` is picked up) with
 /// `--json`, and returns the exit code, the output and the report.
 fn compare(base: &Path, head: &Path, extra: &[&str]) -> Run {
+    compare_with(Some(base), head, extra)
+}
+
+/// [`compare`], with `--base` left out when `base` is `None`.
+fn compare_with(base: Option<&Path>, head: &Path, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     let cwd = std::env::current_dir().unwrap();
-    let out = cargo_bin_cmd!("benchgate")
-        .current_dir(dir.path())
-        .arg("compare")
-        .arg("--base")
-        .arg(cwd.join(base))
+    let mut cmd = cargo_bin_cmd!("benchgate");
+    cmd.current_dir(dir.path()).arg("compare");
+    if let Some(base) = base {
+        cmd.arg("--base").arg(cwd.join(base));
+    }
+    let out = cmd
         .arg("--head")
         .arg(cwd.join(head))
         .arg("--json")
@@ -167,12 +173,8 @@ fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
 }
 
 #[test]
-fn missing_base_directory_is_no_baseline() {
-    let run = compare(
-        Path::new("tests/fixtures/does-not-exist"),
-        &side(GEMMA, "head"),
-        &[],
-    );
+fn without_base_there_is_no_baseline() {
+    let run = compare_with(None, &side(GEMMA, "head"), &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.report["verdict"], "no-baseline");
     assert_eq!(run.report["inventory"]["base"], Value::Null);
@@ -180,11 +182,44 @@ fn missing_base_directory_is_no_baseline() {
     assert_eq!(run.report["counts"]["new"], run.report["counts"]["total"]);
     assert!(run.stdout.starts_with("### ℹ️ Benchmarks: no-baseline"));
     assert!(
-        run.stdout
-            .contains("does-not-exist does not exist, so there is nothing to compare with"),
+        run.stdout.contains("no --base directory was given"),
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_mistyped_base_directory_is_a_usage_error_naming_it() {
+    let run = compare(
+        Path::new("tests/fixtures/does-not-exist"),
+        &side(GEMMA, "head"),
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(run.stderr.contains("--base"), "{}", run.stderr);
+    assert!(run.stderr.contains("does-not-exist"), "{}", run.stderr);
+    assert!(run.stderr.contains("no such directory"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert_eq!(run.report, Value::Null);
+}
+
+#[test]
+fn thresholds_take_a_percent_sign_on_the_command_line() {
+    let plain = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--fail", "150"],
+    );
+    let signed = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--fail", "150%", "--warn", "20%"],
+    );
+    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    assert_eq!(signed.code, Some(0), "{}", signed.stderr);
+    let bad = compare(&side(GEMMA, "base"), &side(GEMMA, "head"), &["--fail=-5%"]);
+    assert_eq!(bad.code, Some(2));
+    assert!(bad.stderr.contains("--fail"), "{}", bad.stderr);
 }
 
 #[test]
@@ -316,7 +351,7 @@ fn help_documents_the_missing_base_rule() {
     let help = String::from_utf8(out.stdout).unwrap();
     let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        flat.contains("If it does not exist there is no baseline: every metric is reported as new"),
+        flat.contains("Without `--base` there is no baseline: every metric is reported as new"),
         "{help}"
     );
 }

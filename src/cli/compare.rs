@@ -20,11 +20,11 @@ use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Directory with the baseline's benchmark files. If it does not exist there is no
-    /// baseline: every metric is reported as new and the verdict is `no-baseline` (exit 0
-    /// unless the policy's `fail_on` lists `no_baseline`).
+    /// Directory with the baseline's benchmark files (must exist). Without `--base` there
+    /// is no baseline: every metric is reported as new and the verdict is `no-baseline`
+    /// (exit 0 unless the policy's `fail_on` lists `no_baseline`).
     #[arg(long, value_name = "DIR")]
-    pub base: PathBuf,
+    pub base: Option<PathBuf>,
     /// Directory with the benchmark files to judge (must exist).
     #[arg(long, value_name = "DIR")]
     pub head: PathBuf,
@@ -46,11 +46,11 @@ pub struct CompareArgs {
     /// Write the job summary to this file.
     #[arg(long, value_name = "OUT")]
     pub summary: Option<PathBuf>,
-    /// Warn threshold in percent (overrides the policy file).
-    #[arg(long, value_name = "PCT")]
+    /// Warn threshold in percent, `5` or `5%` (overrides the policy file).
+    #[arg(long, value_name = "PCT", value_parser = percent)]
     pub warn: Option<f64>,
-    /// Fail threshold in percent (overrides the policy file).
-    #[arg(long, value_name = "PCT")]
+    /// Fail threshold in percent, `10` or `10%` (overrides the policy file).
+    #[arg(long, value_name = "PCT", value_parser = percent)]
     pub fail: Option<f64>,
     /// Event whose policy section applies (`pull_request`, `push`, `tag`, ...).
     #[arg(long, value_name = "NAME")]
@@ -120,10 +120,15 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
 
     let head = walk_side(&args.head, &options, "--head")?;
     let started = Instant::now();
-    let bases = if args.base.exists() {
-        vec![walk_side(&args.base, &options, "--base")?]
-    } else {
-        Vec::new()
+    let bases = match &args.base {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--base {}: no such directory; check the path (leave out --base to compare without a baseline)",
+                dir.display()
+            )))
+        }
+        Some(dir) => vec![walk_side(dir, &options, "--base")?],
+        None => Vec::new(),
     };
     let baseline_time = started.elapsed();
 
@@ -137,7 +142,7 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     let (parts, stored) = compared.into_report(
         head.collect,
         baseline_time,
-        Some(baseline_info(&args.base, !bases.is_empty())),
+        Some(baseline_info(args.base.as_deref())),
         args.event.as_ref().map(|e| json!({ "event": e })),
     );
     let mut report = report::build(parts);
@@ -203,17 +208,19 @@ fn walk_side(dir: &Path, options: &CollectOptions, flag: &str) -> Result<Tree, F
 }
 
 /// The `baseline` object of a directory comparison.
-fn baseline_info(dir: &Path, found: bool) -> serde_json::Value {
-    let path = dir.display().to_string();
-    if found {
-        json!({ "mode": "dir", "path": path })
-    } else {
-        json!({
+fn baseline_info(dir: Option<&Path>) -> serde_json::Value {
+    match dir {
+        Some(dir) => json!({ "mode": "dir", "path": dir.display().to_string() }),
+        None => json!({
             "mode": "none",
-            "path": path,
-            "note": format!("the base directory {path} does not exist, so there is nothing to compare with"),
-        })
+            "note": "no --base directory was given, so there is nothing to compare with",
+        }),
     }
+}
+
+/// A percentage as the thresholds take it: `7.5` or `7.5%`, not negative.
+fn percent(text: &str) -> Result<f64, String> {
+    crate::config::parse_percent(text)
 }
 
 fn write_file(path: &Path, text: &str, flag: &str) -> Result<(), Failure> {

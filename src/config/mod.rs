@@ -288,10 +288,41 @@ impl FromStr for FailOn {
     }
 }
 
-/// A non-negative, finite number (a percentage or a multiplier).
+/// A percentage as thresholds are written everywhere (policy file, action inputs, command
+/// line): `7.5` or `7.5%`, finite and not negative.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    text.trim()
+        .trim_end_matches('%')
+        .trim_end()
+        .parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite() && *p >= 0.0)
+        .ok_or_else(|| format!("`{text}` is not a non-negative percentage such as `5` or `5%`"))
+}
+
+/// A non-negative, finite number (a percentage or a multiplier); in the policy file a
+/// percentage may carry its `%` sign (`fail: 150%`).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Deserialize, Serialize)]
-#[serde(try_from = "f64", into = "f64")]
+#[serde(try_from = "NumberOrPercent", into = "f64")]
 pub struct NonNegative(f64);
+
+/// How a [`NonNegative`] may be written in YAML.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrPercent {
+    Number(f64),
+    Text(String),
+}
+
+impl TryFrom<NumberOrPercent> for NonNegative {
+    type Error = String;
+    fn try_from(v: NumberOrPercent) -> Result<Self, String> {
+        match v {
+            NumberOrPercent::Number(n) => NonNegative::try_from(n),
+            NumberOrPercent::Text(t) => parse_percent(&t).map(NonNegative),
+        }
+    }
+}
 
 impl NonNegative {
     pub fn get(self) -> f64 {

@@ -534,21 +534,9 @@ impl Reader<'_> {
     }
 
     fn percent(&self, name: &'static str) -> Result<Option<f64>, InputError> {
-        let Some(v) = self.get(name) else {
-            return Ok(None);
-        };
-        v.trim_end_matches('%')
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|p| p.is_finite() && *p >= 0.0)
-            .map(Some)
-            .ok_or_else(|| {
-                InputError::new(
-                    name,
-                    format!("`{v}` is not a non-negative percentage such as `5` or `5%`"),
-                )
-            })
+        self.get(name)
+            .map(|v| crate::config::parse_percent(&v).map_err(|e| InputError::new(name, e)))
+            .transpose()
     }
 }
 
