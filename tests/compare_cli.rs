@@ -223,6 +223,84 @@ fn thresholds_take_a_percent_sign_on_the_command_line() {
 }
 
 #[test]
+fn an_empty_head_is_no_data_and_fails_by_default() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(
+        empty.path().join("build.log"),
+        "compiling...\nerror: could not compile\n",
+    )
+    .unwrap();
+    let run = compare(&side(GEMMA, "base"), empty.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "fail");
+    let notice = run.report["notices"][0].as_str().unwrap();
+    assert!(notice.starts_with("No benchmark data on head"), "{notice}");
+    assert!(
+        notice.contains(&empty.path().display().to_string()),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("read 1 file, none with a metric"),
+        "{notice}"
+    );
+    assert!(
+        run.stdout
+            .contains("> [!WARNING]\n> No benchmark data on head"),
+        "{}",
+        run.stdout
+    );
+
+    // A policy that leaves `no_data` out of `fail_on` reports it without failing.
+    let policy = tempfile::tempdir().unwrap();
+    let file = policy.path().join("policy.yml");
+    std::fs::write(&file, "fail_on: [regression, broken]\n").unwrap();
+    let run = compare(
+        &side(GEMMA, "base"),
+        empty.path(),
+        &["--config", file.to_str().unwrap()],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "no-data");
+    assert!(
+        run.stdout.starts_with("### ⛔ Benchmarks: no-data"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn fail_on_takes_the_policy_words_everywhere() {
+    let tr115 = "tr115_chimera_homo_v1_vs_v2";
+    let strict = compare(&side(tr115, "base"), &side(tr115, "head"), &[]);
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    let never = compare(
+        &side(tr115, "base"),
+        &side(tr115, "head"),
+        &["--fail-on", "never"],
+    );
+    assert_eq!(never.code, Some(0), "{}", never.stderr);
+    assert_eq!(never.report["verdict"], "warn");
+    let list = compare(
+        &side(tr115, "base"),
+        &side(tr115, "head"),
+        &["--fail-on", "missing, no_data"],
+    );
+    assert_eq!(list.code, Some(0), "{}", list.stderr);
+    let old = compare(
+        &side(tr115, "base"),
+        &side(tr115, "head"),
+        &["--fail-on", "fail"],
+    );
+    assert_eq!(old.code, Some(2));
+    assert!(
+        old.stderr
+            .contains("valid values: regression, broken, missing, warn, no_baseline, no_data"),
+        "{}",
+        old.stderr
+    );
+}
+
+#[test]
 fn missing_head_directory_is_a_usage_error() {
     let run = compare(&side(GEMMA, "base"), Path::new("tests/fixtures/nope"), &[]);
     assert_eq!(run.code, Some(2));

@@ -7,7 +7,7 @@ use super::failure::{describe, Failure};
 use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
 use crate::compare::Verdict;
-use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
+use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
 use crate::render::{Renderer, TemplatePaths};
 use crate::report::{self, millis};
 use crate::scan::{walk_tree, ScanError, Tree};
@@ -52,6 +52,10 @@ pub struct CompareArgs {
     /// Fail threshold in percent, `10` or `10%` (overrides the policy file).
     #[arg(long, value_name = "PCT", value_parser = percent)]
     pub fail: Option<f64>,
+    /// What fails the run, in the policy's `fail_on` words (`regression, broken, missing,
+    /// warn, no_baseline, no_data`) or `never`; replaces the policy's list.
+    #[arg(long, value_name = "LIST", value_parser = fail_on_list)]
+    pub fail_on: Option<FailOnList>,
     /// Event whose policy section applies (`pull_request`, `push`, `tag`, ...).
     #[arg(long, value_name = "NAME")]
     pub event: Option<String>,
@@ -146,6 +150,7 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         args.event.as_ref().map(|e| json!({ "event": e })),
     );
     let mut report = report::build(parts);
+    report.note_empty_head(&args.head.display().to_string(), &options.include);
 
     let mut analysis_failed = false;
     if llm.enabled {
@@ -190,6 +195,7 @@ fn load_policy(args: &CompareArgs, config: &Config) -> Result<Policy, Failure> {
     let overrides = CliOverrides {
         warn_pct: args.warn,
         fail_pct: args.fail,
+        fail_on: args.fail_on.clone().map(|l| l.0),
         ..CliOverrides::default()
     };
     Policy::resolve(config, args.event.as_deref(), &overrides).map_err(Failure::usage)
@@ -216,6 +222,14 @@ fn baseline_info(dir: Option<&Path>) -> serde_json::Value {
             "note": "no --base directory was given, so there is nothing to compare with",
         }),
     }
+}
+
+/// A `--fail-on` list (clap would split a bare `Vec` into one value per word).
+#[derive(Debug, Clone)]
+pub struct FailOnList(Vec<FailOn>);
+
+fn fail_on_list(text: &str) -> Result<FailOnList, String> {
+    FailOn::parse_list(text).map(FailOnList)
 }
 
 /// A percentage as the thresholds take it: `7.5` or `7.5%`, not negative.

@@ -142,6 +142,27 @@ pub struct InventorySummary {
 }
 
 impl InventorySummary {
+    /// Says where a scan of `root` that found no benchmark data looked, and what it saw
+    /// there: for the report of a head side without data.
+    pub fn nothing_found(&self, root: &str, include: &[String]) -> String {
+        let patterns = if include.is_empty() {
+            DEFAULT_INCLUDE.to_string()
+        } else {
+            include.join(", ")
+        };
+        let mut text = format!(
+            "benchgate looked under `{root}` (include patterns: {patterns}) and read {} {}, none with a metric; {} skipped, {} matched no pattern.",
+            self.files,
+            if self.files == 1 { "file" } else { "files" },
+            self.skipped.len(),
+            self.unmatched,
+        );
+        text.push_str(
+            " Did the benchmark step fail, or write its output somewhere else? Point `path` (action) or `--head` at the folder it writes, or widen the include patterns.",
+        );
+        text
+    }
+
     /// Summarises the files that were read; `skipped` is sorted by path.
     pub fn new<'a>(
         read: impl IntoIterator<Item = &'a CollectedFile>,

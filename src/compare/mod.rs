@@ -136,6 +136,10 @@ pub enum Verdict {
     Warn,
     Fail,
     NoBaseline,
+    /// The head side had no benchmark data at all (the benchmark step failed or wrote
+    /// elsewhere); a failure when the policy's `fail_on` lists `no_data`, as it does by
+    /// default.
+    NoData,
 }
 
 /// One metric compared across base and head.
@@ -189,8 +193,9 @@ pub struct Comparison {
     pub warnings: Vec<Warning>,
 }
 
-/// Compares head against base under `policy`. An empty base gives the verdict
-/// `no-baseline` (a failure only when the policy's `fail_on` lists `no_baseline`).
+/// Compares head against base under `policy`. An empty head gives the verdict `no-data`
+/// (a failure when the policy's `fail_on` lists `no_data`, as by default); an empty base
+/// gives `no-baseline` (a failure only when `fail_on` lists `no_baseline`).
 pub fn compare(base: &[Series], head: &[Series], policy: &Policy) -> Comparison {
     compare_with_history(base, head, &[], policy)
 }
@@ -220,6 +225,8 @@ pub struct Judged {
     pub warnings: Vec<Warning>,
     /// Base series after preparing: a comparison whose groups have none has no baseline.
     pub base_series: usize,
+    /// Head series after preparing: a comparison whose groups have none has no head data.
+    pub head_series: usize,
 }
 
 /// Judges every key of `base` and `head` (and the noise band of each from `history`) under
@@ -235,6 +242,7 @@ pub fn judge_group(
     let (head, head_warnings) = prepared(policy, head);
     warnings.extend(head_warnings);
     let base_series = base.len();
+    let head_series = head.len();
     let history: Vec<BTreeMap<SeriesKey, Series>> = history
         .iter()
         .map(|run| {
@@ -275,6 +283,7 @@ pub fn judge_group(
         deltas,
         warnings,
         base_series,
+        head_series,
     }
 }
 
@@ -290,6 +299,7 @@ pub struct Assembly<'p> {
     unchanged: usize,
     warnings: Vec<Warning>,
     base_series: usize,
+    head_series: usize,
 }
 
 impl<'p> Assembly<'p> {
@@ -305,12 +315,14 @@ impl<'p> Assembly<'p> {
             unchanged: 0,
             warnings: Vec::new(),
             base_series: 0,
+            head_series: 0,
         }
     }
 
     /// Adds a judged group; returns its unchanged deltas, in key order.
     pub fn add(&mut self, judged: Judged) -> Vec<Delta> {
         self.base_series += judged.base_series;
+        self.head_series += judged.head_series;
         self.warnings.extend(judged.warnings);
         let (unchanged, others): (Vec<Delta>, Vec<Delta>) = judged
             .deltas
@@ -340,6 +352,7 @@ impl<'p> Assembly<'p> {
             deltas,
             verdict::Tally {
                 no_base: self.base_series == 0,
+                no_head: self.head_series == 0,
                 stored,
             },
             self.policy,

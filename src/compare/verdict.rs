@@ -3,8 +3,9 @@
 //!
 //! `fail`: a hard-gated delta blocks under `fail_on` (by default: a regression beyond its
 //! fail threshold, or a broken metric). `warn`: any other regression, broken or missing
-//! metric that is not ignored. `no-baseline`: the base side is empty (a failure only when
-//! `fail_on` lists `no_baseline`). `pass` otherwise.
+//! metric that is not ignored. `no-data`: the head side is empty (a failure when `fail_on`
+//! lists `no_data`, as by default). `no-baseline`: the base side is empty (a failure only
+//! when `fail_on` lists `no_baseline`). `pass` otherwise.
 
 use super::judge::severity;
 use super::{Comparison, Delta, Gate, Status, Verdict};
@@ -16,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(super) struct Tally {
     /// The base side had no series at all.
     pub no_base: bool,
+    /// The head side had no series at all.
+    pub no_head: bool,
     /// Unchanged deltas kept outside the comparison (counted, never blocking).
     pub stored: usize,
 }
@@ -26,12 +29,22 @@ pub(super) fn finish(
     policy: &Policy,
     warnings: Vec<Warning>,
 ) -> Comparison {
-    let Tally { no_base, stored } = tally;
+    let Tally {
+        no_base,
+        no_head,
+        stored,
+    } = tally;
     for d in &mut deltas {
         d.blocking = blocks(d, &policy.fail_on);
     }
     let deltas = report_order(deltas);
-    let verdict = if no_base {
+    let verdict = if no_head {
+        if policy.fail_on.contains(&FailOn::NoData) || policy.fail_on.contains(&FailOn::Warn) {
+            Verdict::Fail
+        } else {
+            Verdict::NoData
+        }
+    } else if no_base {
         if policy.fail_on.contains(&FailOn::NoBaseline) {
             Verdict::Fail
         } else {

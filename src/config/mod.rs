@@ -170,7 +170,8 @@ pub enum EventName {
     /// A push to a branch.
     Push,
     Release,
-    /// A push of a tag (the action reports it as `tag`, not `push`).
+    /// A push of a tag (the action reports it as `tag`, not `push`). A pushed tag is a
+    /// release gate: the `release` section applies to it too, then `tag` on top.
     Tag,
     WorkflowDispatch,
     Schedule,
@@ -185,6 +186,14 @@ impl EventName {
         EventName::WorkflowDispatch,
         EventName::Schedule,
     ];
+
+    /// The `events:` sections that apply to this event, in order (later ones win).
+    pub fn sections(self) -> Vec<EventName> {
+        match self {
+            EventName::Tag => vec![EventName::Release, EventName::Tag],
+            other => vec![other],
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -247,6 +256,8 @@ pub enum FailOn {
     Warn,
     /// There is no baseline to compare against.
     NoBaseline,
+    /// The head side has no benchmark data at all.
+    NoData,
 }
 
 impl FailOn {
@@ -257,15 +268,33 @@ impl FailOn {
             FailOn::Missing => "missing",
             FailOn::Warn => "warn",
             FailOn::NoBaseline => "no_baseline",
+            FailOn::NoData => "no_data",
         }
     }
 
-    /// Parses a comma- or space-separated list such as `regression, broken`.
+    /// Every condition, in the order the documentation lists them.
+    pub const ALL: [FailOn; 6] = [
+        FailOn::Regression,
+        FailOn::Broken,
+        FailOn::Missing,
+        FailOn::Warn,
+        FailOn::NoBaseline,
+        FailOn::NoData,
+    ];
+
+    /// Parses a list separated by commas, spaces or line breaks, such as
+    /// `regression, broken`, the way the `fail-on` input and `--fail-on` take it. `never`
+    /// (alone) is the empty list: nothing fails the run.
     pub fn parse_list(text: &str) -> Result<Vec<FailOn>, String> {
-        text.split([',', ' '])
-            .filter(|s| !s.trim().is_empty())
-            .map(str::parse)
-            .collect()
+        let words: Vec<&str> = text
+            .split([',', ' ', '\n', '\t', '\r'])
+            .map(|w| w.trim_matches(|c| c == '[' || c == ']'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words == ["never"] {
+            return Ok(Vec::new());
+        }
+        words.into_iter().map(str::parse).collect()
     }
 }
 
@@ -273,18 +302,16 @@ impl FromStr for FailOn {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim().replace('-', "_");
-        [
-            FailOn::Regression,
-            FailOn::Broken,
-            FailOn::Missing,
-            FailOn::Warn,
-            FailOn::NoBaseline,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == s)
-        .ok_or_else(|| {
-            format!("unknown fail_on value `{s}`; valid values: regression, broken, missing, warn, no_baseline")
-        })
+        FailOn::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let valid: Vec<&str> = FailOn::ALL.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "unknown fail_on value `{s}`; valid values: {} (or `never` alone)",
+                    valid.join(", ")
+                )
+            })
     }
 }
 

@@ -62,7 +62,9 @@ impl Default for Policy {
             alpha: 0.05,
             test: TestChoice::Auto,
             min_samples: 1,
-            fail_on: [FailOn::Regression, FailOn::Broken].into_iter().collect(),
+            fail_on: [FailOn::Regression, FailOn::Broken, FailOn::NoData]
+                .into_iter()
+                .collect(),
             history_runs: 0,
             noise_k: 3.0,
             metrics: Vec::new(),
@@ -118,10 +120,14 @@ impl Policy {
         policy.noise_k = config.history.k.map_or(policy.noise_k, |k| k.get());
         check_rules(&config.metrics, file)?;
 
-        let section = event
+        let sections = event
             .and_then(EventName::from_event)
-            .and_then(|e| config.events.get(&e).map(|s| (e, s)));
-        if let Some((name, section)) = section {
+            .map(EventName::sections)
+            .unwrap_or_default();
+        for (name, section) in sections
+            .iter()
+            .filter_map(|e| config.events.get(e).map(|s| (*e, s)))
+        {
             let origin = format!("{file} (events.{})", name.as_str());
             policy.apply_thresholds(&section.thresholds, &origin)?;
             policy.alpha = section.alpha.map_or(policy.alpha, |a| a.get());

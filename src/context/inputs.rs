@@ -3,6 +3,7 @@
 //! variables the runner sets (upper-cased, hyphens kept, trimmed; empty means unset).
 
 use super::Env;
+use crate::config::FailOn;
 use std::fmt;
 
 /// One input of the action, as declared in `action.yml`.
@@ -81,8 +82,8 @@ pub const INPUTS: &[InputSpec] = &[
     },
     InputSpec {
         name: "fail-on",
-        default: "fail",
-        description: "Which verdict fails the job: `fail` (the policy's failures), `warn` (warnings too) or `never`.",
+        default: "",
+        description: "What fails the job, in the policy file's `fail_on` words: a list of `regression`, `broken`, `missing`, `warn`, `no_baseline`, `no_data` (e.g. `regression, broken, no_data`), or `never`. Replaces the policy's list; default: the policy's `fail_on`.",
     },
     InputSpec {
         name: "comment",
@@ -247,14 +248,6 @@ pub enum CommentMode {
     Off,
 }
 
-/// Which verdict fails the job (the `fail-on` input).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOnInput {
-    Fail,
-    Warn,
-    Never,
-}
-
 /// What the action does in this step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -302,7 +295,8 @@ pub struct Inputs {
     pub config: Option<String>,
     pub warn_threshold: Option<f64>,
     pub fail_threshold: Option<f64>,
-    pub fail_on: Option<FailOnInput>,
+    /// The `fail-on` list, replacing the policy's `fail_on` (empty: nothing fails).
+    pub fail_on: Option<Vec<FailOn>>,
     pub comment: CommentMode,
     pub comment_id: Option<String>,
     pub template: Option<String>,
@@ -391,14 +385,10 @@ impl Inputs {
             config: r.get("config"),
             warn_threshold: r.percent("warn-threshold")?,
             fail_threshold: r.percent("fail-threshold")?,
-            fail_on: r.choice(
-                "fail-on",
-                &[
-                    ("fail", FailOnInput::Fail),
-                    ("warn", FailOnInput::Warn),
-                    ("never", FailOnInput::Never),
-                ],
-            )?,
+            fail_on: r
+                .get("fail-on")
+                .map(|v| FailOn::parse_list(&v).map_err(|e| InputError::new("fail-on", e)))
+                .transpose()?,
             comment: r
                 .choice(
                     "comment",
@@ -620,6 +610,22 @@ mod tests {
         assert_eq!(e.name, "warn-threshold");
         let e = Inputs::from_env(&env(&[("pr-number", "abc")])).unwrap_err();
         assert_eq!(e.name, "pr-number");
+    }
+
+    #[test]
+    fn fail_on_takes_the_policy_words() {
+        let i = Inputs::from_env(&env(&[("fail-on", "regression, broken\nno_data")])).unwrap();
+        assert_eq!(
+            i.fail_on,
+            Some(vec![FailOn::Regression, FailOn::Broken, FailOn::NoData])
+        );
+        let i = Inputs::from_env(&env(&[("fail-on", "never")])).unwrap();
+        assert_eq!(i.fail_on, Some(vec![]));
+        let i = Inputs::from_env(&env(&[("fail-on", "")])).unwrap();
+        assert_eq!(i.fail_on, None);
+        let e = Inputs::from_env(&env(&[("fail-on", "fail")])).unwrap_err();
+        assert_eq!(e.name, "fail-on");
+        assert!(e.message.contains("no_baseline, no_data"), "{e}");
     }
 
     #[test]

@@ -7,8 +7,8 @@ pub mod inputs;
 
 pub use event::{Event, PullRequest, WorkflowRun};
 pub use inputs::{
-    BaselineMode, CommentMode, FailOnInput, InputError, InputSpec, Inputs, LlmInputs, Mode,
-    OutputSpec, INPUTS, OUTPUTS,
+    BaselineMode, CommentMode, InputError, InputSpec, Inputs, LlmInputs, Mode, OutputSpec, INPUTS,
+    OUTPUTS,
 };
 
 use std::collections::BTreeMap;

@@ -37,6 +37,10 @@ pub struct Report {
     pub schema_version: u32,
     pub tool_version: String,
     pub verdict: Verdict,
+    /// What a reader must know before the numbers, one sentence each: no data on head, no
+    /// baseline and so an open gate. The comment shows them right under the verdict.
+    #[serde(default)]
+    pub notices: Vec<String>,
     /// Number of metrics per status (`regression`, `broken`, ...), as the compare stage counted them.
     pub counts: BTreeMap<String, usize>,
     /// Every compared metric, in the compare stage's order (most important first).
@@ -110,6 +114,7 @@ pub fn build(parts: ReportParts) -> Report {
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         verdict: comparison.verdict,
+        notices: Vec::new(),
         counts: comparison.counts,
         deltas: comparison.deltas,
         inventory: Inventories {
@@ -132,12 +137,29 @@ pub fn build(parts: ReportParts) -> Report {
 }
 
 impl Report {
+    /// Whether the head side had no benchmark data: every row is a base metric missing on
+    /// head (or there are no rows at all).
+    pub fn head_is_empty(&self) -> bool {
+        self.deltas.iter().all(|d| d.status == Status::Missing)
+            && self.counts.get("total") == self.counts.get("missing")
+    }
+
+    /// Adds the notice of a head side without data, saying where the scan looked.
+    pub fn note_empty_head(&mut self, root: &str, include: &[String]) {
+        if self.head_is_empty() {
+            let text = self.inventory.head.nothing_found(root, include);
+            self.notices
+                .push(format!("No benchmark data on head: {text}"));
+        }
+    }
+
     /// A copy without the metric rows (everything else is small).
     pub fn without_rows(&self) -> Report {
         let Report {
             schema_version,
             tool_version,
             verdict,
+            notices,
             counts,
             deltas: _,
             inventory,
@@ -152,6 +174,7 @@ impl Report {
             schema_version: *schema_version,
             tool_version: tool_version.clone(),
             verdict: *verdict,
+            notices: notices.clone(),
             counts: counts.clone(),
             deltas: Vec::new(),
             inventory: inventory.clone(),

@@ -121,6 +121,7 @@ impl<'a> Job<'a> {
             Some(ctx.describe()),
         );
         let mut report = report::build(parts);
+        report.note_empty_head(&head.rel_root, &head.options.include);
 
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 

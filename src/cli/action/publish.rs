@@ -23,6 +23,7 @@ pub fn verdict_name(v: Verdict) -> &'static str {
         Verdict::Warn => "warn",
         Verdict::Fail => "fail",
         Verdict::NoBaseline => "no-baseline",
+        Verdict::NoData => "no-data",
     }
 }
 
@@ -133,7 +134,7 @@ impl Publisher<'_> {
         };
         let conclusion = match report.verdict {
             Verdict::Pass => "success",
-            Verdict::Warn | Verdict::NoBaseline => "neutral",
+            Verdict::Warn | Verdict::NoBaseline | Verdict::NoData => "neutral",
             Verdict::Fail => "failure",
         };
         let title = headline(report);

@@ -7,8 +7,8 @@ use crate::analyze::{Api, LlmArgs, LlmSettings, Secret};
 use crate::baseline::artifacts::{self as from_artifacts, Limits};
 use crate::baseline::{git, path, Baseline, WorkDir};
 use crate::cli::failure::Failure;
-use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
-use crate::context::{Base, BaselineMode, Context, FailOnInput};
+use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
+use crate::context::{Base, BaselineMode, Context};
 use std::path::PathBuf;
 
 impl Job<'_> {
@@ -37,18 +37,11 @@ impl Job<'_> {
             warn_pct: self.inputs.warn_threshold,
             fail_pct: self.inputs.fail_threshold,
             history_runs: self.inputs.history.map(|n| n as usize - 1),
+            fail_on: self.inputs.fail_on.clone(),
             ..CliOverrides::default()
         };
-        let mut policy = Policy::resolve(config, Some(ctx.policy_event()), &overrides)
-            .map_err(|e| Failure::usage(anyhow::Error::new(e).context("the threshold inputs")))?;
-        match self.inputs.fail_on {
-            Some(FailOnInput::Warn) => {
-                policy.fail_on.insert(FailOn::Warn);
-            }
-            Some(FailOnInput::Never) => policy.fail_on.clear(),
-            Some(FailOnInput::Fail) | None => {}
-        }
-        Ok(policy)
+        Policy::resolve(config, Some(ctx.policy_event()), &overrides)
+            .map_err(|e| Failure::usage(anyhow::Error::new(e).context("the threshold inputs")))
     }
 
     /// Finds and fetches the baseline the `baseline` input asks for (or the default).
