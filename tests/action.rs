@@ -83,6 +83,7 @@ async fn fetch_main_baseline(
         artifact_name,
         history,
         limits: Limits::default(),
+        head_folders: &Default::default(),
     };
     let work = WorkDir::create(None).unwrap();
     let baseline = base_artifacts::fetch(&search, &work).await.unwrap();
@@ -779,6 +780,25 @@ fn expired_baseline_artifacts_mean_no_baseline_and_exit_zero() {
     let body = fake.with(|s| s.comments_on(42)[0].body.clone());
     assert!(body.contains("No baseline"), "{body}");
     fake.with(|s| assert!(s.blob_requests.is_empty()));
+    // Said up front, in the comment and as a warning: the gate is open, and how to close it.
+    let notice = ran
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::warning title=benchgate::No baseline"))
+        .unwrap_or_else(|| panic!("{}", ran.stdout));
+    assert!(notice.contains("the gate is open"), "{notice}");
+    assert!(notice.contains("retention-days"), "{notice}");
+    assert!(notice.contains("no_baseline"), "{notice}");
+    let callout = body.find("> [!WARNING]\n> No baseline").expect("callout");
+    assert!(callout < body.find("####").unwrap_or(body.len()), "{body}");
+    // With `fail_on: [no_baseline]` (a release gate), the same run fails.
+    std::fs::write(
+        job.ws.path().join(".benchgate.yml"),
+        "fail_on: [regression, broken, no_baseline]\n",
+    )
+    .unwrap();
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
 }
 
 #[test]
@@ -1216,6 +1236,35 @@ fn the_default_policy_file_may_be_absent_but_a_named_one_must_exist() {
     assert!(error.contains("cannot read policy file"), "{error}");
     let reason = error.rsplit(": ").next().unwrap();
     assert_eq!(error.matches(reason).count(), 1, "{error}");
+}
+
+#[test]
+fn a_benchmark_step_that_wrote_nothing_fails_and_says_where_benchgate_looked() {
+    let fake = FakeGithub::start();
+    base_run(&fake, BASE_SHA, "head", false);
+    let job = Job::new();
+    std::fs::create_dir_all(job.ws.path().join("benchmarks")).unwrap();
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "fail");
+    let body = fake.with(|s| s.comments_on(42)[0].body.clone());
+    assert!(
+        body.contains("> No benchmark data on head: benchgate looked under `benchmarks`"),
+        "{body}"
+    );
+    assert!(ran
+        .stdout
+        .contains("::warning title=benchgate::No benchmark data on head"));
+    // Reported, not failed, when the policy leaves `no_data` out.
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("fail-on", "regression, broken")],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "no-data");
 }
 
 #[test]

@@ -877,6 +877,7 @@ async fn hostile_artifacts_are_set_aside_with_a_note_and_the_clean_one_is_used()
             },
             max_download_bytes: 1 << 20,
         },
+        head_folders: &Default::default(),
     };
     let baseline = base_artifacts::fetch(&search, &work).await.unwrap();
     assert_eq!(baseline.snapshots.len(), 1);

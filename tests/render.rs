@@ -661,6 +661,7 @@ fn the_report_serialises_to_the_documented_json() {
             "schema_version",
             "tool_version",
             "verdict",
+            "notices",
             "counts",
             "deltas",
             "inventory",

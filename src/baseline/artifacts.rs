@@ -3,6 +3,7 @@
 //! (the compare API tells how many commits behind); for releases, the run of the previous
 //! release's tag. Runs whose artifacts have expired are passed over with a note.
 
+use super::layout::{self, Part};
 use super::unzip::{self, ZipLimits};
 use super::{short_sha, Baseline, BaselineError, Snapshot, WorkDir};
 use crate::context::{Base, BaselineMode, Repo};
@@ -10,6 +11,7 @@ use crate::github::artifacts::{self, Artifact};
 use crate::github::runs::{self, Release, Run, RunFilter};
 use crate::github::{Client, Download};
 use globset::GlobMatcher;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// At most this many runs are inspected before giving up.
@@ -31,6 +33,9 @@ pub struct Search<'a> {
     /// How many runs to fetch (1 = the baseline only).
     pub history: u32,
     pub limits: Limits,
+    /// The top-level folders of the head data: artifacts that hold the same files keep a
+    /// folder each only when the head has those folders too ([`layout::arrange`]).
+    pub head_folders: &'a BTreeSet<String>,
 }
 
 /// Size caps of downloads.
@@ -321,6 +326,7 @@ impl Finder<'_, '_> {
             repo: s.repo,
             work: self.work,
             limits: s.limits,
+            head_folders: s.head_folders,
         };
         let extracted = downloader
             .fetch_run(run.id, &run.head_sha, &self.matcher, &dir, &mut self.notes)
@@ -349,12 +355,14 @@ pub struct Downloader<'a> {
     pub repo: &'a Repo,
     pub work: &'a WorkDir,
     pub limits: Limits,
+    /// The top-level folders of the head data ([`Search::head_folders`]).
+    pub head_folders: &'a BTreeSet<String>,
 }
 
 impl Downloader<'_> {
     /// Downloads the artifacts of run `run_id` (built from `head_sha`) whose names `matcher`
-    /// accepts and extracts them all into `dir`; returns how many files were written (0,
-    /// with a note, when none is usable).
+    /// accepts and lays them out in `dir` ([`layout::arrange`]); returns how many files were
+    /// written (0, with a note, when none is usable).
     pub async fn fetch_run(
         &self,
         run_id: u64,
@@ -379,25 +387,35 @@ impl Downloader<'_> {
             ));
             return Ok(0);
         }
-        let files = self.fetch_into(&matching, dir, &owner, notes).await?;
+        let stage = self.work.subdir(&format!("stage-{run_id}"))?;
+        let (parts, files) = self.fetch_into(&matching, &stage, &owner, notes).await?;
         if files == 0 {
             notes.push(format!("{owner}: no usable artifact files."));
+        } else if layout::arrange(&parts, dir, self.head_folders, &owner)?
+            == layout::Arranged::PerArtifact
+        {
+            notes.push(format!(
+                "{owner}: the artifacts hold the same files, so each is compared in its own folder, as the head data is laid out."
+            ));
         }
+        let _ = std::fs::remove_dir_all(&stage);
         Ok(files)
     }
 
-    /// Downloads `artifacts` and extracts them all into `dir`; returns how many files were
-    /// written. Expired, undownloadable or unsafe archives are skipped with a note (naming
-    /// `owner`, e.g. `run 123 (abc1234)`); a permission error stops everything.
+    /// Downloads `artifacts` and extracts each into a folder of its own under `stage`;
+    /// returns those folders and how many files were written. Expired, undownloadable or
+    /// unsafe archives are skipped with a note (naming `owner`, e.g. `run 123 (abc1234)`);
+    /// a permission error stops everything.
     async fn fetch_into(
         &self,
         artifacts: &[&Artifact],
-        dir: &Path,
+        stage: &Path,
         owner: &str,
         notes: &mut Vec<String>,
-    ) -> Result<usize, BaselineError> {
+    ) -> Result<(Vec<Part>, usize), BaselineError> {
         let (client, repo, work, limits) = (self.client, self.repo, self.work, &self.limits);
         let mut extracted = 0;
+        let mut parts = Vec::new();
         for a in artifacts {
             if a.expired {
                 notes.push(format!("{owner}: artifact `{}` has expired.", a.name));
@@ -414,7 +432,20 @@ impl Downloader<'_> {
                     ));
                     continue;
                 }
-                Ok(Download::Saved(_)) => unzip::extract(&zip_path, dir, &limits.zip),
+                Ok(Download::Saved(_)) => {
+                    let dir = stage.join(a.id.to_string());
+                    let result = unzip::extract(&zip_path, &dir, &limits.zip);
+                    match &result {
+                        Ok(_) => parts.push(Part {
+                            name: a.name.clone(),
+                            dir,
+                        }),
+                        Err(_) => {
+                            let _ = std::fs::remove_dir_all(&dir);
+                        }
+                    }
+                    result
+                }
                 Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
                 Err(e) => {
                     notes.push(format!(
@@ -430,7 +461,7 @@ impl Downloader<'_> {
                     extracted += x.files;
                     if !x.duplicates.is_empty() {
                         notes.push(format!(
-                            "{owner}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
+                            "{owner}: artifact `{}` holds {} file(s) twice; the first copy was kept.",
                             a.name,
                             x.duplicates.len()
                         ));
@@ -439,7 +470,7 @@ impl Downloader<'_> {
                 Err(e) => notes.push(format!("{owner}: artifact `{}` was not used: {e}", a.name)),
             }
         }
-        Ok(extracted)
+        Ok((parts, extracted))
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod artifacts;
 pub mod git;
+pub mod layout;
 pub mod path;
 pub mod trend;
 pub mod unzip;
@@ -84,6 +85,33 @@ impl Baseline {
             notes: vec![note.clone()],
             detail: Some(note),
         }
+    }
+
+    /// When there is no baseline although one was looked for: the notice that says so up
+    /// front, since nothing in such a run can fail on a regression, with the settings that
+    /// keep a baseline available or make its absence fail.
+    pub fn open_gate_notice(&self, explicit_none: bool) -> Option<String> {
+        if !self.snapshots.is_empty() || explicit_none {
+            return None;
+        }
+        let why = self
+            .detail
+            .as_deref()
+            .unwrap_or("none was found")
+            .trim_end_matches('.');
+        let expired = self.notes.iter().any(|n| n.contains("expired"));
+        let mut text = format!(
+            "No baseline ({why}), so no change can be judged and this run cannot fail on a regression: the gate is open."
+        );
+        if expired {
+            text.push_str(
+                " The base branch's artifacts have expired: upload them with a longer `retention-days` (90 days unless the repository allows more).",
+            );
+        }
+        text.push_str(
+            " Where an open gate is not acceptable (release gates), add `no_baseline` to `fail_on`.",
+        );
+        Some(text)
     }
 
     /// The snapshot the head is compared against.

@@ -17,6 +17,19 @@ pub struct HeadData {
     pub options: CollectOptions,
 }
 
+impl HeadData {
+    /// The names of the folders directly under the root (none when it cannot be read).
+    pub fn top_folders(&self) -> std::collections::BTreeSet<String> {
+        std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect()
+    }
+}
+
 /// Resolves the `path` entries against `workspace`.
 pub fn resolve(workspace: &Path, entries: &[String]) -> Result<HeadData, BaselineError> {
     let mut patterns: Vec<Vec<String>> = Vec::new();

@@ -11,7 +11,7 @@ use crate::baseline::{short_sha, Baseline, WorkDir};
 use crate::cli::exit;
 use crate::cli::failure::Failure;
 use crate::compare::Verdict;
-use crate::context::{Context, Env, Inputs};
+use crate::context::{BaselineMode, Context, Env, Inputs};
 use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
 use crate::model::SeriesKey;
@@ -122,6 +122,12 @@ impl<'a> Job<'a> {
         );
         let mut report = report::build(parts);
         report.note_empty_head(&head.rel_root, &head.options.include);
+        report
+            .notices
+            .extend(baseline.open_gate_notice(self.inputs.baseline == Some(BaselineMode::None)));
+        for notice in &report.notices {
+            println!("{}", annotation(Level::Warning, "benchgate", notice));
+        }
 
         let analysis_failed = llm.enabled && self.analyze(&mut report, &llm);
 

@@ -121,6 +121,7 @@ impl Job<'_> {
                     },
                     None => ctx.base.clone(),
                 };
+                let head_folders = head.top_folders();
                 let search = from_artifacts::Search {
                     client: &self.client,
                     repo: &ctx.repo,
@@ -130,6 +131,7 @@ impl Job<'_> {
                     artifact_name: &inputs.artifact_name,
                     history: runs as u32,
                     limits: Limits::default(),
+                    head_folders: &head_folders,
                 };
                 self.rt
                     .block_on(from_artifacts::fetch(&search, work))

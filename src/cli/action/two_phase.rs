@@ -111,6 +111,7 @@ impl Job<'_> {
             repo: &ctx.repo,
             work: &work,
             limits: Limits::default(),
+            head_folders: &std::collections::BTreeSet::new(),
         };
         let files = self.rt.block_on(downloader.fetch_run(
             run.id,
