@@ -50,6 +50,19 @@ async fn publish(
     body: &str,
     mode: CommentMode,
 ) -> Result<Outcome, GithubError> {
+    publish_as(fake, token, issue, marker, None, body, mode).await
+}
+
+/// [`publish`] by the step of run `stamp` (`9001.1`).
+async fn publish_as(
+    fake: &FakeGithub,
+    token: &str,
+    issue: u64,
+    marker: &str,
+    stamp: Option<&str>,
+    body: &str,
+    mode: CommentMode,
+) -> Result<Outcome, GithubError> {
     let c = client(fake, token);
     let r = repo();
     let sticky = Sticky {
@@ -57,6 +70,7 @@ async fn publish(
         repo: &r,
         issue,
         marker,
+        stamp,
     };
     sticky.publish(body, mode, true).await
 }
@@ -314,7 +328,86 @@ async fn a_personal_token_finds_its_own_comment_by_login() {
         assert_eq!(comments[0].body, format!("{m}\ncopied"));
         assert_eq!(comments[1].login, PAT_LOGIN);
         assert_eq!(comments[1].body, format!("{m}\ntwo"));
-        assert_eq!(s.count("GET", "/user"), 2);
+        assert_eq!(s.count("POST", "/api/graphql"), 2);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_bot_quoting_the_marker_is_never_taken_for_us() {
+    let fake = FakeGithub::start();
+    let m = marker("bench.yml/perf");
+    fake.with(|s| {
+        // Another app's bot posts a body that starts with our marker, and one that quotes it.
+        s.add_comment(8, &format!("{m}\nfake all-clear"), "evil-app[bot]", "Bot");
+        s.add_comment(8, &format!("see {m}"), "github-actions[bot]", "Bot");
+    });
+    let out = publish(
+        &fake,
+        WRITE_TOKEN,
+        8,
+        &m,
+        "real report",
+        CommentMode::Always,
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.action, Action::Created);
+    fake.with(|s| {
+        let comments = s.comments_on(8);
+        assert_eq!(comments.len(), 3);
+        assert_eq!(comments[0].body, format!("{m}\nfake all-clear"));
+        assert_eq!(comments[1].body, format!("see {m}"));
+        assert_eq!(comments[2].login, "github-actions[bot]");
+        // The identity behind the token was asked, not guessed.
+        assert_eq!(s.count("POST", "/api/graphql"), 1);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_left_by_a_race_converge_to_one_and_legs_of_one_run_do_not_overwrite() {
+    let fake = FakeGithub::start();
+    let m = marker("bench.yml/perf");
+    // Two legs of run 7 created a comment each at the same moment.
+    let leg1 = format!("{m}\n<!-- benchgate-run: 7.1 -->\nleg 1");
+    let leg2 = format!("{m}\n<!-- benchgate-run: 7.1 -->\nleg 2");
+    fake.with(|s| {
+        s.add_comment(4, &leg1, "github-actions[bot]", "Bot");
+        s.add_comment(4, &leg2, "github-actions[bot]", "Bot");
+    });
+    // The next run's first leg keeps the newest, deletes the other and edits it.
+    let first = publish_as(
+        &fake,
+        WRITE_TOKEN,
+        4,
+        &m,
+        Some("8.1"),
+        "run 8 leg 1",
+        CommentMode::Always,
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.action, Action::Updated);
+    // Its second leg (same key, same run) leaves leg 1's verdict alone.
+    let second = publish_as(
+        &fake,
+        WRITE_TOKEN,
+        4,
+        &m,
+        Some("8.1"),
+        "run 8 leg 2",
+        CommentMode::Always,
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.action, Action::Taken);
+    fake.with(|s| {
+        let comments = s.comments_on(4);
+        assert_eq!(comments.len(), 1);
+        assert_eq!(
+            comments[0].body,
+            format!("{m}\n<!-- benchgate-run: 8.1 -->\nrun 8 leg 1")
+        );
+        assert_eq!(s.count("DELETE", "/issues/comments/"), 1);
     });
 }
 
@@ -477,6 +570,10 @@ const PAIR: &str = "tests/fixtures/chimeraforge/pairs/ollama_gemma3_failed_then_
 struct Job {
     ws: tempfile::TempDir,
     temp: tempfile::TempDir,
+    /// The id of the last workflow run: every step is a run of its own (9001, 9002, ...)
+    /// unless [`Job::same_run`] says otherwise.
+    run_id: std::cell::Cell<u64>,
+    same_run: std::cell::Cell<bool>,
 }
 
 /// What one step produced.
@@ -492,7 +589,15 @@ impl Job {
         Job {
             ws: tempfile::tempdir().unwrap(),
             temp: tempfile::tempdir().unwrap(),
+            run_id: std::cell::Cell::new(9000),
+            same_run: std::cell::Cell::new(false),
         }
+    }
+
+    /// The next step runs in the same workflow run as the last one (another leg of a
+    /// matrix, or a second step of the job).
+    fn same_run(&self) {
+        self.same_run.set(true);
     }
 
     /// The `report.json` the last step wrote.
@@ -527,6 +632,10 @@ impl Job {
         let event_path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/events")
             .join(format!("{fixture}.json"));
+        if !self.same_run.replace(false) {
+            self.run_id.set(self.run_id.get() + 1);
+        }
+        let run_id = self.run_id.get();
         let mut cmd = cargo_bin_cmd!("benchgate");
         cmd.arg("action")
             .env_clear()
@@ -538,7 +647,7 @@ impl Job {
             .env("GITHUB_REPOSITORY", "acme/widgets")
             .env("GITHUB_SHA", "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00")
             .env("GITHUB_REF_NAME", "42/merge")
-            .env("GITHUB_RUN_ID", "9001")
+            .env("GITHUB_RUN_ID", run_id.to_string())
             .env("GITHUB_RUN_ATTEMPT", "1")
             .env("GITHUB_WORKFLOW", "bench")
             .env(
@@ -1265,6 +1374,187 @@ fn a_benchmark_step_that_wrote_nothing_fails_and_says_where_benchgate_looked() {
     );
     assert_eq!(ran.code, 0, "{}", ran.stdout);
     assert_eq!(ran.outputs["verdict"], "no-data");
+}
+
+/// A base run of a two-leg matrix: leg `linux` uploaded the good side of the pair, leg
+/// `macos` the side whose runs all failed.
+fn matrix_base_run(fake: &FakeGithub) {
+    let good = fake_github::zip_of(&fake_github::files_under(&pair("head")));
+    let failing = fake_github::zip_of(&fake_github::files_under(&pair("base")));
+    fake.with(|s| {
+        let run = s.add_run(
+            "bench.yml",
+            "main",
+            "push",
+            BASE_SHA,
+            "2025-10-06T10:00:00Z",
+        );
+        s.add_artifact(run, "benchmarks-linux", good, false);
+        s.add_artifact(run, "benchmarks-macos", failing, false);
+    });
+}
+
+#[test]
+fn matrix_legs_each_compare_with_their_own_baseline_and_keep_their_own_comment() {
+    let fake = FakeGithub::start();
+    matrix_base_run(&fake);
+    let job = Job::new();
+    // Leg macos measured the same failing runs as its own baseline: nothing changed. Had
+    // it been compared with leg linux's numbers, every metric would be `broken`.
+    job.head(&pair("base"));
+    let macos = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[
+            ("title", "bench (macos)"),
+            ("artifact-name", "benchmarks-macos"),
+        ],
+    );
+    assert_eq!(macos.code, 0, "{}", macos.stdout);
+    assert_eq!(job.report()["counts"]["broken"], 0);
+    job.head(&pair("head"));
+    job.same_run();
+    let linux = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[
+            ("title", "bench (linux)"),
+            ("artifact-name", "benchmarks-linux"),
+        ],
+    );
+    assert_eq!(linux.code, 0, "{}", linux.stdout);
+    assert_eq!(job.report()["counts"]["fixed"], 0);
+    let comments = fake.with(|s| s.comments_on(42));
+    assert_eq!(comments.len(), 2);
+    assert!(comments[0]
+        .body
+        .starts_with(&format!("{}\n", marker("bench.yml/perf/bench (macos)"))));
+    assert_ne!(
+        marker("bench.yml/perf/bench (macos)"),
+        marker("bench.yml/perf/bench (linux)")
+    );
+    assert!(
+        comments[0].body.contains("### ✅ bench \\(macos\\): pass"),
+        "{}",
+        comments[0].body
+    );
+    assert!(
+        comments[1].body.contains("### ✅ bench \\(linux\\): pass"),
+        "{}",
+        comments[1].body
+    );
+
+    // A leg left at `artifact-name: '*'` cannot tell which artifact is its own: refused.
+    let ambiguous = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("title", "bench (linux)")],
+    );
+    assert_eq!(ambiguous.code, 2, "{}", ambiguous.stdout);
+    assert!(
+        ambiguous
+            .stdout
+            .contains("`benchmarks-linux`, `benchmarks-macos` hold the same files"),
+        "{}",
+        ambiguous.stdout
+    );
+    assert!(
+        ambiguous.stdout.contains("Set `artifact-name`"),
+        "{}",
+        ambiguous.stdout
+    );
+}
+
+#[test]
+fn matrix_legs_combined_in_one_job_are_compared_leg_by_leg() {
+    let fake = FakeGithub::start();
+    matrix_base_run(&fake);
+    let job = Job::new();
+    // What actions/download-artifact writes for `pattern: benchmarks-*`: a folder per leg.
+    let dest = job.ws.path().join("benchmarks");
+    for (leg, side) in [("benchmarks-linux", "head"), ("benchmarks-macos", "base")] {
+        for (rel, data) in fake_github::files_under(&pair(side)) {
+            let target = dest.join(leg).join(rel);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, data).unwrap();
+        }
+    }
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("artifact-name", "benchmarks-*")],
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let report = job.report();
+    assert_eq!(report["counts"]["broken"], 0);
+    assert_eq!(report["counts"]["fixed"], 0);
+    assert_eq!(report["counts"]["new"], 0);
+    assert_eq!(report["counts"]["missing"], 0);
+    let sources: std::collections::BTreeSet<String> = report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["source"]
+                .as_str()
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        sources.into_iter().collect::<Vec<_>>(),
+        ["benchmarks-linux", "benchmarks-macos"]
+    );
+    assert_eq!(fake.with(|s| s.comments_on(42).len()), 1);
+}
+
+#[test]
+fn two_legs_with_one_key_do_not_overwrite_each_other() {
+    let fake = FakeGithub::start();
+    matrix_base_run(&fake);
+    let job = Job::new();
+    job.head(&pair("base"));
+    let first = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("artifact-name", "benchmarks-macos")],
+    );
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    let before = fake.with(|s| s.comments_on(42));
+    job.head(&pair("head"));
+    job.same_run();
+    let second = job.step(
+        &fake,
+        "pull_request",
+        "pull_request",
+        WRITE_TOKEN,
+        &[("artifact-name", "benchmarks-linux")],
+    );
+    assert_eq!(second.code, 0, "{}", second.stdout);
+    assert!(
+        second
+            .stdout
+            .contains("Another step of this run already wrote the PR comment"),
+        "{}",
+        second.stdout
+    );
+    assert!(second.stdout.contains("own `title`"), "{}", second.stdout);
+    let after = fake.with(|s| s.comments_on(42));
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].body, before[0].body);
 }
 
 #[test]

@@ -44,10 +44,11 @@ fn workflows() -> Vec<(String, Value)> {
     found
 }
 
-/// What `${{ … }}` evaluates to in a `run:` script, an `env:` value or a `with:` path.
+/// What `${{ … }}` evaluates to in a `run:` script, an `env:` value or a `with:` value.
 struct Expressions<'a> {
     env: &'a BTreeMap<String, String>,
-    matrix: Option<&'a Value>,
+    /// The matrix values of the leg being run.
+    matrix: &'a BTreeMap<String, String>,
 }
 
 impl Expressions<'_> {
@@ -62,11 +63,7 @@ impl Expressions<'_> {
             return self.env.get(name).cloned().unwrap_or_default();
         }
         if let Some(name) = expr.strip_prefix("matrix.") {
-            // The first leg of the matrix.
-            return match self.matrix.map(|m| &m[name]) {
-                Some(Value::Sequence(values)) => scalar(&values[0]),
-                _ => String::new(),
-            };
+            return self.matrix.get(name).cloned().unwrap_or_default();
         }
         match expr {
             "github.token" | "secrets.GITHUB_TOKEN" => "ghs_example".into(),
@@ -179,6 +176,7 @@ esac
         stand_ins.write("cargo", &cargo);
         stand_ins.write("python3", &stand_ins.bench.clone());
         stand_ins.write("ollama", "#!/bin/bash\necho \"ollama $*\"\n");
+        stand_ins.write("rustup", "#!/bin/bash\necho \"rustup $*\"\n");
         stand_ins.write("curl", &curl);
         stand_ins
     }
@@ -198,15 +196,107 @@ fn has_files(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
 }
 
-/// Runs one job; returns what went wrong.
-fn run_job(workflow: &Value, job_name: &str, job: &Value) -> Result<(), String> {
+/// Every leg of a job's matrix (the product of its lists), or one leg without a matrix.
+fn legs(job: &Value) -> Vec<BTreeMap<String, String>> {
+    let mut legs = vec![BTreeMap::new()];
+    if let Some(matrix) = job["strategy"]["matrix"].as_mapping() {
+        for (key, values) in matrix {
+            let Some(values) = values.as_sequence() else {
+                continue;
+            };
+            legs = legs
+                .into_iter()
+                .flat_map(|leg| {
+                    values.iter().map(move |v| {
+                        let mut leg = leg.clone();
+                        leg.insert(scalar(key), scalar(v));
+                        leg
+                    })
+                })
+                .collect();
+        }
+    }
+    legs
+}
+
+/// Copies the files below `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The artifacts uploaded by the jobs of one workflow run, as actions/upload-artifact and
+/// actions/download-artifact see them.
+struct Artifacts {
+    dir: tempfile::TempDir,
+}
+
+impl Artifacts {
+    fn upload(&self, name: &str, ws: &Path, path: &str) {
+        let to = self.dir.path().join(name);
+        for line in path.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            copy_tree(&ws.join(line), &to);
+        }
+    }
+
+    /// `name` into `path`; or every artifact matching `pattern` into `path/<artifact>/`
+    /// (into `path` itself with `merge-multiple`).
+    fn download(&self, with: &Value, exprs: &Expressions, ws: &Path) -> Result<(), String> {
+        let dest = ws.join(exprs.eval(&scalar(&with["path"])));
+        let name = exprs.eval(&scalar(&with["name"]));
+        if !name.is_empty() {
+            let from = self.dir.path().join(&name);
+            if !from.is_dir() {
+                return Err(format!("no artifact named `{name}` was uploaded"));
+            }
+            copy_tree(&from, &dest);
+            return Ok(());
+        }
+        let pattern = exprs.eval(&scalar(&with["pattern"]));
+        let matcher = globset::Glob::new(if pattern.is_empty() { "*" } else { &pattern })
+            .unwrap()
+            .compile_matcher();
+        let merge = with["merge-multiple"].as_bool().unwrap_or(false);
+        let mut found = 0;
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            let artifact = entry.file_name().into_string().unwrap();
+            if matcher.is_match(&artifact) {
+                found += 1;
+                let to = if merge {
+                    dest.clone()
+                } else {
+                    dest.join(&artifact)
+                };
+                copy_tree(&entry.path(), &to);
+            }
+        }
+        if found == 0 {
+            return Err(format!("no uploaded artifact matches `{pattern}`"));
+        }
+        Ok(())
+    }
+}
+
+/// Runs one leg of one job; returns what went wrong.
+fn run_job(
+    workflow: &Value,
+    job_name: &str,
+    job: &Value,
+    matrix: &BTreeMap<String, String>,
+    artifacts: &Artifacts,
+) -> Result<(), String> {
     let scratch = tempfile::tempdir().unwrap();
     let ws = scratch.path().join("workspace");
     std::fs::create_dir_all(&ws).unwrap();
     let stand_ins = StandIns::new(scratch.path());
-    let matrix = job["strategy"]["matrix"]
-        .as_mapping()
-        .map(|_| &job["strategy"]["matrix"]);
     let mut env = BTreeMap::new();
     for scope in [&workflow["env"], &job["env"]] {
         let e = env_of(scope, &Expressions { env: &env, matrix });
@@ -264,6 +354,10 @@ fn run_job(workflow: &Value, job_name: &str, job: &Value) -> Result<(), String> 
         }
         let uses = step["uses"].as_str().unwrap_or_default();
         let with = &step["with"];
+        let step_error = |e: String| format!("job `{job_name}`, step {} (`{uses}`): {e}", i + 1);
+        if uses.starts_with("actions/download-artifact@") {
+            artifacts.download(with, &exprs, &ws).map_err(step_error)?;
+        }
         let needed = if uses.starts_with("actions/upload-artifact@") {
             Some(exprs.eval(&scalar(&with["path"])))
         } else if uses.starts_with("benchgate/benchgate@") && scalar(&with["mode"]) != "report" {
@@ -283,49 +377,73 @@ fn run_job(workflow: &Value, job_name: &str, job: &Value) -> Result<(), String> 
         if let Some(path) = needed.filter(|p| !p.trim().is_empty()) {
             for line in path.lines().map(str::trim).filter(|l| !l.is_empty()) {
                 if !has_files(&ws.join(line)) {
-                    return Err(format!(
-                        "job `{job_name}`, step {} (`{uses}`): `{line}` does not exist or is empty at that point",
-                        i + 1
-                    ));
+                    return Err(step_error(format!(
+                        "`{line}` does not exist or is empty at that point"
+                    )));
                 }
+            }
+            if uses.starts_with("actions/upload-artifact@") {
+                artifacts.upload(&exprs.eval(&scalar(&with["name"])), &ws, &path);
             }
         }
     }
     Ok(())
 }
 
-#[test]
-fn every_example_and_the_readme_workflow_run_as_written() {
+/// Runs every leg of every job of a workflow, in the order written (a job that needs
+/// another comes after it in every example); returns what went wrong.
+fn run_workflow(doc: &Value) -> Vec<String> {
+    let artifacts = Artifacts {
+        dir: tempfile::tempdir().unwrap(),
+    };
     let mut failures = Vec::new();
-    let mut jobs_run = 0;
-    for (name, doc) in workflows() {
-        let jobs = doc["jobs"].as_mapping().expect("jobs");
-        for (job_name, job) in jobs {
-            jobs_run += 1;
-            if let Err(e) = run_job(&doc, &scalar(job_name), job) {
-                failures.push(format!("{name}: {e}"));
+    for (job_name, job) in doc["jobs"].as_mapping().expect("jobs") {
+        for leg in legs(job) {
+            if let Err(e) = run_job(doc, &scalar(job_name), job, &leg, &artifacts) {
+                failures.push(e);
             }
         }
     }
-    assert!(jobs_run >= 7, "only {jobs_run} jobs found");
+    failures
+}
+
+#[test]
+fn every_example_and_the_readme_workflow_run_as_written() {
+    let mut failures = Vec::new();
+    let found = workflows();
+    assert!(found.len() >= 8, "only {} workflows found", found.len());
+    for (name, doc) in found {
+        for e in run_workflow(&doc) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// The stand-ins themselves: a benchmark step that writes into a folder nobody created fails,
-/// as the real `cargo bench | tee benchmarks/…` does, so the test above can catch it.
+/// as the real `cargo bench | tee benchmarks/…` does, and a job that downloads what no job
+/// uploaded fails, so the test above can catch both.
 #[test]
 fn a_step_writing_into_a_missing_folder_fails() {
     let doc: Value = serde_norway::from_str(
         "jobs:\n  bench:\n    steps:\n      - run: cargo bench -- --output-format bencher | tee benchmarks/bench.txt\n",
     )
     .unwrap();
-    let err = run_job(&doc, "bench", &doc["jobs"]["bench"]).unwrap_err();
-    assert!(err.contains("No such file or directory"), "{err}");
+    let errors = run_workflow(&doc);
+    assert!(
+        errors[0].contains("No such file or directory"),
+        "{errors:?}"
+    );
     let doc: Value = serde_norway::from_str(
-        "jobs:\n  bench:\n    steps:\n      - run: |\n          mkdir -p benchmarks\n          cargo bench -- --output-format bencher | tee benchmarks/bench.txt\n      - uses: benchgate/benchgate@v0\n",
+        "jobs:\n  bench:\n    strategy:\n      matrix:\n        leg: [a, b]\n    steps:\n      - run: |\n          mkdir -p benchmarks\n          cargo bench -- --output-format bencher | tee benchmarks/bench.txt\n      - uses: actions/upload-artifact@v4\n        with: {name: 'bench-${{ matrix.leg }}', path: benchmarks/}\n  report:\n    steps:\n      - uses: actions/download-artifact@v4\n        with: {pattern: 'bench-*', path: benchmarks}\n      - run: test -f benchmarks/bench-a/bench.txt && test -f benchmarks/bench-b/bench.txt\n      - uses: benchgate/benchgate@v0\n",
     )
     .unwrap();
-    run_job(&doc, "bench", &doc["jobs"]["bench"]).unwrap();
+    assert_eq!(run_workflow(&doc), Vec::<String>::new());
+    let doc: Value = serde_norway::from_str(
+        "jobs:\n  report:\n    steps:\n      - uses: actions/download-artifact@v4\n        with: {name: benchmarks}\n",
+    )
+    .unwrap();
+    assert!(run_workflow(&doc)[0].contains("no artifact named `benchmarks`"));
 }
 
 /// A pushed tag is the event `tag`; the release gate example relies on the policy's

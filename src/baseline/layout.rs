@@ -61,7 +61,7 @@ pub fn arrange(
     }
     let names: Vec<&str> = shared.into_iter().collect();
     Err(BaselineError::Usage(format!(
-        "{owner}: the artifacts {} hold the same files (the legs of a matrix?), and this step's head data has no folder per artifact, so it cannot tell which one is its own baseline. Set `artifact-name` to this leg's artifact (for example `benchmarks-${{{{ matrix.os }}}}`, the name its upload step uses), or download every leg's artifact into a folder of its own and compare them together in one job (see docs/examples/matrix.yml).",
+        "{owner}: the artifacts {} hold the same files (the legs of a matrix?), and this step's head data has no folder per artifact, so it cannot tell which one is its own baseline. Set `artifact-name` to this leg's artifact (for example `benchmarks-${{{{ matrix.os }}}}`, the name its upload step uses), or download every leg's artifact into a folder of its own and compare them together in one job (see docs/examples/matrix-combined.yml).",
         names
             .iter()
             .map(|n| format!("`{n}`"))

@@ -91,6 +91,11 @@ pub const INPUTS: &[InputSpec] = &[
         description: "When to post the sticky PR comment: `always`, `on-change`, `on-regression` or `off`. An existing comment is always kept up to date.",
     },
     InputSpec {
+        name: "title",
+        default: "",
+        description: "Title of this report (e.g. `bench (${{ matrix.os }})`): heads the comment and the summary, and keys the sticky comment, so each leg of a matrix keeps its own comment.",
+    },
+    InputSpec {
         name: "comment-id",
         default: "",
         description: "Identifies the sticky comment (several configurations can each keep one). Defaults to the workflow file and job id.",
@@ -299,6 +304,8 @@ pub struct Inputs {
     pub fail_on: Option<Vec<FailOn>>,
     pub comment: CommentMode,
     pub comment_id: Option<String>,
+    /// The report's title; also part of the sticky comment's key.
+    pub title: Option<String>,
     pub template: Option<String>,
     pub summary_template: Option<String>,
     pub check_run: bool,
@@ -401,6 +408,7 @@ impl Inputs {
                 )?
                 .unwrap_or(CommentMode::Always),
             comment_id: r.get("comment-id"),
+            title: r.get("title"),
             template: r.get("template"),
             summary_template: r.get("summary-template"),
             check_run: r.boolean("check-run")?.unwrap_or(false),

@@ -288,6 +288,61 @@ impl Client {
         .await
     }
 
+    /// DELETE `route` (idempotent; GitHub answers 204 with no body).
+    pub async fn delete(&self, route: &str, permission: Permission) -> Result<(), GithubError> {
+        let url = self.url(route, &[]);
+        self.execute(
+            Method::DELETE,
+            url,
+            None,
+            Repeat::Safe,
+            permission,
+            self.policy.timeout,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The login of the identity behind the token, from GraphQL's `viewer` (the one query
+    /// that answers personal tokens, `GITHUB_TOKEN` and GitHub App installation tokens
+    /// alike: `octocat`, `github-actions[bot]`, `my-app[bot]`).
+    pub async fn viewer_login(&self) -> Result<String, GithubError> {
+        let url = self.graphql_url();
+        let shown = url.path().to_string();
+        let (answer, _): (Value, _) = self
+            .fetch_json(
+                Method::POST,
+                url,
+                Some(&serde_json::json!({ "query": "query { viewer { login } }" })),
+                Repeat::Safe,
+                Permission::PullRequestsRead,
+                &shown,
+            )
+            .await?;
+        answer["data"]["viewer"]["login"]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .ok_or_else(|| GithubError::Decode {
+                path: shown,
+                reason: format!("no `data.viewer.login` in the answer: {}", answer["errors"]),
+            })
+    }
+
+    /// The GraphQL endpoint beside the REST root: `https://api.github.com/graphql`, or
+    /// `https://HOST/api/graphql` for a GitHub Enterprise Server whose REST root is
+    /// `https://HOST/api/v3`.
+    fn graphql_url(&self) -> Url {
+        let mut url = self.api.clone();
+        let base = self.api.path().trim_end_matches('/');
+        let path = match base.strip_suffix("/v3") {
+            Some(api) => format!("{api}/graphql"),
+            None => format!("{base}/graphql"),
+        };
+        url.set_path(&path);
+        url
+    }
+
     /// One API call whose JSON answer is decoded into `T`.
     async fn call<T: DeserializeOwned>(
         &self,

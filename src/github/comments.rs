@@ -1,13 +1,17 @@
-//! The sticky PR comment: one comment per configuration, found by a hidden marker and a
-//! bot author across every page of the conversation, edited in place (`PATCH`) and created
-//! at most once, even when a `POST` fails ambiguously.
+//! The sticky PR comment: one comment per configuration, found across every page of the
+//! conversation by a hidden marker at the start of its body and by its author, the identity
+//! behind the token (resolved through GraphQL's `viewer`, never guessed from a name or a
+//! `Bot` type). It is edited in place (`PATCH`), created at most once even when a `POST`
+//! fails ambiguously, and duplicates left by two steps racing to create it are deleted. A
+//! second hidden line stamps the run that wrote it, so a step never overwrites what another
+//! step of the same run wrote under the same key (two matrix legs without a `title`).
 
 use super::client::Client;
 use super::error::{GithubError, Permission};
 use super::files::truncate_bytes;
 use crate::context::{CommentMode, Repo};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// GitHub rejects a comment body longer than this many characters.
 pub const MAX_BODY_CHARS: usize = 65_536;
@@ -21,7 +25,6 @@ pub struct Comment {
     pub id: u64,
     pub body: String,
     pub author: String,
-    pub author_is_bot: bool,
     pub html_url: Option<String>,
 }
 
@@ -40,18 +43,14 @@ struct RawComment {
 struct RawUser {
     #[serde(default)]
     login: String,
-    #[serde(default, rename = "type")]
-    kind: String,
 }
 
 impl From<RawComment> for Comment {
     fn from(c: RawComment) -> Self {
-        let (author, kind) = c.user.map(|u| (u.login, u.kind)).unwrap_or_default();
         Comment {
             id: c.id,
             body: c.body.unwrap_or_default(),
-            author_is_bot: kind == "Bot" || author == ACTIONS_BOT,
-            author,
+            author: c.user.map(|u| u.login).unwrap_or_default(),
             html_url: c.html_url,
         }
     }
@@ -73,10 +72,30 @@ pub fn marker(id: &str) -> String {
     format!("<!-- benchgate:{clean} -->")
 }
 
-/// The comment body: the marker on the first line, then `markdown`, cut below GitHub's
-/// limit with a note when it is too long.
-pub fn body_with_marker(marker: &str, markdown: &str) -> String {
-    let body = format!("{marker}\n{}", markdown.trim_end());
+/// The hidden line that says which run wrote a comment (`stamp`: run id and attempt).
+pub fn stamp_line(stamp: &str) -> String {
+    let clean: String = stamp
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._:/@+ -".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(100)
+        .collect();
+    format!("<!-- benchgate-run: {} -->", clean.replace("--", "-"))
+}
+
+/// The comment body: the marker on the first line, the run's stamp line (when there is one),
+/// then `markdown`, cut below GitHub's limit with a note when it is too long.
+pub fn body_with_marker(marker: &str, stamp: Option<&str>, markdown: &str) -> String {
+    let head = match stamp {
+        Some(s) => format!("{marker}\n{}", stamp_line(s)),
+        None => marker.to_string(),
+    };
+    let body = format!("{head}\n{}", markdown.trim_end());
     if body.chars().count() < MAX_BODY_CHARS {
         return body;
     }
@@ -90,6 +109,12 @@ pub fn body_with_marker(marker: &str, markdown: &str) -> String {
     format!("{}{note}", truncate_bytes(&body, end))
 }
 
+/// Whether `body` starts with `marker` (a comment merely quoting it is not one of ours).
+fn carries(body: &str, marker: &str) -> bool {
+    body.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n"))
+}
+
 /// What the sticky comment needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -97,6 +122,8 @@ pub enum Decision {
     Update(u64),
     /// The existing comment already says this.
     Unchanged(u64),
+    /// Another step of this same run wrote the comment under this key: left as it is.
+    Taken(u64),
     /// No comment, for the reason given.
     Skip(&'static str),
 }
@@ -109,11 +136,15 @@ pub fn decide(
     mode: CommentMode,
     existing: Option<&Comment>,
     body: &str,
+    stamp: Option<&str>,
     noteworthy: bool,
 ) -> Decision {
+    let taken =
+        |c: &Comment| stamp.is_some_and(|s| c.body.lines().nth(1) == Some(stamp_line(s).as_str()));
     match (mode, existing) {
         (CommentMode::Off, _) => Decision::Skip("the `comment` input is `off`"),
         (_, Some(c)) if c.body == body => Decision::Unchanged(c.id),
+        (_, Some(c)) if taken(c) => Decision::Taken(c.id),
         (_, Some(c)) => Decision::Update(c.id),
         (CommentMode::Always, None) => Decision::Create,
         (CommentMode::OnChange, None) if noteworthy => Decision::Create,
@@ -137,6 +168,8 @@ pub enum Action {
     Created,
     Updated,
     Unchanged,
+    /// Another step of this run already wrote the comment under this key.
+    Taken,
     Skipped(&'static str),
 }
 
@@ -146,6 +179,8 @@ pub struct Sticky<'a> {
     pub repo: &'a Repo,
     pub issue: u64,
     pub marker: &'a str,
+    /// The writing run (`9001.1`: run id and attempt), stamped into the body.
+    pub stamp: Option<&'a str>,
 }
 
 impl Sticky<'_> {
@@ -156,10 +191,21 @@ impl Sticky<'_> {
         mode: CommentMode,
         noteworthy: bool,
     ) -> Result<Outcome, GithubError> {
-        let body = body_with_marker(self.marker, markdown);
-        let mut viewer = None;
-        let existing = self.find(&mut viewer).await?;
-        match decide(mode, existing.as_ref(), &body, noteworthy) {
+        let body = body_with_marker(self.marker, self.stamp, markdown);
+        if mode == CommentMode::Off {
+            return Ok(Outcome {
+                action: Action::Skipped("the `comment` input is `off`"),
+                url: None,
+            });
+        }
+        let mut identity = None;
+        let ours = self.find(&mut identity).await?;
+        // Two steps that raced to create the comment left several: keep the newest.
+        for extra in ours.iter().skip(1) {
+            self.remove(extra.id).await;
+        }
+        let existing = ours.into_iter().next();
+        match decide(mode, existing.as_ref(), &body, self.stamp, noteworthy) {
             Decision::Skip(reason) => Ok(Outcome {
                 action: Action::Skipped(reason),
                 url: None,
@@ -168,13 +214,17 @@ impl Sticky<'_> {
                 action: Action::Unchanged,
                 url: existing.and_then(|c| c.html_url),
             }),
+            Decision::Taken(_) => Ok(Outcome {
+                action: Action::Taken,
+                url: existing.and_then(|c| c.html_url),
+            }),
             Decision::Update(id) => self.update(id, &body).await,
             Decision::Create => match self.create(&body).await {
                 Ok(outcome) => Ok(outcome),
                 Err(e) if ambiguous(&e) => {
                     // The POST may have gone through: look for it before trying again.
                     tracing::warn!("creating the comment failed ({e}); checking whether it exists");
-                    match self.find(&mut viewer).await? {
+                    match self.find(&mut identity).await?.into_iter().next() {
                         Some(c) if c.body == body => Ok(Outcome {
                             action: Action::Created,
                             url: c.html_url,
@@ -188,11 +238,10 @@ impl Sticky<'_> {
         }
     }
 
-    /// The newest comment carrying the marker and written by a bot or by the token's user.
-    async fn find(
-        &self,
-        viewer: &mut Option<Option<String>>,
-    ) -> Result<Option<Comment>, GithubError> {
+    /// The comments that are ours, newest first: the marker starts the body and the author
+    /// is the identity behind the token. The identity is resolved once, and only when some
+    /// comment carries the marker.
+    async fn find(&self, identity: &mut Option<String>) -> Result<Vec<Comment>, GithubError> {
         let route = format!(
             "/repos/{}/{}/issues/{}/comments",
             self.repo.owner, self.repo.name, self.issue
@@ -205,33 +254,48 @@ impl Sticky<'_> {
             .into_iter()
             .filter_map(|v| serde_json::from_value::<RawComment>(v).ok())
             .map(Comment::from)
-            .filter(|c| c.body.contains(self.marker))
+            .filter(|c| carries(&c.body, self.marker))
             .collect();
-        candidates.sort_by_key(|c| std::cmp::Reverse(c.id));
-        if let Some(c) = candidates.iter().find(|c| c.author_is_bot) {
-            return Ok(Some(c.clone()));
-        }
         if candidates.is_empty() {
-            return Ok(None);
+            return Ok(candidates);
         }
-        // A personal token writes as its user: match that login, never anyone quoting us.
-        if viewer.is_none() {
-            *viewer = Some(self.viewer_login().await);
+        if identity.is_none() {
+            *identity = Some(self.identity().await);
         }
-        let login = viewer.clone().flatten();
-        Ok(candidates
-            .into_iter()
-            .find(|c| login.as_deref() == Some(c.author.as_str())))
+        let login = identity.as_deref().unwrap_or(ACTIONS_BOT);
+        candidates.retain(|c| c.author == login);
+        candidates.sort_by_key(|c| std::cmp::Reverse(c.id));
+        Ok(candidates)
     }
 
-    async fn viewer_login(&self) -> Option<String> {
-        // Installation tokens cannot read `/user`; then only bot comments match.
-        let user: Value = self
+    /// The login the token writes as. When GraphQL cannot tell (a proxy that serves only
+    /// REST), the comments of `github-actions[bot]`, the identity of the workflow's own
+    /// `GITHUB_TOKEN`, are taken as ours, and the log says so.
+    async fn identity(&self) -> String {
+        match self.client.viewer_login().await {
+            Ok(login) => login,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot tell which identity the token writes as ({e}); taking comments by {ACTIONS_BOT} as ours"
+                );
+                ACTIONS_BOT.to_string()
+            }
+        }
+    }
+
+    /// Deletes a duplicate; a failure only leaves it in place, so it is logged.
+    async fn remove(&self, id: u64) {
+        let route = format!(
+            "/repos/{}/{}/issues/comments/{id}",
+            self.repo.owner, self.repo.name
+        );
+        if let Err(e) = self
             .client
-            .get("/user", &[], Permission::PullRequestsRead)
+            .delete(&route, Permission::PullRequestsWrite)
             .await
-            .ok()?;
-        user.get("login").and_then(Value::as_str).map(String::from)
+        {
+            tracing::warn!("could not delete the duplicate comment {id}: {e}");
+        }
     }
 
     async fn create(&self, body: &str) -> Result<Outcome, GithubError> {
@@ -291,7 +355,6 @@ mod tests {
             id,
             body: body.into(),
             author: ACTIONS_BOT.into(),
-            author_is_bot: true,
             html_url: None,
         }
     }
@@ -314,14 +377,17 @@ mod tests {
             CommentMode::OnChange,
             CommentMode::OnRegression,
         ] {
-            assert_eq!(decide(mode, Some(&old), "new", false), Decision::Update(7));
             assert_eq!(
-                decide(mode, Some(&old), "old", true),
+                decide(mode, Some(&old), "new", None, false),
+                Decision::Update(7)
+            );
+            assert_eq!(
+                decide(mode, Some(&old), "old", None, true),
                 Decision::Unchanged(7)
             );
         }
         assert!(matches!(
-            decide(CommentMode::Off, Some(&old), "new", true),
+            decide(CommentMode::Off, Some(&old), "new", None, true),
             Decision::Skip(_)
         ));
     }
@@ -329,15 +395,15 @@ mod tests {
     #[test]
     fn new_comments_follow_the_mode() {
         assert_eq!(
-            decide(CommentMode::Always, None, "b", false),
+            decide(CommentMode::Always, None, "b", None, false),
             Decision::Create
         );
         assert_eq!(
-            decide(CommentMode::OnChange, None, "b", true),
+            decide(CommentMode::OnChange, None, "b", None, true),
             Decision::Create
         );
         assert_eq!(
-            decide(CommentMode::OnRegression, None, "b", false),
+            decide(CommentMode::OnRegression, None, "b", None, false),
             Decision::Skip("no regression (`comment: on-regression`)")
         );
     }
@@ -345,10 +411,57 @@ mod tests {
     #[test]
     fn bodies_stay_under_the_limit() {
         let m = marker("x");
-        let body = body_with_marker(&m, &"é".repeat(80_000));
+        let body = body_with_marker(&m, Some("9001.1"), &"é".repeat(80_000));
         assert!(body.chars().count() < MAX_BODY_CHARS);
         assert!(body.starts_with(&m));
         assert!(body.ends_with("has all of it._"));
-        assert_eq!(body_with_marker(&m, "hi\n\n"), format!("{m}\nhi"));
+        assert_eq!(body_with_marker(&m, None, "hi\n\n"), format!("{m}\nhi"));
+        assert_eq!(
+            body_with_marker(&m, Some("9001.1"), "hi"),
+            format!("{m}\n<!-- benchgate-run: 9001.1 -->\nhi")
+        );
+    }
+
+    #[test]
+    fn a_comment_of_this_run_is_not_overwritten_by_another_step() {
+        let m = marker("k");
+        let mine = body_with_marker(&m, Some("9001.1"), "leg 1");
+        let other_leg = body_with_marker(&m, Some("9001.1"), "leg 2");
+        let next_run = body_with_marker(&m, Some("9002.1"), "leg 1 again");
+        let c = comment(3, &mine);
+        assert_eq!(
+            decide(
+                CommentMode::Always,
+                Some(&c),
+                &other_leg,
+                Some("9001.1"),
+                true
+            ),
+            Decision::Taken(3)
+        );
+        assert_eq!(
+            decide(
+                CommentMode::Always,
+                Some(&c),
+                &next_run,
+                Some("9002.1"),
+                true
+            ),
+            Decision::Update(3)
+        );
+        // A re-run of the step (same body) is simply up to date.
+        assert_eq!(
+            decide(CommentMode::Always, Some(&c), &mine, Some("9001.1"), true),
+            Decision::Unchanged(3)
+        );
+    }
+
+    #[test]
+    fn only_a_marker_at_the_start_counts() {
+        let m = marker("k");
+        assert!(carries(&format!("{m}\nbody"), &m));
+        assert!(carries(&m, &m));
+        assert!(!carries(&format!("> {m}\nquoted"), &m));
+        assert!(!carries(&format!("{m}x\nlonger key"), &m));
     }
 }

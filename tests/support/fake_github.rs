@@ -367,6 +367,9 @@ fn handle_api(
         Some(a) if a == format!("Bearer {PAT_TOKEN}") => Access::Personal,
         _ => return (message(StatusCode::UNAUTHORIZED, "Bad credentials"), false),
     };
+    if uri.path() == "/api/graphql" {
+        return (graphql(&method, &body, &access), false);
+    }
     let Some(path) = uri.path().strip_prefix("/api/v3") else {
         return (message(StatusCode::NOT_FOUND, "Not Found"), false);
     };
@@ -419,6 +422,32 @@ fn handle_api(
     match after {
         Some(status) => ((status, "upstream timed out").into_response(), false),
         None => (response, truncate),
+    }
+}
+
+/// GitHub Enterprise Server's GraphQL endpoint (`/api/graphql`), for the one query the
+/// client sends: `viewer { login }`, answered as GitHub does for each kind of token (a
+/// personal token's user, the Actions bot for `GITHUB_TOKEN`).
+fn graphql(method: &Method, body: &[u8], access: &Access) -> Response {
+    let query = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v["query"].as_str().map(String::from));
+    match (method.as_str(), query) {
+        ("POST", Some(q)) if q.contains("viewer") && q.contains("login") => {
+            let login = match access {
+                Access::Personal => PAT_LOGIN,
+                _ => "github-actions[bot]",
+            };
+            json_response(
+                StatusCode::OK,
+                json!({"data": {"viewer": {"login": login}}}),
+            )
+        }
+        ("POST", _) => json_response(
+            StatusCode::OK,
+            json!({"errors": [{"message": "Field does not exist"}]}),
+        ),
+        _ => message(StatusCode::NOT_FOUND, "Not Found"),
     }
 }
 
@@ -522,6 +551,18 @@ fn route(
                 }
                 None => message(StatusCode::NOT_FOUND, "Not Found"),
             }
+        }
+        ("DELETE", ["repos", o, r, "issues", "comments", id]) if *o == OWNER && *r == REPO => {
+            if access == Access::Read {
+                return forbidden();
+            }
+            let id: u64 = id.parse().unwrap_or(0);
+            let before = st.comments.len();
+            st.comments.retain(|c| c.id != id);
+            if st.comments.len() == before {
+                return message(StatusCode::NOT_FOUND, "Not Found");
+            }
+            StatusCode::NO_CONTENT.into_response()
         }
         ("GET", ["repos", o, r, "actions", "workflows", wf, "runs"])
             if *o == OWNER && *r == REPO =>

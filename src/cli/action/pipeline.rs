@@ -122,6 +122,9 @@ impl<'a> Job<'a> {
         );
         let mut report = report::build(parts);
         report.note_empty_head(&head.rel_root, &head.options.include);
+        if let (Some(title), Some(run)) = (&self.inputs.title, report.run.as_mut()) {
+            run["title"] = serde_json::Value::from(title.as_str());
+        }
         report
             .notices
             .extend(baseline.open_gate_notice(self.inputs.baseline == Some(BaselineMode::None)));

@@ -37,9 +37,9 @@ pub struct Publisher<'a> {
 
 impl Publisher<'_> {
     /// The key of this configuration's sticky comment: the `comment-id` input, else the
-    /// workflow file and job.
+    /// workflow file and job; then the `title`, when there is one.
     pub fn comment_id(&self) -> String {
-        self.inputs.comment_id.clone().unwrap_or_else(|| {
+        let key = self.inputs.comment_id.clone().unwrap_or_else(|| {
             let workflow = self
                 .ctx
                 .workflow_file
@@ -50,7 +50,11 @@ impl Publisher<'_> {
                 Some(job) => format!("{workflow}/{job}"),
                 None => workflow.to_string(),
             }
-        })
+        });
+        match &self.inputs.title {
+            Some(title) => format!("{key}/{title}"),
+            None => key,
+        }
     }
 
     /// Writes or updates the sticky comment; returns its URL when there is one.
@@ -82,11 +86,16 @@ impl Publisher<'_> {
             _ => report.deltas.iter().any(|d| d.status != Status::Unchanged),
         };
         let marker = comments::marker(&self.comment_id());
+        let stamp = self
+            .ctx
+            .run_id
+            .map(|id| format!("{id}.{}", self.ctx.run_attempt.unwrap_or(1)));
         let sticky = Sticky {
             client: self.client,
             repo: &self.ctx.repo,
             issue: pr,
             marker: &marker,
+            stamp: stamp.as_deref(),
         };
         match self.rt.block_on(sticky.publish(markdown, mode, noteworthy)) {
             Ok(outcome) => {
@@ -94,6 +103,20 @@ impl Publisher<'_> {
                     Action::Created => "Created the PR comment".to_string(),
                     Action::Updated => "Updated the PR comment".to_string(),
                     Action::Unchanged => "The PR comment is already up to date".to_string(),
+                    Action::Taken => {
+                        println!(
+                            "{}",
+                            annotation(
+                                Level::Warning,
+                                "benchgate: PR comment not written",
+                                &format!(
+                                    "Another step of this run already wrote the PR comment with the key `{}`, so this step left it as it is (its report is in the job summary). Give each step or matrix leg its own `title` (for example `title: bench (${{{{ matrix.os }}}})`), or combine the legs in one job (docs/examples/matrix-combined.yml).",
+                                    self.comment_id()
+                                )
+                            )
+                        );
+                        "The PR comment belongs to another step of this run".to_string()
+                    }
                     Action::Skipped(why) => format!("No PR comment: {why}"),
                 };
                 match &outcome.url {
@@ -128,9 +151,10 @@ impl Publisher<'_> {
             );
             return;
         }
-        let name = match &self.inputs.comment_id {
-            Some(id) => format!("benchgate ({id})"),
-            None => "benchgate".to_string(),
+        let name = match (&self.inputs.title, &self.inputs.comment_id) {
+            (Some(title), _) => format!("benchgate ({title})"),
+            (None, Some(id)) => format!("benchgate ({id})"),
+            (None, None) => "benchgate".to_string(),
         };
         let conclusion = match report.verdict {
             Verdict::Pass => "success",
