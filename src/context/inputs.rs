@@ -93,7 +93,7 @@ pub const INPUTS: &[InputSpec] = &[
     InputSpec {
         name: "title",
         default: "",
-        description: "Title of this report (e.g. `bench (${{ matrix.os }})`): heads the comment and the summary, and keys the sticky comment, so each leg of a matrix keeps its own comment.",
+        description: "Title of this report (e.g. the matrix leg, `bench (linux)`): heads the comment and the summary, and keys the sticky comment, so each leg of a matrix keeps its own comment.",
     },
     InputSpec {
         name: "comment-id",
@@ -186,7 +186,7 @@ pub const INPUTS: &[InputSpec] = &[
 pub const OUTPUTS: &[OutputSpec] = &[
     OutputSpec {
         name: "verdict",
-        description: "`pass`, `warn`, `fail` or `no-baseline`.",
+        description: "`pass`, `warn`, `fail`, `no-baseline` or `no-data`.",
     },
     OutputSpec {
         name: "regressions",
