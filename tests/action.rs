@@ -463,6 +463,86 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
     assert!(b.notes.last().unwrap().starts_with("No baseline"));
 }
 
+/// A fork can open a pull request from a branch named like a release tag; its run is listed
+/// under `branch=<tag>` too. Only the repository's own push/release run at the tag's commit
+/// may be the release baseline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_baseline_ignores_fork_runs_on_a_branch_named_like_the_tag() {
+    let fake = FakeGithub::start();
+    let tag_sha = "3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c";
+    let genuine = fake.with(|s| {
+        s.releases = vec![
+            serde_json::json!({"tag_name": "v1.4.0", "draft": false, "prerelease": false, "published_at": "2025-10-07T14:30:00Z"}),
+            serde_json::json!({"tag_name": "v1.3.0", "draft": false, "prerelease": false, "published_at": "2025-09-01T09:00:00Z"}),
+        ];
+        s.add_tag("v1.3.0", tag_sha, false);
+        let genuine = s.add_run("bench.yml", "v1.3.0", "push", tag_sha, "2025-09-01T09:05:00Z");
+        s.add_artifact(genuine, "benchmarks", csv_zip(88.9), false);
+        // Newer, on a branch named `v1.3.0`: a fork's pull request at the tag's commit, a
+        // run whose commit came from the fork, and a push of another commit.
+        let fork_pr = s.add_run("bench.yml", "v1.3.0", "pull_request", tag_sha, "2025-10-01T09:00:00Z");
+        s.runs.last_mut().unwrap().head_repo = "mallory/widgets".into();
+        s.add_artifact(fork_pr, "benchmarks", csv_zip(1.0), false);
+        let fork_push = s.add_run("bench.yml", "v1.3.0", "push", tag_sha, "2025-10-02T09:00:00Z");
+        s.runs.last_mut().unwrap().head_repo = "mallory/widgets".into();
+        s.add_artifact(fork_push, "benchmarks", csv_zip(2.0), false);
+        let other = s.add_run("bench.yml", "v1.3.0", "push", OLDER_SHA, "2025-10-03T09:00:00Z");
+        s.add_artifact(other, "benchmarks", csv_zip(3.0), false);
+        genuine
+    });
+    let c = client(&fake, WRITE_TOKEN);
+    let r = repo();
+    let base = Base::PreviousRelease {
+        tag: "v1.4.0".into(),
+        prerelease: false,
+    };
+    let search = base_artifacts::Search {
+        client: &c,
+        repo: &r,
+        workflow: "bench.yml",
+        base: &base,
+        exclude_run: None,
+        artifact_name: "benchmarks",
+        history: 1,
+        limits: Limits::default(),
+    };
+    let work = WorkDir::create(None).unwrap();
+    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    assert_eq!(b.snapshots.len(), 1, "{:#?}", b.notes);
+    assert_eq!(b.snapshots[0].run_id, Some(genuine));
+    let csv = std::fs::read_to_string(b.snapshots[0].dir.join("llm/gemma3_runs.csv")).unwrap();
+    assert_eq!(csv, "prompt,tokens_s\nhello,88.9\n");
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("Passed over 2 run(s) on `v1.3.0`")),
+        "{:#?}",
+        b.notes
+    );
+    fake.with(|s| {
+        assert!(
+            s.requests
+                .iter()
+                .any(|r| r.path.ends_with("/runs")
+                    && r.query.contains(&format!("head_sha={tag_sha}")))
+        );
+        assert_eq!(s.count("GET", "/git/ref/tags/v1.3.0"), 1);
+    });
+
+    // The fork's runs alone are no baseline at all.
+    fake.with(|s| s.runs.retain(|run| run.id != genuine));
+    let work = WorkDir::create(None).unwrap();
+    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    assert!(b.snapshots.is_empty(), "{:#?}", b.notes);
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("built from mallory/widgets")),
+        "{:#?}",
+        b.notes
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `benchgate action` as a process, the way the runner starts it.
 // ---------------------------------------------------------------------------------------
@@ -847,6 +927,7 @@ fn fork_safe_collect_then_verified_report() {
             event: "pull_request".into(),
             conclusion: "success".into(),
             created_at: "2025-10-07T14:02:20Z".into(),
+            head_repo: "outside-contributor/widgets".into(),
         });
         s.add_artifact(30433777, "benchgate-collect", pr_bundle.clone(), false);
         s.pulls.insert(
@@ -1060,6 +1141,7 @@ fn a_release_is_gated_against_the_previous_release() {
         ];
         let run = s.add_run("bench.yml", "v1.3.0", "release", previous_sha, "2025-09-01T09:05:00Z");
         s.add_artifact(run, "benchmarks", zip, false);
+        s.add_tag("v1.3.0", previous_sha, true);
     });
     let job = Job::new();
     job.head(&pair("base"));
