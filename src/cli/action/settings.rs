@@ -175,9 +175,6 @@ impl Job<'_> {
             timeout: llm.timeout_secs,
             token: llm.token.clone().map(Secret::new),
             required: llm.required,
-            link_host: url::Url::parse(&self.ctx.server_url)
-                .ok()
-                .and_then(|u| u.host_str().map(String::from)),
             ..LlmArgs::default()
         };
         Ok(args.apply(config.llm.clone().unwrap_or_default()))
