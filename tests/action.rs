@@ -1307,3 +1307,94 @@ fn an_unreachable_llm_is_a_note_unless_required() {
         .contains("::error title=benchgate%3A LLM analysis failed::"));
     assert_eq!(ran.outputs["verdict"], "pass");
 }
+
+/// The policy file comes with the checkout, so a pull request can edit it: it may not send
+/// the `llm-token` to a server of its choosing, nor read a template outside the workspace.
+#[test]
+fn the_policy_file_cannot_steer_the_llm_call() {
+    let fake = FakeGithub::start();
+    base_run(&fake, BASE_SHA, "head", false);
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let job = Job::new();
+    job.head(&pair("head"));
+    let policy = job.ws.path().join(".benchgate.yml");
+    std::fs::write(
+        &policy,
+        format!(
+            "llm:\n  enabled: true\n  url: http://{}\n",
+            elsewhere.local_addr().unwrap()
+        ),
+    )
+    .unwrap();
+    let inputs = [("llm-token", "llm-secret-0451"), ("llm-timeout", "3")];
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &inputs);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the file's llm.url was called with the token"
+    );
+    assert!(
+        ran.stdout
+            .contains("::warning title=benchgate%3A llm.url ignored::`llm.url` in "),
+        "{}",
+        ran.stdout
+    );
+    assert!(!ran
+        .stdout
+        .replace("::add-mask::llm-secret-0451", "")
+        .contains("llm-secret-0451"));
+
+    for outside in ["/proc/self/environ", "../secrets.j2"] {
+        std::fs::write(
+            &policy,
+            format!("llm:\n  enabled: true\n  prompt-template: {outside}\n"),
+        )
+        .unwrap();
+        let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+        assert_eq!(ran.code, 2, "{outside}: {}", ran.stdout);
+        assert!(
+            ran.stdout.contains("`llm.prompt-template`")
+                && ran
+                    .stdout
+                    .contains("must be a path relative to the workspace"),
+            "{}",
+            ran.stdout
+        );
+    }
+}
+
+#[test]
+fn pull_request_target_gets_a_warning() {
+    let fake = FakeGithub::start();
+    let job = Job::new();
+    job.head(&pair("head"));
+    let inputs = [("baseline", "none"), ("comment", "off")];
+    let ran = job.step(
+        &fake,
+        "pull_request_target",
+        "pull_request_fork",
+        WRITE_TOKEN,
+        &inputs,
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(
+            "::warning title=benchgate%3A pull_request_target::This job holds a write token"
+        ),
+        "{}",
+        ran.stdout
+    );
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request_fork",
+        READ_TOKEN,
+        &inputs,
+    );
+    assert!(
+        !ran.stdout.contains("pull_request_target"),
+        "{}",
+        ran.stdout
+    );
+}
