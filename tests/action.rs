@@ -6,6 +6,7 @@ mod support;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use benchgate::baseline::artifacts::{self as base_artifacts, Limits};
+use benchgate::baseline::unzip::ZipLimits;
 use benchgate::baseline::{Baseline, WorkDir};
 use benchgate::context::{Base, CommentMode, Repo};
 use benchgate::github::comments::{marker, Action, Outcome, Sticky};
@@ -540,6 +541,68 @@ async fn release_baseline_ignores_fork_runs_on_a_branch_named_like_the_tag() {
             .any(|n| n.contains("built from mallory/widgets")),
         "{:#?}",
         b.notes
+    );
+}
+
+/// Each archive is capped on its own, and all the archives of one run together: a run that
+/// uploads many artifacts (report mode downloads every matching one) cannot fill the disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_artifacts_of_one_run_share_a_total_size_cap() {
+    let fake = FakeGithub::start();
+    // 1,011 bytes each once extracted.
+    let data = format!("x,tokens_s\n{}", "1,2\n".repeat(250)).into_bytes();
+    let run = fake.with(|s| {
+        let run = s.add_run(
+            "bench.yml",
+            "patch-1",
+            "pull_request",
+            HEAD_SHA,
+            "2025-10-07T14:02:20Z",
+        );
+        for name in ["a", "b", "c"] {
+            let zip = fake_github::zip_of(&[(format!("{name}/data.csv"), data.clone())]);
+            s.add_artifact(run, &format!("bench-{name}"), zip, false);
+        }
+        run
+    });
+    let c = client(&fake, WRITE_TOKEN);
+    let r = repo();
+    let work = WorkDir::create(None).unwrap();
+    let downloader = base_artifacts::Downloader {
+        client: &c,
+        repo: &r,
+        work: &work,
+        limits: Limits {
+            zip: ZipLimits {
+                max_files: 100,
+                max_bytes: 1 << 20,
+            },
+            total: ZipLimits {
+                max_files: 100,
+                max_bytes: 2500,
+            },
+            max_download_bytes: 1 << 20,
+        },
+    };
+    let dir = work.path().join("head");
+    let matcher = base_artifacts::name_matcher("bench-*").unwrap();
+    let mut notes = Vec::new();
+    let files = downloader
+        .fetch_run(run, HEAD_SHA, &matcher, &dir, &mut notes)
+        .await
+        .unwrap();
+    assert_eq!(files, 2, "{notes:#?}");
+    assert!(dir.join("a/data.csv").is_file() && dir.join("b/data.csv").is_file());
+    assert!(!dir.join("c/data.csv").exists());
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert!(
+        notes[0].starts_with("run ")
+            && notes[0].contains("artifact `bench-c` was not used")
+            && notes[0].contains(
+                "100 files and 2500 bytes together; 2 files and 2022 bytes were already extracted"
+            ),
+        "{}",
+        notes[0]
     );
 }
 

@@ -38,7 +38,10 @@ pub struct Search<'a> {
 /// Size caps of downloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Caps on the extraction of one archive.
     pub zip: ZipLimits,
+    /// Caps on all the archives of one run together (a run may upload many artifacts).
+    pub total: ZipLimits,
     /// Largest archive downloaded.
     pub max_download_bytes: u64,
 }
@@ -47,6 +50,10 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             zip: ZipLimits::default(),
+            total: ZipLimits {
+                max_files: 50_000,
+                max_bytes: 2 * 1024 * 1024 * 1024,
+            },
             max_download_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
@@ -428,9 +435,10 @@ impl Downloader<'_> {
         Ok(files)
     }
 
-    /// Downloads `artifacts` and extracts them all into `dir`; returns how many files were
-    /// written. Expired, undownloadable or unsafe archives are skipped with a note (naming
-    /// `owner`, e.g. `run 123 (abc1234)`); a permission error stops everything.
+    /// Downloads `artifacts` and extracts them all into `dir`, within the per-archive and
+    /// the total caps; returns how many files were written. Expired, undownloadable, unsafe
+    /// or oversized archives are skipped with a note (naming `owner`, e.g. `run 123
+    /// (abc1234)`); a permission error stops everything.
     async fn fetch_into(
         &self,
         artifacts: &[&Artifact],
@@ -440,7 +448,13 @@ impl Downloader<'_> {
     ) -> Result<usize, BaselineError> {
         let (client, repo, work, limits) = (self.client, self.repo, self.work, &self.limits);
         let mut extracted = 0;
+        let mut bytes = 0;
         for a in artifacts {
+            // What is left of the total, and the per-archive caps within it.
+            let cap = ZipLimits {
+                max_files: limits.zip.max_files.min(limits.total.max_files - extracted),
+                max_bytes: limits.zip.max_bytes.min(limits.total.max_bytes - bytes),
+            };
             if a.expired {
                 notes.push(format!("{owner}: artifact `{}` has expired.", a.name));
                 continue;
@@ -456,7 +470,7 @@ impl Downloader<'_> {
                     ));
                     continue;
                 }
-                Ok(Download::Saved(_)) => unzip::extract(&zip_path, dir, &limits.zip),
+                Ok(Download::Saved(_)) => unzip::extract(&zip_path, dir, &cap),
                 Err(e) if e.is_forbidden() || e.status() == Some(401) => return Err(e.into()),
                 Err(e) => {
                     notes.push(format!(
@@ -470,6 +484,7 @@ impl Downloader<'_> {
             match result {
                 Ok(x) => {
                     extracted += x.files;
+                    bytes += x.bytes;
                     if !x.duplicates.is_empty() {
                         notes.push(format!(
                             "{owner}: artifact `{}` repeats {} file(s) of another artifact; the first copy was kept.",
@@ -478,7 +493,20 @@ impl Downloader<'_> {
                         ));
                     }
                 }
-                Err(e) => notes.push(format!("{owner}: artifact `{}` was not used: {e}", a.name)),
+                Err(e) => {
+                    let total = if cap == limits.zip {
+                        String::new()
+                    } else {
+                        format!(
+                            " (the artifacts of one run may hold {} files and {} bytes together; {extracted} files and {bytes} bytes were already extracted)",
+                            limits.total.max_files, limits.total.max_bytes
+                        )
+                    };
+                    notes.push(format!(
+                        "{owner}: artifact `{}` was not used: {e}{total}",
+                        a.name
+                    ));
+                }
             }
         }
         Ok(extracted)
