@@ -67,17 +67,27 @@ async fn fetch_main_baseline(
     artifact_name: &str,
     history: u32,
 ) -> (Baseline, WorkDir) {
-    let c = client(fake, WRITE_TOKEN);
-    let r = repo();
     let base = Base::Ref {
         name: "main".into(),
         sha: Some(BASE_SHA.into()),
     };
+    fetch_baseline(fake, &base, artifact_name, history).await
+}
+
+/// The baseline of `base` from bench.yml's artifacts named like `artifact_name`.
+async fn fetch_baseline(
+    fake: &FakeGithub,
+    base: &Base,
+    artifact_name: &str,
+    history: u32,
+) -> (Baseline, WorkDir) {
+    let c = client(fake, WRITE_TOKEN);
+    let r = repo();
     let search = base_artifacts::Search {
         client: &c,
         repo: &r,
         workflow: "bench.yml",
-        base: &base,
+        base,
         exclude_run: None,
         artifact_name,
         history,
@@ -491,24 +501,11 @@ async fn release_baseline_ignores_fork_runs_on_a_branch_named_like_the_tag() {
         s.add_artifact(other, "benchmarks", csv_zip(3.0), false);
         genuine
     });
-    let c = client(&fake, WRITE_TOKEN);
-    let r = repo();
     let base = Base::PreviousRelease {
         tag: "v1.4.0".into(),
         prerelease: false,
     };
-    let search = base_artifacts::Search {
-        client: &c,
-        repo: &r,
-        workflow: "bench.yml",
-        base: &base,
-        exclude_run: None,
-        artifact_name: "benchmarks",
-        history: 1,
-        limits: Limits::default(),
-    };
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    let (b, _work) = fetch_baseline(&fake, &base, "benchmarks", 1).await;
     assert_eq!(b.snapshots.len(), 1, "{:#?}", b.notes);
     assert_eq!(b.snapshots[0].run_id, Some(genuine));
     let csv = std::fs::read_to_string(b.snapshots[0].dir.join("llm/gemma3_runs.csv")).unwrap();
@@ -532,8 +529,7 @@ async fn release_baseline_ignores_fork_runs_on_a_branch_named_like_the_tag() {
 
     // The fork's runs alone are no baseline at all.
     fake.with(|s| s.runs.retain(|run| run.id != genuine));
-    let work = WorkDir::create(None).unwrap();
-    let b = base_artifacts::fetch(&search, &work).await.unwrap();
+    let (b, _work) = fetch_baseline(&fake, &base, "benchmarks", 1).await;
     assert!(b.snapshots.is_empty(), "{:#?}", b.notes);
     assert!(
         b.notes
