@@ -194,7 +194,8 @@ impl Job<'_> {
             file.prompt_template = Some(inside);
         }
         let trusted_url = LlmSettings::default().url;
-        if llm.token.is_some() && llm.url.is_none() && file.url != trusted_url {
+        let enabled = llm.enabled.unwrap_or(file.enabled);
+        if enabled && llm.token.is_some() && llm.url.is_none() && file.url != trusted_url {
             println!(
                 "{}",
                 annotation(
