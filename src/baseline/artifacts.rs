@@ -117,7 +117,7 @@ impl Finder<'_, '_> {
         let refused = std::mem::take(&mut self.passed_over);
         if let Some((id, why)) = refused.first() {
             self.notes.push(format!(
-                "Passed over {} run(s) on `{on}` that are not this repository's own runs of the expected commit (run {id}: {why}).",
+                "Passed over {} run(s) on `{on}` that cannot serve as a baseline (run {id}: {why}).",
                 refused.len()
             ));
         }
