@@ -8,6 +8,7 @@ mod support;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use benchgate::baseline::artifacts::{self as base_artifacts, Limits};
+use benchgate::baseline::unzip::ZipLimits;
 use benchgate::baseline::{Baseline, WorkDir};
 use benchgate::context::{Base, CommentMode, Repo};
 use benchgate::github::comments::{marker, Action, Outcome, Sticky};
@@ -82,17 +83,27 @@ async fn fetch_main_baseline(
     artifact_name: &str,
     history: u32,
 ) -> (Baseline, WorkDir) {
-    let c = client(fake, WRITE_TOKEN);
-    let r = repo();
     let base = Base::Ref {
         name: "main".into(),
         sha: Some(BASE_SHA.into()),
     };
+    fetch_baseline(fake, &base, artifact_name, history).await
+}
+
+/// The baseline of `base` from bench.yml's artifacts named like `artifact_name`.
+async fn fetch_baseline(
+    fake: &FakeGithub,
+    base: &Base,
+    artifact_name: &str,
+    history: u32,
+) -> (Baseline, WorkDir) {
+    let c = client(fake, WRITE_TOKEN);
+    let r = repo();
     let search = base_artifacts::Search {
         client: &c,
         repo: &r,
         workflow: "bench.yml",
-        base: &base,
+        base,
         exclude_run: None,
         artifact_name,
         history,
@@ -559,6 +570,135 @@ async fn expired_artifacts_leave_no_baseline_with_a_note() {
     assert!(b.notes.last().unwrap().starts_with("No baseline"));
 }
 
+/// A fork can open a pull request from a branch named like a release tag; its run is listed
+/// under `branch=<tag>` too. Only the repository's own push/release run at the tag's commit
+/// may be the release baseline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_baseline_ignores_fork_runs_on_a_branch_named_like_the_tag() {
+    let fake = FakeGithub::start();
+    let tag_sha = "3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c";
+    let genuine = fake.with(|s| {
+        s.releases = vec![
+            serde_json::json!({"tag_name": "v1.4.0", "draft": false, "prerelease": false, "published_at": "2025-10-07T14:30:00Z"}),
+            serde_json::json!({"tag_name": "v1.3.0", "draft": false, "prerelease": false, "published_at": "2025-09-01T09:00:00Z"}),
+        ];
+        s.add_tag("v1.3.0", tag_sha, false);
+        let genuine = s.add_run("bench.yml", "v1.3.0", "push", tag_sha, "2025-09-01T09:05:00Z");
+        s.add_artifact(genuine, "benchmarks", csv_zip(88.9), false);
+        // Newer, on a branch named `v1.3.0`: a fork's pull request at the tag's commit, a
+        // run whose commit came from the fork, and a push of another commit.
+        let fork_pr = s.add_run("bench.yml", "v1.3.0", "pull_request", tag_sha, "2025-10-01T09:00:00Z");
+        s.runs.last_mut().unwrap().head_repo = "mallory/widgets".into();
+        s.add_artifact(fork_pr, "benchmarks", csv_zip(1.0), false);
+        let fork_push = s.add_run("bench.yml", "v1.3.0", "push", tag_sha, "2025-10-02T09:00:00Z");
+        s.runs.last_mut().unwrap().head_repo = "mallory/widgets".into();
+        s.add_artifact(fork_push, "benchmarks", csv_zip(2.0), false);
+        let other = s.add_run("bench.yml", "v1.3.0", "push", OLDER_SHA, "2025-10-03T09:00:00Z");
+        s.add_artifact(other, "benchmarks", csv_zip(3.0), false);
+        genuine
+    });
+    let base = Base::PreviousRelease {
+        tag: "v1.4.0".into(),
+        prerelease: false,
+    };
+    let (b, _work) = fetch_baseline(&fake, &base, "benchmarks", 1).await;
+    assert_eq!(b.snapshots.len(), 1, "{:#?}", b.notes);
+    assert_eq!(b.snapshots[0].run_id, Some(genuine));
+    let csv = std::fs::read_to_string(b.snapshots[0].dir.join("llm/gemma3_runs.csv")).unwrap();
+    assert_eq!(csv, "prompt,tokens_s\nhello,88.9\n");
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("Passed over 2 run(s) on `v1.3.0`")),
+        "{:#?}",
+        b.notes
+    );
+    fake.with(|s| {
+        assert!(
+            s.requests
+                .iter()
+                .any(|r| r.path.ends_with("/runs")
+                    && r.query.contains(&format!("head_sha={tag_sha}")))
+        );
+        assert_eq!(s.count("GET", "/git/ref/tags/v1.3.0"), 1);
+    });
+
+    // The fork's runs alone are no baseline at all.
+    fake.with(|s| s.runs.retain(|run| run.id != genuine));
+    let (b, _work) = fetch_baseline(&fake, &base, "benchmarks", 1).await;
+    assert!(b.snapshots.is_empty(), "{:#?}", b.notes);
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("built from mallory/widgets")),
+        "{:#?}",
+        b.notes
+    );
+}
+
+/// Each archive is capped on its own, and all the archives of one run together: a run that
+/// uploads many artifacts (report mode downloads every matching one) cannot fill the disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_artifacts_of_one_run_share_a_total_size_cap() {
+    let fake = FakeGithub::start();
+    // 1,011 bytes each once extracted.
+    let data = format!("x,tokens_s\n{}", "1,2\n".repeat(250)).into_bytes();
+    let run = fake.with(|s| {
+        let run = s.add_run(
+            "bench.yml",
+            "patch-1",
+            "pull_request",
+            HEAD_SHA,
+            "2025-10-07T14:02:20Z",
+        );
+        for name in ["a", "b", "c"] {
+            let zip = fake_github::zip_of(&[(format!("{name}/data.csv"), data.clone())]);
+            s.add_artifact(run, &format!("bench-{name}"), zip, false);
+        }
+        run
+    });
+    let c = client(&fake, WRITE_TOKEN);
+    let r = repo();
+    let work = WorkDir::create(None).unwrap();
+    let downloader = base_artifacts::Downloader {
+        client: &c,
+        repo: &r,
+        work: &work,
+        limits: Limits {
+            zip: ZipLimits {
+                max_files: 100,
+                max_bytes: 1 << 20,
+            },
+            total: ZipLimits {
+                max_files: 100,
+                max_bytes: 2500,
+            },
+            max_download_bytes: 1 << 20,
+        },
+        head_folders: &Default::default(),
+    };
+    let dir = work.path().join("head");
+    let matcher = base_artifacts::name_matcher("bench-*").unwrap();
+    let mut notes = Vec::new();
+    let files = downloader
+        .fetch_run(run, HEAD_SHA, &matcher, &dir, &mut notes)
+        .await
+        .unwrap();
+    assert_eq!(files, 2, "{notes:#?}");
+    assert!(dir.join("a/data.csv").is_file() && dir.join("b/data.csv").is_file());
+    assert!(!dir.join("c/data.csv").exists());
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert!(
+        notes[0].starts_with("run ")
+            && notes[0].contains("artifact `bench-c` was not used")
+            && notes[0].contains(
+                "100 files and 2500 bytes together; 2 files and 2022 bytes were already extracted"
+            ),
+        "{}",
+        notes[0]
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // `benchgate action` as a process, the way the runner starts it.
 // ---------------------------------------------------------------------------------------
@@ -973,6 +1113,7 @@ fn fork_safe_collect_then_verified_report() {
             event: "pull_request".into(),
             conclusion: "success".into(),
             created_at: "2025-10-07T14:02:20Z".into(),
+            head_repo: "outside-contributor/widgets".into(),
         });
         s.add_artifact(30433777, "benchgate-collect", pr_bundle.clone(), false);
         s.pulls.insert(
@@ -1186,6 +1327,7 @@ fn a_release_is_gated_against_the_previous_release() {
         ];
         let run = s.add_run("bench.yml", "v1.3.0", "release", previous_sha, "2025-09-01T09:05:00Z");
         s.add_artifact(run, "benchmarks", zip, false);
+        s.add_tag("v1.3.0", previous_sha, true);
     });
     let job = Job::new();
     job.head(&pair("base"));
@@ -1599,4 +1741,95 @@ fn an_unreachable_llm_is_a_note_unless_required() {
         .stdout
         .contains("::error title=benchgate%3A LLM analysis failed::"));
     assert_eq!(ran.outputs["verdict"], "pass");
+}
+
+/// The policy file comes with the checkout, so a pull request can edit it: it may not send
+/// the `llm-token` to a server of its choosing, nor read a template outside the workspace.
+#[test]
+fn the_policy_file_cannot_steer_the_llm_call() {
+    let fake = FakeGithub::start();
+    base_run(&fake, BASE_SHA, "head", false);
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    elsewhere.set_nonblocking(true).unwrap();
+    let job = Job::new();
+    job.head(&pair("head"));
+    let policy = job.ws.path().join(".benchgate.yml");
+    std::fs::write(
+        &policy,
+        format!(
+            "llm:\n  enabled: true\n  url: http://{}\n",
+            elsewhere.local_addr().unwrap()
+        ),
+    )
+    .unwrap();
+    let inputs = [("llm-token", "llm-secret-0451"), ("llm-timeout", "3")];
+    let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &inputs);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert!(
+        matches!(elsewhere.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the file's llm.url was called with the token"
+    );
+    assert!(
+        ran.stdout
+            .contains("::warning title=benchgate%3A llm.url ignored::`llm.url` in "),
+        "{}",
+        ran.stdout
+    );
+    assert!(!ran
+        .stdout
+        .replace("::add-mask::llm-secret-0451", "")
+        .contains("llm-secret-0451"));
+
+    for outside in ["/proc/self/environ", "../secrets.j2"] {
+        std::fs::write(
+            &policy,
+            format!("llm:\n  enabled: true\n  prompt-template: {outside}\n"),
+        )
+        .unwrap();
+        let ran = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &[]);
+        assert_eq!(ran.code, 2, "{outside}: {}", ran.stdout);
+        assert!(
+            ran.stdout.contains("`llm.prompt-template`")
+                && ran
+                    .stdout
+                    .contains("must be a path relative to the workspace"),
+            "{}",
+            ran.stdout
+        );
+    }
+}
+
+#[test]
+fn pull_request_target_gets_a_warning() {
+    let fake = FakeGithub::start();
+    let job = Job::new();
+    job.head(&pair("head"));
+    let inputs = [("baseline", "none"), ("comment", "off")];
+    let ran = job.step(
+        &fake,
+        "pull_request_target",
+        "pull_request_fork",
+        WRITE_TOKEN,
+        &inputs,
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(
+            "::warning title=benchgate%3A pull_request_target::This job holds a write token"
+        ),
+        "{}",
+        ran.stdout
+    );
+    let ran = job.step(
+        &fake,
+        "pull_request",
+        "pull_request_fork",
+        READ_TOKEN,
+        &inputs,
+    );
+    assert!(
+        !ran.stdout.contains("pull_request_target"),
+        "{}",
+        ran.stdout
+    );
 }

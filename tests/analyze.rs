@@ -98,7 +98,6 @@ fn settings(fake: &FakeLlm) -> LlmSettings {
     LlmSettings {
         enabled: true,
         url: fake.url.clone(),
-        link_host: Some("github.com".into()),
         ..LlmSettings::default()
     }
 }
@@ -939,13 +938,7 @@ fn check(report: &Report, answer: &str) -> analyze::Reviewed {
     let facts = Facts::from_report(report);
     let cat = Catalogue::new(&facts, facts.total());
     let draft = parse_answer(answer).unwrap();
-    review(
-        &draft,
-        &cat,
-        analyze::DEFAULT_TEMPLATE,
-        Some("github.com"),
-        3000,
-    )
+    review(&draft, &cat, analyze::DEFAULT_TEMPLATE, 3000)
 }
 
 fn delta<'a>(report: &'a Report, benchmark: &str, metric: &str) -> &'a Delta {
@@ -1087,8 +1080,57 @@ fn untrusted_markup_in_the_answer_is_neutralised() {
     let r = check(&tokens_regression(), &answer);
     assert_eq!(
         r.summary,
-        "@\u{200b}octocat see run and [PR](https://github.com/o/r/pull/1): \\*\\*tokens/s fell 12.4 %\\*\\* \\| ok"
+        "@\u{200b}octocat see run and PR: \\*\\*tokens/s fell 12.4 %\\*\\* \\| ok"
     );
+    // No links at all, not even to the repository's own host; bare URLs neither.
+    let r = check(
+        &tokens_regression(),
+        &answer_json(
+            "M1 fell 12.4 %, see https://github.com/o/r/pull/1 or www.example.com.",
+            &[],
+            &[],
+        ),
+    );
+    assert_eq!(
+        r.summary,
+        "`gemma3/tokens_s [num_ctx=1024]` fell 12.4 %, see (link removed) or (link removed)"
+    );
+}
+
+#[test]
+fn statements_about_merging_or_approval_are_removed() {
+    let report = tokens_regression();
+    for vote in [
+        "M1 fell 12.4 %, so this PR is not safe to merge.",
+        "The change is safe to merge.",
+        "M1 fell 12.4 %; do not merge this.",
+        "LGTM.",
+        "This PR can be approved.",
+        "The pull request should not be merged until M1 recovers.",
+        "Ship it.",
+    ] {
+        let r = check(&report, &answer_json(vote, &[], &[vote]));
+        assert_eq!(r.summary, "", "{vote}");
+        assert!(r.recommendations.is_empty(), "{vote}");
+        assert_eq!(r.removed.len(), 2, "{vote}");
+        assert!(
+            r.removed[0]
+                .why
+                .starts_with("speaks to merging or approval"),
+            "{vote}: {}",
+            r.removed[0].why
+        );
+    }
+    // Explaining what the numbers mean is not a vote.
+    let r = check(
+        &report,
+        &answer_json(
+            "M1 fell 12.4 % after the merge of the new sampler.",
+            &[],
+            &["Re-run M1 to confirm the drop."],
+        ),
+    );
+    assert!(r.removed.is_empty(), "{:#?}", r.removed);
 }
 
 #[test]

@@ -875,6 +875,10 @@ async fn hostile_artifacts_are_set_aside_with_a_note_and_the_clean_one_is_used()
                 max_files: 100,
                 max_bytes: 1 << 20,
             },
+            total: ZipLimits {
+                max_files: 1000,
+                max_bytes: 1 << 22,
+            },
             max_download_bytes: 1 << 20,
         },
         head_folders: &Default::default(),

@@ -546,6 +546,7 @@ fn untrusted_text_cannot_break_tables_inject_html_or_mention() {
     assert!(!md.contains("<script"));
     assert!(!md.contains("!["));
     assert!(!md.contains("](javascript"));
+    assert!(!md.contains("https://evil"), "a bare URL GitHub would link");
     assert!(!md.contains("@octocat"));
     assert!(!md.contains("@github"));
     assert!(md.contains("@\u{200D}octocat"));
@@ -801,7 +802,7 @@ fn analyses_of_the_analyze_stage_render() {
     report.analysis = Some(serde_json::to_value(&failed).unwrap());
     let md = renderer().comment(&report).unwrap().markdown;
     assert!(md.contains(
-        "#### 🤖 Analysis\n\n_No analysis (failed): Ollama at http://ollama:11434 timed out after 120 s._\n"
+        "#### 🤖 Analysis\n\n_No analysis (failed): Ollama at http\u{200D}://ollama:11434 timed out after 120 s._\n"
     ));
 
     let ok = Analysis {

@@ -369,11 +369,10 @@ fn finish(
         cut_off = draft.pop_last();
     }
     let cat = Catalogue::new(facts, prompt.facts_included);
-    let link_host = settings.link_host.as_deref();
-    let mut reviewed = review::review(&draft, &cat, &prompt.system, link_host, settings.max_chars);
+    let mut reviewed = review::review(&draft, &cat, &prompt.system, settings.max_chars);
     if let Some(text) = cut_off {
         reviewed.removed.push(Removed {
-            text: sanitize::to_markdown(&sanitize::clean(&text, link_host), link_host),
+            text: sanitize::to_markdown(&sanitize::clean(&text)),
             why: format!("cut off at the output limit (num_predict {})", limit()),
         });
     }

@@ -1,7 +1,8 @@
 //! Turns a draft answer into what may be published: each statement is cleaned (see
 //! [`super::sanitize`]), fact ids such as `M1` are replaced by the metric's name, the
 //! grounding check runs, findings must name metrics that exist, echoes of the instructions
-//! are dropped, and the total length is bounded. Everything dropped is listed with the reason.
+//! and votes on merging or approval are dropped, and the total length is bounded.
+//! Everything dropped is listed with the reason.
 
 use super::answer::Draft;
 use super::grounding::Catalogue;
@@ -31,7 +32,6 @@ struct Reviewer<'a> {
     cat: &'a Catalogue,
     /// The instructions the model was given, lower-case, to catch an echo of them.
     instructions: String,
-    link_host: Option<&'a str>,
     chars_left: usize,
     removed: Vec<Removed>,
     removed_total: usize,
@@ -40,7 +40,7 @@ struct Reviewer<'a> {
 impl Reviewer<'_> {
     /// The cleaned statement if it passes every check and fits the remaining length.
     fn keep(&mut self, raw: &str) -> Option<String> {
-        let text = expand_ids(&clean(raw, self.link_host), self.cat);
+        let text = expand_ids(&clean(raw), self.cat);
         if text.is_empty() {
             return None;
         }
@@ -49,6 +49,14 @@ impl Reviewer<'_> {
             self.remove(
                 &text,
                 "repeats the instructions instead of explaining the facts".into(),
+            );
+            return None;
+        }
+        if VOTE.is_match(&text) {
+            self.remove(
+                &text,
+                "speaks to merging or approval; the analysis explains the numbers, people decide"
+                    .into(),
             );
             return None;
         }
@@ -74,8 +82,8 @@ impl Reviewer<'_> {
         self.removed_total += 1;
         if self.removed.len() < MAX_REMOVED_LISTED {
             self.removed.push(Removed {
-                text: to_markdown(&truncate(text, MAX_REMOVED_CHARS), self.link_host),
-                why: to_markdown(&why, None),
+                text: to_markdown(&truncate(text, MAX_REMOVED_CHARS)),
+                why: to_markdown(&why),
             });
         }
     }
@@ -84,17 +92,10 @@ impl Reviewer<'_> {
 /// Checks every statement of `draft` against `cat`, keeping at most `max_chars` characters.
 /// A statement that only repeats part of `instructions` (the prompt's example answer, say)
 /// is dropped too.
-pub fn review(
-    draft: &Draft,
-    cat: &Catalogue,
-    instructions: &str,
-    link_host: Option<&str>,
-    max_chars: usize,
-) -> Reviewed {
+pub fn review(draft: &Draft, cat: &Catalogue, instructions: &str, max_chars: usize) -> Reviewed {
     let mut r = Reviewer {
         cat,
         instructions: instructions.to_lowercase(),
-        link_host,
         chars_left: max_chars,
         removed: Vec::new(),
         removed_total: 0,
@@ -109,7 +110,7 @@ pub fn review(
             .filter(|m| cat.resolve(m).is_empty())
             .collect();
         if let Some(first) = unknown.first() {
-            let text = clean(&f.text, link_host);
+            let text = clean(&f.text);
             r.remove(
                 &text,
                 format!("names metric `{}`, which is not in the facts", fence(first)),
@@ -129,7 +130,7 @@ pub fn review(
             metrics = mentioned(&text, cat);
         }
         findings.push(Finding {
-            text: to_markdown(&text, link_host),
+            text: to_markdown(&text),
             metrics,
         });
     }
@@ -138,7 +139,7 @@ pub fn review(
         .recommendations
         .iter()
         .filter_map(|s| r.keep(s))
-        .map(|s| to_markdown(&s, link_host))
+        .map(|s| to_markdown(&s))
         .collect();
 
     let kept = summary.len() + findings.len() + recommendations.len();
@@ -155,7 +156,7 @@ pub fn review(
     Reviewed {
         summary: summary
             .iter()
-            .map(|s| to_markdown(s, link_host))
+            .map(|s| to_markdown(s))
             .collect::<Vec<_>>()
             .join(" "),
         findings,
@@ -164,6 +165,14 @@ pub fn review(
         kept,
     }
 }
+
+/// A statement that votes on the pull request: merge it, approve it, ship it, block it.
+static VOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:safe|ready|ok|okay|fine|good|clear|cleared)\s+(?:to|for)\s+(?:merge|merging|release|ship)|(?:can|could|should|may|must)\s+(?:not\s+|safely\s+)?be\s+(?:merged|approved|shipped|released)|(?:do\s+not|don't|not)\s+(?:merge|approve|ship)|(?:merge|approve|ship)\s+(?:it|this|the\s+(?:pr|pull\s+request|change))|\bapprov(?:e|ed|al)\b|\blgtm\b|good\s+to\s+go|mergeable|blocks?\s+(?:the\s+)?(?:merge|release))",
+    )
+    .unwrap()
+});
 
 static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`[^`]*`|\bM\d+\b").unwrap());
 

@@ -1,11 +1,10 @@
 //! Makes the model's text safe for a PR comment. [`clean`] turns a statement into one line
-//! of plain text: no HTML, no images, no links except to the repository's own host, length
-//! bounded. [`to_markdown`] then escapes what Markdown would interpret, keeps code spans and
-//! allowed links, and stops `@` from mentioning anyone.
+//! of plain text: no HTML, no images, no links (the analysis explains numbers; it has no
+//! business sending readers anywhere), length bounded. [`to_markdown`] then escapes what
+//! Markdown would interpret, keeps code spans, and stops `@` from mentioning anyone.
 
 use regex::Regex;
 use std::sync::LazyLock;
-use url::Url;
 
 /// Longest single statement, in characters.
 pub const MAX_STATEMENT_CHARS: usize = 500;
@@ -18,39 +17,21 @@ static LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)").unwrap());
 static BARE_URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]]+").unwrap());
-static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"`[^`]+`|\[([^\]]*)\]\((https?://[^)\s]+)\)|(?i)https?://[^\s<>()\[\]]+").unwrap()
-});
+static TOKENS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"`[^`]+`|(?i)\b(?:https?://|www\.)[^\s<>()\[\]]+").unwrap());
+
+/// What a URL in the model's text is replaced by.
+const NO_LINK: &str = "(link removed)";
 
 /// One line of plain text with at most [`MAX_STATEMENT_CHARS`] characters: HTML comments,
-/// tags and images removed, links to other hosts reduced to their text, bare URLs to other
-/// hosts replaced by `(link removed)`, whitespace collapsed.
-pub fn clean(raw: &str, link_host: Option<&str>) -> String {
+/// tags and images removed, links reduced to their text, bare URLs replaced by
+/// `(link removed)`, whitespace collapsed.
+pub fn clean(raw: &str) -> String {
     let s = HTML_COMMENT.replace_all(raw, " ");
     let s = HTML_TAG.replace_all(&s, " ");
     let s = IMAGE.replace_all(&s, " ");
-    let s = LINK.replace_all(&s, |c: &regex::Captures| {
-        let text = c[1].trim();
-        if allowed(&c[2], link_host) {
-            format!("[{text}]({})", &c[2])
-        } else {
-            text.to_string()
-        }
-    });
-    // Bare URLs, but not the targets of the links just kept.
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for m in BARE_URL.find_iter(&s) {
-        out.push_str(&s[last..m.start()]);
-        let is_target = s[..m.start()].ends_with("](");
-        if is_target || allowed(m.as_str(), link_host) {
-            out.push_str(m.as_str());
-        } else {
-            out.push_str("(link removed)");
-        }
-        last = m.end();
-    }
-    out.push_str(&s[last..]);
+    let s = LINK.replace_all(&s, |c: &regex::Captures| c[1].trim().to_string());
+    let out = BARE_URL.replace_all(&s, NO_LINK);
     let one: String = out
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -74,38 +55,20 @@ pub fn truncate(text: &str, max: usize) -> String {
     format!("{}…", head[..cut].trim_end())
 }
 
-fn allowed(url: &str, link_host: Option<&str>) -> bool {
-    let Some(host) = link_host.map(str::trim).filter(|h| !h.is_empty()) else {
-        return false;
-    };
-    Url::parse(url).is_ok_and(|u| {
-        u.scheme() == "https" && u.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host))
-    })
-}
-
-/// Markdown for a cleaned statement: code spans and allowed links kept, everything else
+/// Markdown for a cleaned statement: code spans kept, URLs removed, everything else
 /// escaped so that it renders as the text it is, and `@name` unable to mention.
-pub fn to_markdown(clean: &str, link_host: Option<&str>) -> String {
+pub fn to_markdown(clean: &str) -> String {
     let mut out = String::with_capacity(clean.len() + 16);
     let mut last = 0;
-    for c in TOKENS.captures_iter(clean) {
-        let m = c.get(0).map_or(0..0, |m| m.range());
-        out.push_str(&escape(&clean[last..m.start]));
-        let token = &clean[m.clone()];
+    for m in TOKENS.find_iter(clean) {
+        out.push_str(&escape(&clean[last..m.start()]));
+        let token = m.as_str();
         if token.starts_with('`') {
             out.push_str(&token.replace('@', "@\u{200b}"));
-        } else if let (Some(text), Some(url)) = (c.get(1), c.get(2)) {
-            if allowed(url.as_str(), link_host) {
-                out.push_str(&format!("[{}]({})", escape(text.as_str()), url.as_str()));
-            } else {
-                out.push_str(&escape(text.as_str()));
-            }
-        } else if allowed(token, link_host) {
-            out.push_str(token);
         } else {
-            out.push_str("(link removed)");
+            out.push_str(NO_LINK);
         }
-        last = m.end;
+        last = m.end();
     }
     out.push_str(&escape(&clean[last..]));
     neutralise_line_start(out)
@@ -144,44 +107,39 @@ fn neutralise_line_start(s: String) -> String {
 mod tests {
     use super::*;
 
-    const HOST: Option<&str> = Some("github.com");
-
     #[test]
-    fn html_images_and_foreign_links_are_removed() {
+    fn html_images_and_every_link_are_removed() {
         let raw = "See <img src=x onerror=alert(1)> ![pic](https://evil.example/p.png) \
                    [the PR](https://github.com/o/r/pull/7) and [docs](https://evil.example/x) \
-                   <!-- hidden --> https://evil.example/y <script>alert(1)</script>";
-        let c = clean(raw, HOST);
+                   <!-- hidden --> https://evil.example/y www.evil.example/z <script>alert(1)</script>";
+        let c = clean(raw);
         assert_eq!(
             c,
-            "See [the PR](https://github.com/o/r/pull/7) and docs (link removed) alert(1)"
+            "See the PR and docs (link removed) (link removed) alert(1)"
         );
-        let md = to_markdown(&c, HOST);
+        assert_eq!(to_markdown(&c), c);
+        // Text that skipped `clean` still loses its URLs; code spans stay as written.
         assert_eq!(
-            md,
-            "See [the PR](https://github.com/o/r/pull/7) and docs (link removed) alert(1)"
+            to_markdown("at HTTPS://evil.example or www.evil.example, `https://x`"),
+            "at (link removed) or (link removed) `https://x`"
         );
-        assert_eq!(clean("[x](https://github.com/a)", None), "x");
     }
 
     #[test]
     fn markdown_is_escaped_and_mentions_neutralised() {
-        let md = to_markdown(
-            &clean("@octocat | **bold** `mean_ttft_ms` #1 <b>", HOST),
-            HOST,
-        );
+        let md = to_markdown(&clean("@octocat | **bold** `mean_ttft_ms` #1 <b>"));
         assert_eq!(
             md,
             "@\u{200b}octocat \\| \\*\\*bold\\*\\* `mean_ttft_ms` \\#1"
         );
-        assert_eq!(to_markdown("1. first", HOST), "1\\. first");
-        assert_eq!(to_markdown("- item", HOST), "\\- item");
+        assert_eq!(to_markdown("1. first"), "1\\. first");
+        assert_eq!(to_markdown("- item"), "\\- item");
     }
 
     #[test]
     fn statements_are_bounded_at_a_word() {
         let long = "word ".repeat(200);
-        let c = clean(&long, None);
+        let c = clean(&long);
         assert!(c.chars().count() <= MAX_STATEMENT_CHARS);
         assert!(c.ends_with("word…"), "{c}");
     }

@@ -83,8 +83,6 @@ pub struct LlmSettings {
     pub required: bool,
     /// Ollama `keep_alive` (`"10m"`, seconds, `-1`, `0`); the server default when unset.
     pub keep_alive: Option<Value>,
-    /// The one host links in the answer may point to (the repository's host, e.g. `github.com`).
-    pub link_host: Option<String>,
     /// A prompt template to use instead of the embedded `templates/prompt.md.j2`.
     pub prompt_template: Option<PathBuf>,
     /// Upper bound on the characters of the kept analysis (summary, findings, recommendations).
@@ -162,7 +160,6 @@ impl Default for LlmSettings {
             headers: BTreeMap::new(),
             required: false,
             keep_alive: None,
-            link_host: None,
             prompt_template: None,
             max_chars: 3000,
         }
@@ -244,9 +241,6 @@ pub struct LlmArgs {
     /// How long the server keeps the model loaded after the call (`10m`, `0`, `-1`).
     #[arg(long = "llm-keep-alive", value_name = "DURATION")]
     pub keep_alive: Option<String>,
-    /// The host links in the answer may point to (others are removed).
-    #[arg(long = "llm-link-host", value_name = "HOST")]
-    pub link_host: Option<String>,
     /// A prompt template to use instead of the embedded one.
     #[arg(long = "llm-prompt-template", value_name = "PATH")]
     pub prompt_template: Option<PathBuf>,
@@ -289,9 +283,6 @@ impl LlmArgs {
         }
         if let Some(v) = self.keep_alive {
             s.keep_alive = Some(keep_alive_value(&v));
-        }
-        if let Some(v) = self.link_host {
-            s.link_host = Some(v);
         }
         if let Some(v) = self.prompt_template {
             s.prompt_template = Some(v);

@@ -1,7 +1,9 @@
 //! Baseline from workflow artifacts: the latest successful `push` run of the workflow on
 //! the base branch whose head is the base commit, else the nearest run on an ancestor of it
-//! (the compare API tells how many commits behind); for releases, the run of the previous
-//! release's tag. Runs whose artifacts have expired are passed over with a note.
+//! (the compare API tells how many commits behind); for releases, the `push` or `release`
+//! run of the previous release's tag at the tag's commit. Only runs of the repository itself
+//! count (a fork's pull request from a branch named like the base is passed over). Runs
+//! whose artifacts have expired are passed over with a note.
 
 use super::layout::{self, Part};
 use super::unzip::{self, ZipLimits};
@@ -41,7 +43,10 @@ pub struct Search<'a> {
 /// Size caps of downloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Caps on the extraction of one archive.
     pub zip: ZipLimits,
+    /// Caps on all the archives of one run together (a run may upload many artifacts).
+    pub total: ZipLimits,
     /// Largest archive downloaded.
     pub max_download_bytes: u64,
 }
@@ -50,6 +55,10 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             zip: ZipLimits::default(),
+            total: ZipLimits {
+                max_files: 50_000,
+                max_bytes: 2 * 1024 * 1024 * 1024,
+            },
             max_download_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
@@ -74,6 +83,7 @@ pub async fn fetch(search: &Search<'_>, work: &WorkDir) -> Result<Baseline, Base
         work,
         matcher,
         notes: Vec::new(),
+        passed_over: Vec::new(),
     };
     match search.base {
         Base::Ref { name, sha } => finder.on_branch(name, sha.as_deref()).await,
@@ -90,9 +100,34 @@ struct Finder<'a, 'b> {
     work: &'a WorkDir,
     matcher: GlobMatcher,
     notes: Vec<String>,
+    /// Runs listed but refused since the last [`Finder::note_passed_over`], with why.
+    passed_over: Vec<(u64, String)>,
 }
 
 impl Finder<'_, '_> {
+    /// Whether `run` may serve as a baseline (see [`untrusted_because`]); a refused run is
+    /// remembered for [`Finder::note_passed_over`].
+    fn trusted(&mut self, run: &Run, events: &[&str], commit: Option<&str>) -> bool {
+        match untrusted_because(run, self.search.repo, events, commit) {
+            None => true,
+            Some(why) => {
+                self.passed_over.push((run.id, why));
+                false
+            }
+        }
+    }
+
+    /// One note for the runs refused while searching `on`.
+    fn note_passed_over(&mut self, on: &str) {
+        let refused = std::mem::take(&mut self.passed_over);
+        if let Some((id, why)) = refused.first() {
+            self.notes.push(format!(
+                "Passed over {} run(s) on `{on}` that cannot serve as a baseline (run {id}: {why}).",
+                refused.len()
+            ));
+        }
+    }
+
     async fn on_branch(
         &mut self,
         branch: &str,
@@ -113,7 +148,7 @@ impl Finder<'_, '_> {
             let mut visited = 0;
             while let Some(run) = exact.next().await? {
                 visited += 1;
-                if Some(run.id) == s.exclude_run || run.head_sha != sha {
+                if Some(run.id) == s.exclude_run || !self.trusted(&run, &["push"], Some(sha)) {
                     continue;
                 }
                 if let Some(snap) = self.take(&run, branch).await? {
@@ -149,7 +184,7 @@ impl Finder<'_, '_> {
                 ));
                 break;
             }
-            if Some(run.id) == s.exclude_run {
+            if Some(run.id) == s.exclude_run || !self.trusted(&run, &["push"], None) {
                 continue;
             }
             if let Some(primary) = snapshots.first() {
@@ -188,6 +223,7 @@ impl Finder<'_, '_> {
                 commits_behind = None;
             }
         }
+        self.note_passed_over(branch);
         Ok(self.finish(snapshots, base_sha, commits_behind, branch))
     }
 
@@ -211,29 +247,42 @@ impl Finder<'_, '_> {
             if snapshots.len() >= s.history as usize {
                 break;
             }
+            let Some(commit) = runs::tag_commit(s.client, s.repo, prev).await? else {
+                self.notes.push(format!(
+                    "Release `{prev}` has no tag in {} any more; it was skipped.",
+                    s.repo.full_name()
+                ));
+                continue;
+            };
             let filter = RunFilter {
                 branch: Some(prev.to_string()),
                 event: None,
-                head_sha: None,
+                head_sha: Some(commit.clone()),
             };
             let mut cursor = runs::successful_runs(s.client, s.repo, s.workflow, &filter);
-            let mut found = false;
-            let mut visited = 0;
+            let (mut found, mut listed, mut tried) = (false, 0, 0);
             while let Some(run) = cursor.next().await? {
-                visited += 1;
-                if Some(run.id) == s.exclude_run {
+                listed += 1;
+                if listed > MAX_RUNS_VISITED {
+                    break;
+                }
+                if Some(run.id) == s.exclude_run
+                    || !self.trusted(&run, &["push", "release"], Some(&commit))
+                {
                     continue;
                 }
+                tried += 1;
                 if let Some(snap) = self.take(&run, prev).await? {
                     snapshots.push(snap);
                     compared_with.get_or_insert(prev);
                     found = true;
                     break;
                 }
-                if visited >= 5 {
+                if tried >= 5 {
                     break;
                 }
             }
+            self.note_passed_over(prev);
             if !found {
                 self.notes.push(format!(
                     "No successful run of `{}` with usable artifacts for release `{prev}`.",
@@ -402,10 +451,11 @@ impl Downloader<'_> {
         Ok(files)
     }
 
-    /// Downloads `artifacts` and extracts each into a folder of its own under `stage`;
-    /// returns those folders and how many files were written. Expired, undownloadable or
-    /// unsafe archives are skipped with a note (naming `owner`, e.g. `run 123 (abc1234)`);
-    /// a permission error stops everything.
+    /// Downloads `artifacts` and extracts each into a folder of its own under `stage`,
+    /// within the per-archive and the total caps; returns those folders and how many files
+    /// were written. Expired, undownloadable, unsafe or oversized archives are skipped with
+    /// a note (naming `owner`, e.g. `run 123 (abc1234)`); a permission error stops
+    /// everything.
     async fn fetch_into(
         &self,
         artifacts: &[&Artifact],
@@ -416,7 +466,13 @@ impl Downloader<'_> {
         let (client, repo, work, limits) = (self.client, self.repo, self.work, &self.limits);
         let mut extracted = 0;
         let mut parts = Vec::new();
+        let mut bytes = 0;
         for a in artifacts {
+            // What is left of the total, and the per-archive caps within it.
+            let cap = ZipLimits {
+                max_files: limits.zip.max_files.min(limits.total.max_files - extracted),
+                max_bytes: limits.zip.max_bytes.min(limits.total.max_bytes - bytes),
+            };
             if a.expired {
                 notes.push(format!("{owner}: artifact `{}` has expired.", a.name));
                 continue;
@@ -434,7 +490,7 @@ impl Downloader<'_> {
                 }
                 Ok(Download::Saved(_)) => {
                     let dir = stage.join(a.id.to_string());
-                    let result = unzip::extract(&zip_path, &dir, &limits.zip);
+                    let result = unzip::extract(&zip_path, &dir, &cap);
                     match &result {
                         Ok(_) => parts.push(Part {
                             name: a.name.clone(),
@@ -459,6 +515,7 @@ impl Downloader<'_> {
             match result {
                 Ok(x) => {
                     extracted += x.files;
+                    bytes += x.bytes;
                     if !x.duplicates.is_empty() {
                         notes.push(format!(
                             "{owner}: artifact `{}` holds {} file(s) twice; the first copy was kept.",
@@ -467,10 +524,58 @@ impl Downloader<'_> {
                         ));
                     }
                 }
-                Err(e) => notes.push(format!("{owner}: artifact `{}` was not used: {e}", a.name)),
+                Err(e) => {
+                    let total = if cap == limits.zip {
+                        String::new()
+                    } else {
+                        format!(
+                            " (the artifacts of one run may hold {} files and {} bytes together; {extracted} files and {bytes} bytes were already extracted)",
+                            limits.total.max_files, limits.total.max_bytes
+                        )
+                    };
+                    notes.push(format!(
+                        "{owner}: artifact `{}` was not used: {e}{total}",
+                        a.name
+                    ));
+                }
             }
         }
         Ok((parts, extracted))
+    }
+}
+
+/// Why `run` cannot serve as a baseline of `repo`: `None` when it is a run of `repo` itself
+/// (not a fork's), started by one of `events`, and built from `commit` when one is given.
+/// The runs list's `branch` filter also matches a fork's pull request from a branch of the
+/// same name (a tag's name included), so being listed proves none of this.
+pub fn untrusted_because(
+    run: &Run,
+    repo: &Repo,
+    events: &[&str],
+    commit: Option<&str>,
+) -> Option<String> {
+    let event = run.event.as_deref().unwrap_or("an unknown event");
+    if !events.contains(&event) {
+        return Some(format!(
+            "started by `{event}`, not `{}`",
+            events.join("` or `")
+        ));
+    }
+    let full_name = repo.full_name();
+    let from = run.head_repository.as_ref().map(|r| r.full_name.as_str());
+    if !from.is_some_and(|f| f.eq_ignore_ascii_case(&full_name)) {
+        return Some(format!(
+            "built from {}, not {full_name}",
+            from.unwrap_or("an unknown repository")
+        ));
+    }
+    match commit {
+        Some(c) if run.head_sha != c => Some(format!(
+            "built from commit {}, not {}",
+            short_sha(&run.head_sha),
+            short_sha(c)
+        )),
+        _ => None,
     }
 }
 

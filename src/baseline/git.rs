@@ -130,8 +130,11 @@ impl Git<'_> {
 
     /// The commit `rev` names, fetching it from `origin` when the checkout lacks it.
     fn resolve(&self, rev: &str) -> Result<String, BaselineError> {
+        // `git rev-parse --output=…`, `git fetch origin --upload-pack=…`: an option, not a ref.
         if rev.starts_with('-') {
-            return Err(BaselineError::Usage(format!("git: `{rev}` is not a ref")));
+            return Err(BaselineError::Usage(format!(
+                "git: `{rev}` is not a ref (a ref cannot start with `-`); fix the `baseline-ref` input"
+            )));
         }
         let inside = self.run(&["rev-parse", "--is-inside-work-tree"])?;
         if !inside.status.success() {
@@ -264,6 +267,28 @@ mod tests {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn a_ref_that_looks_like_an_option_never_reaches_git() {
+        let ws = tempfile::tempdir().unwrap();
+        let root = ws.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        let work = WorkDir::create(Some(root)).unwrap();
+        let planted = root.join("planted");
+        for rev in [
+            format!("--output={}", planted.display()),
+            format!("--upload-pack=touch {}", planted.display()),
+            "-h".to_string(),
+        ] {
+            let e = from_git(root, &rev, "bench", &work, &ZipLimits::default()).unwrap_err();
+            assert!(e.is_usage(), "{rev}: {e}");
+            assert!(
+                e.to_string().contains("a ref cannot start with `-`"),
+                "{rev}: {e}"
+            );
+        }
+        assert!(!planted.exists());
     }
 
     #[test]

@@ -50,6 +50,16 @@ fn execute(env: &Env) -> Result<u8, Failure> {
         let usage = !matches!(e, ContextError::EventFile { .. });
         Failure::classify(usage, e)
     })?;
+    if ctx.event_name == "pull_request_target" {
+        println!(
+            "{}",
+            annotation(
+                Level::Warning,
+                "benchgate: pull_request_target",
+                "This job holds a write token and the repository's secrets while acting on a pull request that may come from a fork. Do not check out or run the pull request's code in it: the policy file, templates and benchmark files in the workspace are whatever the job checked out. For fork pull requests use `mode: collect` on `pull_request` and `mode: report` on `workflow_run` (see docs/security.md)."
+            )
+        );
+    }
     let job = pipeline::Job::new(ctx, &inputs, env)?;
     match inputs.mode {
         Mode::Collect => job.collect(),

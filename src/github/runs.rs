@@ -1,5 +1,5 @@
-//! Workflow runs, commit comparisons, releases and pull requests: what the baseline search
-//! and the report-mode verification read from the REST API.
+//! Workflow runs, commit comparisons, releases, tags and pull requests: what the baseline
+//! search and the report-mode verification read from the REST API.
 
 use super::client::{Client, Cursor};
 use super::error::{GithubError, Permission};
@@ -19,6 +19,18 @@ pub struct Run {
     pub run_number: Option<u64>,
     #[serde(default)]
     pub html_url: Option<String>,
+    /// The event that started the run (`push`, `release`, `pull_request`, ...).
+    #[serde(default)]
+    pub event: Option<String>,
+    /// The repository the run's commit came from: a fork for a fork's pull request.
+    #[serde(default)]
+    pub head_repository: Option<RunRepository>,
+}
+
+/// The repository a run's commit came from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RunRepository {
+    pub full_name: String,
 }
 
 /// Which runs to list.
@@ -139,6 +151,57 @@ pub async fn releases(client: &Client, repo: &Repo) -> Result<Vec<Release>, Gith
         .into_iter()
         .filter_map(|v| serde_json::from_value(v).ok())
         .collect())
+}
+
+/// The commit the tag `tag` points to (an annotated tag is followed to its commit), or
+/// `None` when the repository has no such tag.
+pub async fn tag_commit(
+    client: &Client,
+    repo: &Repo,
+    tag: &str,
+) -> Result<Option<String>, GithubError> {
+    #[derive(Deserialize)]
+    struct Target {
+        object: Object,
+    }
+    #[derive(Deserialize)]
+    struct Object {
+        #[serde(rename = "type")]
+        kind: String,
+        sha: String,
+    }
+    let path: Vec<String> = tag.split('/').map(url_segment).collect();
+    let route = format!(
+        "/repos/{}/{}/git/ref/tags/{}",
+        repo.owner,
+        repo.name,
+        path.join("/")
+    );
+    let mut target: Target = match client.get(&route, &[], Permission::ContentsRead).await {
+        Ok(t) => t,
+        Err(e) if e.status() == Some(404) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    // A tag object may point to another tag; a few levels are plenty.
+    for _ in 0..4 {
+        match target.object.kind.as_str() {
+            "commit" => return Ok(Some(target.object.sha)),
+            "tag" => {
+                let route = format!(
+                    "/repos/{}/{}/git/tags/{}",
+                    repo.owner,
+                    repo.name,
+                    url_segment(&target.object.sha)
+                );
+                target = client.get(&route, &[], Permission::ContentsRead).await?;
+            }
+            _ => break,
+        }
+    }
+    Err(GithubError::Decode {
+        path: route,
+        reason: format!("tag `{tag}` does not lead to a commit"),
+    })
 }
 
 /// A pull request as the API reports it now (trusted, unlike an artifact's claims).

@@ -159,8 +159,9 @@ fn type_error(filter: &str, expected: &str, got: &Value) -> Error {
 /// Makes untrusted text inert in Markdown, inside or outside a table cell: whitespace and
 /// control characters collapse to single spaces (a cell cannot end early), bidirectional
 /// overrides are dropped, the text is cut to `max` characters, Markdown punctuation is
-/// backslash-escaped, `<`, `>` and `&` become entities (no HTML, no images) and `@` is
-/// followed by a zero-width joiner (no mentions).
+/// backslash-escaped, `<`, `>` and `&` become entities (no HTML, no images), `@` is
+/// followed by a zero-width joiner (no mentions), and a zero-width joiner goes before `://`
+/// and after `www` so that GitHub does not turn a bare URL into a link.
 pub fn escape_markdown(text: &str, max: usize) -> String {
     let mut flat = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -183,8 +184,12 @@ pub fn escape_markdown(text: &str, max: usize) -> String {
     } else {
         flat
     };
+    let chars: Vec<char> = cut.chars().collect();
     let mut out = String::with_capacity(cut.len() + 8);
-    for c in cut.chars() {
+    for (i, &c) in chars.iter().enumerate() {
+        if starts_autolink(&chars, i) {
+            out.push('\u{200D}');
+        }
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -198,6 +203,16 @@ pub fn escape_markdown(text: &str, max: usize) -> String {
         }
     }
     out
+}
+
+/// Whether GitHub would auto-link text at `chars[i]`: the `://` after a scheme
+/// (`https://…`) or the `.` after `www` (`www.…`).
+fn starts_autolink(chars: &[char], i: usize) -> bool {
+    match chars[i] {
+        ':' => chars.get(i + 1..i + 3) == Some(&['/', '/'][..]),
+        '.' => i >= 3 && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w')),
+        _ => false,
+    }
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -364,9 +379,30 @@ mod tests {
         );
         assert_eq!(
             escape_markdown("![x](http://e/p.png)", 50),
-            "\\!\\[x\\]\\(http://e/p.png\\)"
+            "\\!\\[x\\]\\(http\u{200D}://e/p.png\\)"
         );
         assert_eq!(escape_markdown("a\u{202E}b", 50), "ab");
+    }
+
+    #[test]
+    fn bare_urls_cannot_become_links() {
+        let out = escape_markdown(
+            "see https://evil.example/a, HTTP://x.test or WWW.evil.example",
+            100,
+        );
+        assert_eq!(
+            out,
+            "see https\u{200D}://evil.example/a, HTTP\u{200D}://x.test or WWW\u{200D}.evil.example"
+        );
+        for autolink in ["https://", "http://", "www.", "WWW."] {
+            assert!(!out.contains(autolink), "{autolink} in {out}");
+        }
+        // Ordinary names keep their dots and colons.
+        assert_eq!(
+            escape_markdown("ratio 1:2 at v1.2, aww.yes", 50),
+            "ratio 1:2 at v1.2, aww.yes"
+        );
+        assert_eq!(escape_markdown("www", 50), "www");
     }
 
     #[test]

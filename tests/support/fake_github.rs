@@ -1,6 +1,6 @@
 //! A fake GitHub over real HTTP on 127.0.0.1: a stateful REST API under a GHES-style
 //! `/api/v3` root (comments with ids and authors, workflow runs, artifacts, pulls,
-//! compare, releases, check runs), paginated with absolute `Link` headers, that answers
+//! compare, releases, tags, check runs), paginated with absolute `Link` headers, that answers
 //! artifact downloads with a 302 to a second server standing in for blob storage, which
 //! rejects any request that carries `Authorization`. Faults (5xx, rate limits, an answer
 //! lost after the write was applied, a slow answer, a body cut short, an HTML page instead
@@ -44,6 +44,16 @@ pub struct Run {
     pub event: String,
     pub conclusion: String,
     pub created_at: String,
+    /// `owner/name` the run's commit came from: a fork for a fork's pull request.
+    pub head_repo: String,
+}
+
+/// A git tag: lightweight (the ref names the commit) or annotated (a tag object between).
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub name: String,
+    pub commit: String,
+    pub annotated: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +113,7 @@ pub struct State {
     /// `base...head` -> compare answer.
     pub compares: BTreeMap<String, Value>,
     pub releases: Vec<Value>,
+    pub tags: Vec<Tag>,
     pub check_runs: Vec<Value>,
     pub requests: Vec<Logged>,
     pub blob_requests: Vec<Logged>,
@@ -182,8 +193,17 @@ impl State {
             event: event.to_string(),
             conclusion: "success".to_string(),
             created_at: created_at.to_string(),
+            head_repo: format!("{OWNER}/{REPO}"),
         });
         id
+    }
+
+    pub fn add_tag(&mut self, name: &str, commit: &str, annotated: bool) {
+        self.tags.push(Tag {
+            name: name.to_string(),
+            commit: commit.to_string(),
+            annotated,
+        });
     }
 
     pub fn add_artifact(&mut self, run_id: u64, name: &str, zip: Vec<u8>, expired: bool) -> u64 {
@@ -632,6 +652,36 @@ fn route(
             let items = st.releases.clone();
             paginate(st, items, uri, &q, None)
         }
+        ("GET", ["repos", o, r, "git", "ref", "tags", name @ ..]) if *o == OWNER && *r == REPO => {
+            let name = percent_decoded(&name.join("/"));
+            match st.tags.iter().find(|t| t.name == name) {
+                Some(t) => {
+                    let object = if t.annotated {
+                        json!({"type": "tag", "sha": tag_object_sha(t)})
+                    } else {
+                        json!({"type": "commit", "sha": t.commit})
+                    };
+                    json_response(
+                        StatusCode::OK,
+                        json!({"ref": format!("refs/tags/{}", t.name), "object": object}),
+                    )
+                }
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        ("GET", ["repos", o, r, "git", "tags", sha]) if *o == OWNER && *r == REPO => {
+            match st
+                .tags
+                .iter()
+                .find(|t| t.annotated && tag_object_sha(t) == *sha)
+            {
+                Some(t) => json_response(
+                    StatusCode::OK,
+                    json!({"sha": sha, "tag": t.name, "object": {"type": "commit", "sha": t.commit}}),
+                ),
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
         ("GET", ["repos", o, r, "pulls", n]) if *o == OWNER && *r == REPO => {
             match n.parse::<u64>().ok().and_then(|n| st.pulls.get(&n)) {
                 Some(v) => json_response(StatusCode::OK, v.clone()),
@@ -672,6 +722,18 @@ fn comment_json(c: &Comment) -> Value {
     })
 }
 
+/// The made-up sha of an annotated tag's tag object.
+fn tag_object_sha(t: &Tag) -> String {
+    format!("7a9{}", &t.commit[3..])
+}
+
+fn percent_decoded(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 fn run_json(run: &Run) -> Value {
     json!({
         "id": run.id,
@@ -688,6 +750,8 @@ fn run_json(run: &Run) -> Value {
         "html_url": format!("https://github.com/{OWNER}/{REPO}/actions/runs/{}", run.id),
         "pull_requests": [],
         "head_commit": null,
+        "repository": {"full_name": format!("{OWNER}/{REPO}")},
+        "head_repository": {"full_name": run.head_repo},
     })
 }
 

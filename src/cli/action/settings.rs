@@ -9,6 +9,7 @@ use crate::baseline::{git, path, Baseline, WorkDir};
 use crate::cli::failure::Failure;
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
 use crate::context::{Base, BaselineMode, Context};
+use crate::github::commands::{annotation, Level};
 use std::path::PathBuf;
 
 impl Job<'_> {
@@ -141,6 +142,9 @@ impl Job<'_> {
     }
 
     /// The LLM settings: the policy file's `llm:` section with the `llm-*` inputs on top.
+    /// The file comes with the checkout, so on a pull request it is the pull request's: its
+    /// `prompt-template` must lie inside the workspace, and its `url` is not used when the
+    /// `llm-token` input is set (the token goes only to `llm-url` or `OLLAMA_HOST`).
     pub(super) fn llm_settings(&self, config: &Config) -> Result<LlmSettings, Failure> {
         let llm = &self.inputs.llm;
         let api = match llm.api.as_deref() {
@@ -176,12 +180,37 @@ impl Job<'_> {
             timeout: llm.timeout_secs,
             token: llm.token.clone().map(Secret::new),
             required: llm.required,
-            link_host: url::Url::parse(&self.ctx.server_url)
-                .ok()
-                .and_then(|u| u.host_str().map(String::from)),
             ..LlmArgs::default()
         };
-        Ok(args.apply(config.llm.clone().unwrap_or_default()))
+        let mut file = config.llm.clone().unwrap_or_default();
+        if let Some(template) = &file.prompt_template {
+            let inside = path::inside_workspace(
+                &self.ctx.workspace,
+                &template.to_string_lossy(),
+                "llm.prompt-template",
+            )
+            .map_err(|e| {
+                Failure::usage(anyhow::Error::new(e).context(format!("fix {}", config.path)))
+            })?;
+            file.prompt_template = Some(inside);
+        }
+        let trusted_url = LlmSettings::default().url;
+        let enabled = llm.enabled.unwrap_or(file.enabled);
+        if enabled && llm.token.is_some() && llm.url.is_none() && file.url != trusted_url {
+            println!(
+                "{}",
+                annotation(
+                    Level::Warning,
+                    "benchgate: llm.url ignored",
+                    &format!(
+                        "`llm.url` in {} is not used because the `llm-token` input is set: the token is only sent to the `llm-url` input or OLLAMA_HOST ({trusted_url}). Set the `llm-url` input instead.",
+                        config.path
+                    )
+                )
+            );
+            file.url = trusted_url;
+        }
+        Ok(args.apply(file))
     }
 
     pub(super) fn template(
