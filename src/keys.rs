@@ -16,8 +16,12 @@ const STAMP_ONLY_NAME: &str = "stamp";
 
 /// Removes date/time and epoch stamps from every component of a relative path. A directory
 /// that is only a stamp disappears; a file name that is only a stamp becomes `stamp`.
-/// Empty components (`a//b`) are dropped. The result is idempotent.
+/// Empty components (`a//b`) are dropped. A history summary (`runs.csv.benchgate.json`)
+/// stands for its source (`runs.csv`). The result is idempotent.
 pub fn normalize_path(rel_path: &str) -> String {
+    let rel_path = rel_path
+        .strip_suffix(crate::history::summary::SUFFIX)
+        .unwrap_or(rel_path);
     let parts: Vec<&str> = rel_path.split('/').filter(|c| !c.is_empty()).collect();
     let last = parts.len().saturating_sub(1);
     let mut out: Vec<String> = Vec::with_capacity(parts.len());

@@ -13,6 +13,7 @@ pub mod config;
 pub mod context;
 pub mod direction;
 pub mod github;
+pub mod history;
 pub mod keys;
 pub mod model;
 pub mod parse;

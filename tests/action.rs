@@ -1700,6 +1700,69 @@ fn two_legs_with_one_key_do_not_overwrite_each_other() {
 }
 
 #[test]
+fn a_history_branch_keeps_the_baseline_after_the_artifacts_expire() {
+    let fake = FakeGithub::start();
+    let history = [("history-branch", "benchgate-data")];
+    let job = Job::new();
+    // A push to main records its results in the branch (created on the first write).
+    job.head(&pair("head"));
+    let push = job.step(&fake, "push", "push_branch", WRITE_TOKEN, &history);
+    assert_eq!(push.code, 0, "{}", push.stdout);
+    assert!(
+        push.stdout
+            .contains("Recorded this run in the history branch `benchgate-data`"),
+        "{}",
+        push.stdout
+    );
+    let files = fake.with(|s| s.branch_files("benchgate-data"));
+    let sha = "5d4c3b2a19f8e7d6c5b4a39281706f5e4d3c2b1a";
+    let summary =
+        format!("bench.yml/perf/{sha}/reports/ollama/gemma3_benchmark_runs.csv.benchgate.json");
+    assert!(files.contains_key(&summary), "{:#?}", files.keys());
+    let index: serde_json::Value =
+        serde_json::from_str(&files["bench.yml/perf/index.json"]).unwrap();
+    assert_eq!(index["runs"][0]["sha"], sha);
+    assert_eq!(index["runs"][0]["ref"], "main");
+    // The same data written by a push twice stays one record.
+    job.step(&fake, "push", "push_branch", WRITE_TOKEN, &history);
+    let files = fake.with(|s| s.branch_files("benchgate-data"));
+    let index: serde_json::Value =
+        serde_json::from_str(&files["bench.yml/perf/index.json"]).unwrap();
+    assert_eq!(index["runs"].as_array().unwrap().len(), 1);
+
+    // Later, the base run's artifacts have expired: the branch is the baseline.
+    base_run(&fake, BASE_SHA, "head", true);
+    let pr = job.step(&fake, "pull_request", "pull_request", WRITE_TOKEN, &history);
+    assert_eq!(pr.code, 0, "{}", pr.stdout);
+    assert_eq!(pr.outputs["verdict"], "pass");
+    assert_eq!(pr.outputs["baseline-sha"], sha);
+    let report = job.report();
+    assert_eq!(report["counts"]["new"], 0);
+    assert_eq!(report["counts"]["missing"], 0);
+    assert_eq!(report["counts"]["unchanged"], report["counts"]["total"]);
+    assert!(
+        report["baseline"]["note"].as_str().unwrap().contains(
+            "from the history branch `benchgate-data`, the newest run recorded on `main`"
+        ),
+        "{}",
+        report["baseline"]
+    );
+    assert!(report["notices"].as_array().unwrap().is_empty());
+    // A pull request never writes to the branch.
+    fake.with(|s| {
+        let writes = s
+            .requests
+            .iter()
+            .filter(|r| r.method == "PATCH" && r.path.contains("/git/refs/"))
+            .count();
+        assert_eq!(
+            writes, 1,
+            "one fast-forward by the second push, none by the PR"
+        );
+    });
+}
+
+#[test]
 fn an_unreachable_llm_is_a_note_unless_required() {
     let fake = FakeGithub::start();
     base_run(&fake, BASE_SHA, "head", false);

@@ -6,6 +6,7 @@
 
 pub mod artifacts;
 pub mod git;
+pub mod history_branch;
 pub mod layout;
 pub mod path;
 pub mod trend;
@@ -105,7 +106,7 @@ impl Baseline {
         );
         if expired {
             text.push_str(
-                " The base branch's artifacts have expired: upload them with a longer `retention-days` (90 days unless the repository allows more).",
+                " The base branch's artifacts have expired: upload them with a longer `retention-days` (90 days unless the repository allows more), or keep a durable history with the `history-branch` input.",
             );
         }
         text.push_str(

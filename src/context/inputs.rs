@@ -66,6 +66,11 @@ pub const INPUTS: &[InputSpec] = &[
         description: "How many baseline runs to fetch (default 1, or the policy file's `history.runs` + 1); more than 1 adds a noise band and a trend chart for each regressed metric.",
     },
     InputSpec {
+        name: "history-branch",
+        default: "",
+        description: "A branch of the repository that keeps a durable history (e.g. `benchgate-data`): runs on pushes and releases record a compact summary of their results in it (needs `contents: write`), and when the baseline's artifacts are gone (expired) the baseline comes from it. Off when empty.",
+    },
+    InputSpec {
         name: "config",
         default: ".benchgate.yml",
         description: "Policy file, relative to the workspace. The default `.benchgate.yml` may be absent (built-in policy); another path must exist.",
@@ -297,6 +302,8 @@ pub struct Inputs {
     pub workflow: Option<String>,
     /// Baseline runs to fetch; `None` leaves it to the policy file.
     pub history: Option<u32>,
+    /// The branch that keeps a durable history, when one is used.
+    pub history_branch: Option<String>,
     pub config: Option<String>,
     pub warn_threshold: Option<f64>,
     pub fail_threshold: Option<f64>,
@@ -389,6 +396,7 @@ impl Inputs {
             artifact_name: r.get("artifact-name").unwrap_or_else(|| "*".into()),
             workflow: r.get("workflow"),
             history,
+            history_branch: r.get("history-branch"),
             config: r.get("config"),
             warn_threshold: r.percent("warn-threshold")?,
             fail_threshold: r.percent("fail-threshold")?,

@@ -9,6 +9,7 @@ use serde_json::Value;
 pub enum Permission {
     ActionsRead,
     ContentsRead,
+    ContentsWrite,
     PullRequestsRead,
     PullRequestsWrite,
     ChecksWrite,
@@ -19,6 +20,7 @@ impl Permission {
         match self {
             Permission::ActionsRead => "actions: read",
             Permission::ContentsRead => "contents: read",
+            Permission::ContentsWrite => "contents: write",
             Permission::PullRequestsRead => "pull-requests: read",
             Permission::PullRequestsWrite => "pull-requests: write",
             Permission::ChecksWrite => "checks: write",

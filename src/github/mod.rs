@@ -3,6 +3,7 @@
 //! job summary) and workflow commands (annotations, groups, masks).
 
 pub mod artifacts;
+pub mod branch_files;
 pub mod checks;
 pub mod client;
 pub mod commands;

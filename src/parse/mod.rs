@@ -9,6 +9,7 @@ pub mod chimeraforge;
 pub mod generic;
 pub mod harness;
 pub mod llm;
+pub mod summary;
 
 use crate::model::{Series, Warning};
 use std::sync::OnceLock;
@@ -75,13 +76,14 @@ pub trait Adapter: Sync {
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError>;
 }
 
-/// Every adapter, tool-specific ones first (LLM tools, classic harnesses, the Chimeraforge
-/// schemas), generic container formats last. Ties in confidence go to the earlier entry.
+/// Every adapter: benchgate's own summaries, then tool-specific ones (LLM tools, classic
+/// harnesses, the Chimeraforge schemas), generic container formats last. Ties in confidence go to the earlier entry.
 pub fn adapters() -> &'static [&'static dyn Adapter] {
     static ALL: OnceLock<Vec<&'static dyn Adapter>> = OnceLock::new();
     ALL.get_or_init(|| {
-        llm::ADAPTERS
+        [&summary::Summary as &dyn Adapter]
             .iter()
+            .chain(llm::ADAPTERS)
             .chain(harness::ADAPTERS)
             .chain(chimeraforge::ADAPTERS)
             .chain(generic::ADAPTERS)

@@ -114,6 +114,13 @@ pub struct State {
     pub compares: BTreeMap<String, Value>,
     pub releases: Vec<Value>,
     pub tags: Vec<Tag>,
+    /// Git data of branches written through the Git Data API: branch → commit.
+    pub branches: BTreeMap<String, String>,
+    /// commit → (tree, parents).
+    pub commits: BTreeMap<String, (String, Vec<String>)>,
+    /// tree → path → blob.
+    pub trees: BTreeMap<String, BTreeMap<String, String>>,
+    pub blobs: BTreeMap<String, Vec<u8>>,
     pub check_runs: Vec<Value>,
     pub requests: Vec<Logged>,
     pub blob_requests: Vec<Logged>,
@@ -162,6 +169,28 @@ impl State {
             .find(|f| f.method == method && path.contains(&f.path_contains) && f.times > 0)?;
         rule.times -= 1;
         Some(rule.fault.clone())
+    }
+
+    /// A new 40-hex object id.
+    fn object_id(&mut self) -> String {
+        format!("{:040x}", 0xfeed_0000_u64 + self.next_id())
+    }
+
+    /// The files of `branch` (path → text), empty when it does not exist.
+    pub fn branch_files(&self, branch: &str) -> BTreeMap<String, String> {
+        let Some(commit) = self.branches.get(branch) else {
+            return BTreeMap::new();
+        };
+        let tree = &self.commits[commit].0;
+        self.trees[tree]
+            .iter()
+            .map(|(path, blob)| {
+                (
+                    path.clone(),
+                    String::from_utf8_lossy(&self.blobs[blob]).into_owned(),
+                )
+            })
+            .collect()
     }
 
     pub fn add_comment(&mut self, issue: u64, body: &str, login: &str, kind: &str) -> u64 {
@@ -651,6 +680,168 @@ fn route(
         ("GET", ["repos", o, r, "releases"]) if *o == OWNER && *r == REPO => {
             let items = st.releases.clone();
             paginate(st, items, uri, &q, None)
+        }
+        ("GET", ["repos", o, r, "git", "ref", "heads", name @ ..]) if *o == OWNER && *r == REPO => {
+            let name = percent_decoded(&name.join("/"));
+            match st.branches.get(&name) {
+                Some(sha) => json_response(
+                    StatusCode::OK,
+                    json!({"ref": format!("refs/heads/{name}"), "object": {"type": "commit", "sha": sha}}),
+                ),
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        ("GET", ["repos", o, r, "git", "commits", sha]) if *o == OWNER && *r == REPO => {
+            match st.commits.get(*sha) {
+                Some((tree, parents)) => json_response(
+                    StatusCode::OK,
+                    json!({"sha": sha, "tree": {"sha": tree}, "parents": parents.iter().map(|p| json!({"sha": p})).collect::<Vec<_>>()}),
+                ),
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        ("GET", ["repos", o, r, "git", "trees", sha]) if *o == OWNER && *r == REPO => {
+            // A commit id names its tree, as on GitHub.
+            let tree = st
+                .commits
+                .get(*sha)
+                .map(|c| c.0.clone())
+                .unwrap_or(sha.to_string());
+            match st.trees.get(&tree) {
+                Some(files) => {
+                    let entries: Vec<Value> = files
+                        .iter()
+                        .map(|(path, blob)| json!({"path": path, "mode": "100644", "type": "blob", "sha": blob}))
+                        .collect();
+                    json_response(
+                        StatusCode::OK,
+                        json!({"sha": tree, "tree": entries, "truncated": false}),
+                    )
+                }
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        ("GET", ["repos", o, r, "git", "blobs", sha]) if *o == OWNER && *r == REPO => {
+            use base64::Engine as _;
+            match st.blobs.get(*sha) {
+                Some(bytes) => {
+                    // GitHub wraps the base64 text in lines of 60 characters.
+                    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    let wrapped: Vec<String> = text
+                        .as_bytes()
+                        .chunks(60)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
+                    json_response(
+                        StatusCode::OK,
+                        json!({"sha": sha, "encoding": "base64", "content": wrapped.join("\n"), "size": bytes.len()}),
+                    )
+                }
+                None => message(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        ("POST", ["repos", o, r, "git", "trees"]) if *o == OWNER && *r == REPO => {
+            if access == Access::Read {
+                return forbidden();
+            }
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let mut files = match v["base_tree"].as_str() {
+                Some(base) => match st.trees.get(base) {
+                    Some(files) => files.clone(),
+                    None => return message(StatusCode::UNPROCESSABLE_ENTITY, "Invalid base_tree"),
+                },
+                None => BTreeMap::new(),
+            };
+            for entry in v["tree"].as_array().into_iter().flatten() {
+                let Some(path) = entry["path"].as_str() else {
+                    return message(StatusCode::UNPROCESSABLE_ENTITY, "tree entry without path");
+                };
+                if let Some(text) = entry["content"].as_str() {
+                    let id = st.object_id();
+                    st.blobs.insert(id.clone(), text.as_bytes().to_vec());
+                    files.insert(path.to_string(), id);
+                } else if entry["sha"].is_null() {
+                    files.remove(path);
+                }
+            }
+            let id = st.object_id();
+            st.trees.insert(id.clone(), files);
+            json_response(StatusCode::CREATED, json!({"sha": id}))
+        }
+        ("POST", ["repos", o, r, "git", "commits"]) if *o == OWNER && *r == REPO => {
+            if access == Access::Read {
+                return forbidden();
+            }
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let tree = v["tree"].as_str().unwrap_or_default().to_string();
+            if !st.trees.contains_key(&tree) {
+                return message(StatusCode::UNPROCESSABLE_ENTITY, "Tree SHA does not exist");
+            }
+            let parents: Vec<String> = v["parents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(String::from))
+                .collect();
+            let id = st.object_id();
+            st.commits.insert(id.clone(), (tree, parents));
+            json_response(StatusCode::CREATED, json!({"sha": id}))
+        }
+        ("POST", ["repos", o, r, "git", "refs"]) if *o == OWNER && *r == REPO => {
+            if access == Access::Read {
+                return forbidden();
+            }
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let name = v["ref"].as_str().unwrap_or_default();
+            let sha = v["sha"].as_str().unwrap_or_default().to_string();
+            let Some(branch) = name.strip_prefix("refs/heads/") else {
+                return message(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Reference name is invalid",
+                );
+            };
+            if st.branches.contains_key(branch) {
+                return message(StatusCode::UNPROCESSABLE_ENTITY, "Reference already exists");
+            }
+            st.branches.insert(branch.to_string(), sha.clone());
+            json_response(
+                StatusCode::CREATED,
+                json!({"ref": name, "object": {"sha": sha}}),
+            )
+        }
+        ("PATCH", ["repos", o, r, "git", "refs", "heads", name @ ..])
+            if *o == OWNER && *r == REPO =>
+        {
+            if access == Access::Read {
+                return forbidden();
+            }
+            let name = percent_decoded(&name.join("/"));
+            let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+            let sha = v["sha"].as_str().unwrap_or_default().to_string();
+            let Some(current) = st.branches.get(&name).cloned() else {
+                return message(StatusCode::UNPROCESSABLE_ENTITY, "Reference does not exist");
+            };
+            // Only a fast-forward unless forced: the new commit must descend from the head.
+            let mut at = Some(sha.clone());
+            let mut descends = false;
+            while let Some(c) = at {
+                if c == current {
+                    descends = true;
+                    break;
+                }
+                at = st.commits.get(&c).and_then(|(_, p)| p.first().cloned());
+            }
+            if !descends && v["force"].as_bool() != Some(true) {
+                return message(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Update is not a fast forward",
+                );
+            }
+            st.branches.insert(name.clone(), sha.clone());
+            json_response(
+                StatusCode::OK,
+                json!({"ref": format!("refs/heads/{name}"), "object": {"sha": sha}}),
+            )
         }
         ("GET", ["repos", o, r, "git", "ref", "tags", name @ ..]) if *o == OWNER && *r == REPO => {
             let name = percent_decoded(&name.join("/"));

@@ -11,13 +11,14 @@ use crate::baseline::{short_sha, Baseline, WorkDir};
 use crate::cli::exit;
 use crate::cli::failure::Failure;
 use crate::compare::Verdict;
-use crate::context::{BaselineMode, Context, Env, Inputs};
+use crate::context::{BaselineMode, Context, Env, Event, Inputs};
 use crate::github::commands::{annotation, end_group, group, plain, Level};
 use crate::github::{Client, RetryPolicy};
+use crate::history::branch::Entry;
 use crate::model::SeriesKey;
 use crate::render::{Renderer, TemplatePaths};
 use crate::report::{self, millis, Report};
-use crate::scan::{walk_tree, SideScan, Tree};
+use crate::scan::{scan, walk_tree, SideScan, Tree};
 use crate::trees::{self, RowStore, StoredRows};
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Job<'a> {
     env: &'a Env,
     pub(super) rt: Runtime,
     pub(super) client: Client,
+    /// The configuration's key: its sticky comment and its folder in a history branch.
+    pub(super) history_key: String,
 }
 
 impl<'a> Job<'a> {
@@ -52,6 +55,7 @@ impl<'a> Job<'a> {
         .context("GITHUB_API_URL")
         .map_err(Failure::usage)?;
         Ok(Job {
+            history_key: publish::configuration_key(&ctx, inputs),
             ctx,
             inputs,
             env,
@@ -157,6 +161,7 @@ impl<'a> Job<'a> {
             &publish::outputs(&report, REPORT_PATH, comment_url.as_deref(), baseline.sha()),
             Some(&summary.markdown),
         );
+        self.record_history(ctx, head);
         println!("benchgate: {}", publish::headline(&report));
         if report.verdict == Verdict::Fail {
             return Ok(exit::FAIL);
@@ -189,6 +194,58 @@ impl<'a> Job<'a> {
         report.analysis = serde_json::to_value(&analysis).ok();
         report.timings_ms.analyze = millis(started.elapsed());
         llm.required && analysis.is_failure()
+    }
+
+    /// Records this run's head series in the history branch, on a push to a branch or tag
+    /// and on a release (never for a pull request). A failure is a warning: the report is
+    /// already published.
+    fn record_history(&self, ctx: &Context, head: &HeadData) {
+        let Some(place) = self.history_place(ctx) else {
+            return;
+        };
+        let (git_ref, tag) = match &ctx.event {
+            Event::Push { git_ref, .. } => match git_ref.strip_prefix("refs/tags/") {
+                Some(tag) => (tag.to_string(), true),
+                None => (git_ref.trim_start_matches("refs/heads/").to_string(), false),
+            },
+            Event::Release { tag, .. } => (tag.clone(), true),
+            _ => return,
+        };
+        let entry = Entry {
+            sha: ctx.head_sha.clone(),
+            git_ref,
+            run_id: ctx.run_id,
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            tag,
+        };
+        let stored = scan(&head.root, &head.options)
+            .map_err(|e| e.to_string())
+            .and_then(|scanned| {
+                self.rt
+                    .block_on(place.store(entry, &scanned.series))
+                    .map_err(|e| e.to_string())
+            });
+        match stored {
+            Ok(commit) => println!(
+                "{}",
+                plain(&format!(
+                    "Recorded this run in the history branch `{}` (commit {}).",
+                    place.branch,
+                    short_sha(&commit)
+                ))
+            ),
+            Err(e) => println!(
+                "{}",
+                annotation(
+                    Level::Warning,
+                    "benchgate: history not recorded",
+                    &format!(
+                        "This run could not be recorded in the history branch `{}` (the job needs `permissions: contents: write` for it): {e}",
+                        place.branch
+                    )
+                )
+            ),
+        }
     }
 
     pub(super) fn work_dir(&self) -> Result<WorkDir, Failure> {

@@ -27,6 +27,27 @@ pub fn verdict_name(v: Verdict) -> &'static str {
     }
 }
 
+/// The key of this configuration: the `comment-id` input, else the workflow file and job;
+/// then the `title`, when there is one. It keys the sticky comment and the folder of a
+/// history branch.
+pub fn configuration_key(ctx: &Context, inputs: &Inputs) -> String {
+    let key = inputs.comment_id.clone().unwrap_or_else(|| {
+        let workflow = ctx
+            .workflow_file
+            .as_deref()
+            .or(ctx.workflow_name.as_deref())
+            .unwrap_or("benchgate");
+        match &ctx.job {
+            Some(job) => format!("{workflow}/{job}"),
+            None => workflow.to_string(),
+        }
+    });
+    match &inputs.title {
+        Some(title) => format!("{key}/{title}"),
+        None => key,
+    }
+}
+
 /// Where the report goes.
 pub struct Publisher<'a> {
     pub ctx: &'a Context,
@@ -36,25 +57,9 @@ pub struct Publisher<'a> {
 }
 
 impl Publisher<'_> {
-    /// The key of this configuration's sticky comment: the `comment-id` input, else the
-    /// workflow file and job; then the `title`, when there is one.
+    /// The key of this configuration's sticky comment ([`configuration_key`]).
     pub fn comment_id(&self) -> String {
-        let key = self.inputs.comment_id.clone().unwrap_or_else(|| {
-            let workflow = self
-                .ctx
-                .workflow_file
-                .as_deref()
-                .or(self.ctx.workflow_name.as_deref())
-                .unwrap_or("benchgate");
-            match &self.ctx.job {
-                Some(job) => format!("{workflow}/{job}"),
-                None => workflow.to_string(),
-            }
-        });
-        match &self.inputs.title {
-            Some(title) => format!("{key}/{title}"),
-            None => key,
-        }
+        configuration_key(self.ctx, self.inputs)
     }
 
     /// Writes or updates the sticky comment; returns its URL when there is one.

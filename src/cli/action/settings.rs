@@ -5,6 +5,7 @@ use super::head::HeadData;
 use super::pipeline::Job;
 use crate::analyze::{Api, LlmArgs, LlmSettings, Secret};
 use crate::baseline::artifacts::{self as from_artifacts, Limits};
+use crate::baseline::history_branch::Place;
 use crate::baseline::{git, path, Baseline, WorkDir};
 use crate::cli::failure::Failure;
 use crate::config::{CliOverrides, Config, Policy, DEFAULT_FILE};
@@ -134,11 +135,60 @@ impl Job<'_> {
                     limits: Limits::default(),
                     head_folders: &head_folders,
                 };
-                self.rt
+                let found = self
+                    .rt
                     .block_on(from_artifacts::fetch(&search, work))
-                    .map_err(Failure::from)
+                    .map_err(Failure::from)?;
+                Ok(self.or_from_history(ctx, found, &base, runs, work))
             }
         }
+    }
+
+    /// `found`, or, when it has no snapshot and a `history-branch` is set, the baseline the
+    /// history branch keeps (a history branch that cannot be read only adds a note).
+    fn or_from_history(
+        &self,
+        ctx: &Context,
+        mut found: Baseline,
+        base: &Base,
+        runs: usize,
+        work: &WorkDir,
+    ) -> Baseline {
+        let Some(place) = self.history_place(ctx) else {
+            return found;
+        };
+        if !found.snapshots.is_empty() {
+            return found;
+        }
+        match self.rt.block_on(place.fetch(base, runs, work)) {
+            Ok(mut kept) if !kept.snapshots.is_empty() => {
+                found.notes.append(&mut kept.notes);
+                kept.notes = found.notes;
+                kept
+            }
+            Ok(none) => {
+                found.notes.extend(none.notes);
+                found
+            }
+            Err(e) => {
+                found.notes.push(format!(
+                    "The history branch `{}` could not be read: {e}",
+                    place.branch
+                ));
+                found
+            }
+        }
+    }
+
+    /// The history branch of this configuration, when the `history-branch` input is set.
+    pub(super) fn history_place<'a>(&'a self, ctx: &'a Context) -> Option<Place<'a>> {
+        let branch = self.inputs.history_branch.as_deref()?;
+        Some(Place {
+            client: &self.client,
+            repo: &ctx.repo,
+            branch,
+            key: self.history_key.as_str(),
+        })
     }
 
     /// The LLM settings: the policy file's `llm:` section with the `llm-*` inputs on top.
