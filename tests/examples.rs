@@ -446,6 +446,33 @@ fn a_step_writing_into_a_missing_folder_fails() {
     assert!(run_workflow(&doc)[0].contains("no artifact named `benchmarks`"));
 }
 
+/// The baseline is the artifacts of a `push` run of the workflow named by `workflow` (this
+/// workflow by default): a workflow that never runs on `push` must name one that does.
+#[test]
+fn every_example_finds_push_runs_for_its_baseline() {
+    for (name, doc) in workflows() {
+        let pushes = !doc["on"]["push"].is_null() || doc["on"].as_str() == Some("push");
+        for (job_name, job) in doc["jobs"].as_mapping().unwrap() {
+            for step in job["steps"].as_sequence().into_iter().flatten() {
+                let uses = step["uses"].as_str().unwrap_or_default();
+                if !uses.starts_with("benchgate/benchgate@") {
+                    continue;
+                }
+                let with = &step["with"];
+                let own_baseline = scalar(&with["baseline"]).is_empty()
+                    || scalar(&with["baseline"]) == "artifacts";
+                if own_baseline && !pushes {
+                    assert!(
+                        !scalar(&with["workflow"]).is_empty(),
+                        "{name}: job `{}` runs benchgate in a workflow without push runs and names no `workflow` to take the baseline from",
+                        scalar(job_name)
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// A pushed tag is the event `tag`; the release gate example relies on the policy's
 /// `events.release` section, so that section must apply to a pushed tag (and `tag` on top).
 #[test]
