@@ -817,6 +817,37 @@ fn gab_custom_json_and_ndjson() {
     assert_eq!(find(&p, "Fibonacci 10", "value", &[]).samples, vec![0.0]);
 }
 
+/// A custom metric in frames per second that drops from 60 to 40 is a regression, not a
+/// neutral change: `benchgate compare` run as a process on two one-file trees.
+#[test]
+fn gab_custom_rate_drop_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    for (side, fps) in [("base", 60), ("head", 40)] {
+        let root = dir.path().join(side);
+        std::fs::create_dir(&root).unwrap();
+        let entry = format!(r#"[{{"name": "Render loop", "unit": "fps", "value": {fps}}}]"#);
+        std::fs::write(root.join("bench.json"), entry).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("benchgate")
+        .current_dir(dir.path())
+        .args(["compare", "--base", "base", "--head", "head", "--json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let delta = &report["deltas"][0];
+    assert_eq!(delta["benchmark"], "Render loop");
+    assert_eq!(delta["unit"], "fps");
+    assert_eq!(delta["direction"], "higher_is_better");
+    assert_eq!(delta["status"], "regression");
+    assert_eq!(report["verdict"], "fail");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("| Render loop | value |"), "{stdout}");
+    assert!(stdout.contains("-33.3%"), "{stdout}");
+}
+
 // ---------------------------------------------------------------- Bencher Metric Format
 
 #[test]
