@@ -757,6 +757,183 @@ fn llama_server_csv_skips_warmup_rows() {
     assert_eq!(find(&p, "a", "total_ms", &[]).samples, vec![1000.0, 900.0]);
 }
 
+// ---------------------------------------------------------------- SGLang and serving text
+
+#[test]
+fn sglang_bench_serving_jsonl_runs_keep_their_settings_apart() {
+    let dir = "sglang-bench-serving-jsonl/";
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}datacrunch-research__h200-benchmarks/sglang__outputs__llama_3_3_70b_online_output.jsonl"),
+    );
+    let rate = |r: &'static str| {
+        [
+            ("dataset_name", "random"),
+            ("request_rate", r),
+            ("random_input_len", "1024"),
+            ("random_output_len", "1024"),
+        ]
+    };
+    let tput = find(&p, "sglang", "output_throughput", &rate("1.0"));
+    assert_eq!(tput.samples, vec![537.4142851849319]);
+    assert_eq!(
+        (tput.unit.as_str(), tput.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "output_throughput", &rate("2.0")).samples,
+        vec![987.3125216200807]
+    );
+    let ttft = find(&p, "sglang", "median_ttft_ms", &rate("1.0"));
+    assert_eq!(ttft.samples, vec![85.74514742940664]);
+    assert_eq!(
+        (ttft.unit.as_str(), ttft.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    let e2e = find(&p, "sglang", "mean_e2e_latency_ms", &rate("2.0"));
+    assert_eq!(e2e.samples, vec![8540.55180882259]);
+    let completed = find(&p, "sglang", "completed", &rate("1.0"));
+    assert_eq!(
+        (completed.samples.clone(), completed.direction),
+        (vec![300.0], Direction::HigherIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "duration", &rate("1.0")).samples,
+        vec![298.3675805060193]
+    );
+    // Settings and token totals are not results; a null setting is no label.
+    assert!(p.series.iter().all(|s| !s.key.metric.contains("tokens")
+        && s.key.metric != "request_rate"
+        && !s.key.labels.contains_key("max_concurrency")));
+
+    // An unlimited request rate is Python's bare `Infinity`: read, and left out of the labels.
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}datacrunch-research__h200-benchmarks/sglang__outputs__deepseek_dp_mla_output.jsonl"),
+    );
+    let tput = find(
+        &p,
+        "sglang",
+        "output_throughput",
+        &[("random_output_len", "512")],
+    );
+    assert_eq!(tput.samples, vec![12412.394674113431]);
+    assert!(!tput.key.labels.contains_key("request_rate"));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A fork's variant with request throughput and its own duration field.
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}WILLIAM-qmul__SGLang-dLoRA/DynaRank__lora__unified_server__migration_ilp__sglang__sglang_rate2_stride10.jsonl"),
+    );
+    let labels = [("request_rate", "100.0"), ("random_output_len", "128")];
+    let req = find(&p, "sglang", "request_throughput", &labels);
+    assert_eq!(
+        (req.samples.clone(), req.unit.as_str(), req.direction),
+        (vec![0.7301325995637705], "req/s", Direction::HigherIsBetter)
+    );
+    let duration = find(&p, "sglang", "benchmark_duration_s", &labels);
+    assert_eq!(
+        (duration.samples.clone(), duration.direction),
+        (vec![58.89341199898627], Direction::LowerIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "total_throughput", &labels).samples,
+        vec![456.5875721458091]
+    );
+}
+
+#[test]
+fn serving_benchmark_console_blocks() {
+    // SGLang's console summary, six runs of a request-rate sweep saved in a Markdown note.
+    let p = parse_fixture(
+        "serving-benchmark-text",
+        "serving-benchmark-text/WILLIAM-qmul__SGLang-dLoRA/DynaRank__lora__unified_server__migration_ilp__sglang_results.md",
+    );
+    let rate4 = [("request_rate", "4.0")];
+    let req = find(&p, "sglang", "request_throughput", &rate4);
+    assert_eq!(
+        (req.samples.clone(), req.unit.as_str(), req.direction),
+        (vec![3.73], "req/s", Direction::HigherIsBetter)
+    );
+    let out = find(&p, "sglang", "output_token_throughput", &rate4);
+    assert_eq!(
+        (out.samples.clone(), out.unit.as_str(), out.direction),
+        (vec![817.47], "tokens/s", Direction::HigherIsBetter)
+    );
+    let e2e = find(&p, "sglang", "mean_e2e_latency", &rate4);
+    assert_eq!(
+        (e2e.samples.clone(), e2e.unit.as_str(), e2e.direction),
+        (vec![2071.52], "ms", Direction::LowerIsBetter)
+    );
+    let duration = find(
+        &p,
+        "sglang",
+        "benchmark_duration",
+        &[("request_rate", "8.0")],
+    );
+    assert_eq!(
+        (
+            duration.samples.clone(),
+            duration.unit.as_str(),
+            duration.direction
+        ),
+        (vec![261.53], "s", Direction::LowerIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "successful_requests", &rate4).samples,
+        vec![996.0]
+    );
+    // `-0.00` is a value; token totals (with or without a note in parentheses) are not.
+    assert_eq!(
+        find(&p, "sglang", "median_tpot", &[("request_rate", "2.0")]).samples,
+        vec![-0.0]
+    );
+    assert!(p.series.iter().all(|s| !s.key.metric.contains("tokens")));
+    let rates: BTreeSet<_> = p
+        .series
+        .iter()
+        .filter_map(|s| s.key.labels.get("request_rate"))
+        .collect();
+    assert_eq!(rates.len(), 6, "{rates:?}");
+
+    // vLLM's, 81 runs pasted into a README between prose and server log lines: the blocks name
+    // no settings, so they are samples of one series per metric, named after the file.
+    let p = parse_fixture(
+        "serving-benchmark-text",
+        "serving-benchmark-text/dennislee22__vLLM-benchmarking/README.md",
+    );
+    let ttft = find(&p, "README", "mean_ttft", &[]);
+    assert_eq!(ttft.samples.len(), 81);
+    assert_eq!(ttft.samples[0], 2111.51);
+    assert_eq!(ttft.direction, Direction::LowerIsBetter);
+    let tput = find(&p, "README", "output_token_throughput", &[]);
+    assert_eq!(&tput.samples[..2], &[218.04, 207.81]);
+    assert_eq!(
+        (tput.unit.as_str(), tput.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_eq!(find(&p, "README", "p99_itl", &[]).samples[1], 53.34);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A block cut short is read up to the cut and reported.
+    let p = parse_as(
+        "serving-benchmark-text",
+        "bench.log",
+        "============ Serving Benchmark Result ============\nRequest throughput (req/s): 7.90\nMean TTFT (ms): 12",
+    );
+    assert_eq!(
+        find(&p, "bench", "request_throughput", &[]).samples,
+        vec![7.9]
+    );
+    assert_eq!(find(&p, "bench", "mean_ttft", &[]).samples, vec![12.0]);
+    assert!(
+        p.warnings[0].message.contains("closing"),
+        "{:?}",
+        p.warnings
+    );
+}
+
 // ---------------------------------------------------------------- github-action-benchmark
 
 #[test]
@@ -919,6 +1096,8 @@ fn parse_file_picks_the_tool_adapter() {
         ("llama-bench-md", "llama-bench-md"),
         ("vllm-benchmark-serving-json", "vllm-serving"),
         ("vllm-bench-throughput-json", "vllm-throughput"),
+        ("sglang-bench-serving-jsonl", "sglang-serving"),
+        ("serving-benchmark-text", "serving-benchmark-text"),
         ("ollama-verbose-text", "ollama-verbose"),
         ("gab-custom-json", "gab-custom"),
         ("gab-custom-ndjson", "gab-custom"),
@@ -950,6 +1129,8 @@ fn other_formats_are_left_alone() {
         "llama-bench-md",
         "vllm-benchmark-serving-json",
         "vllm-bench-throughput-json",
+        "sglang-bench-serving-jsonl",
+        "serving-benchmark-text",
         "ollama-verbose-text",
         "ollama-api-json-in-md",
         "gab-custom-json",
@@ -1009,6 +1190,12 @@ fn truncated_files_give_errors_or_warnings() {
         ("gab-custom-json", "gab-custom", Cut::NearEnd),
         ("gab-custom-ndjson", "gab-custom", Cut::NearEnd),
         ("bencher-bmf-json", "bencher-bmf", Cut::NearEnd),
+        ("sglang-bench-serving-jsonl", "sglang-serving", Cut::NearEnd),
+        (
+            "serving-benchmark-text",
+            "serving-benchmark-text",
+            Cut::LastLine(|l| l.contains("(ms):"), ':'),
+        ),
         (
             "llama-bench-md",
             "llama-bench-md",
