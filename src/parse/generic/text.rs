@@ -24,7 +24,7 @@ impl Adapter for Text {
 
     fn detect(&self, input: &Input) -> Confidence {
         match input.extension().as_str() {
-            "txt" | "log" | "out" => Confidence::Generic,
+            "txt" | "log" | "out" | "stdout" | "bench" | "" => Confidence::Generic,
             _ => Confidence::No,
         }
     }
