@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 17] = [
+const FORMATS: [(&str, Option<&str>); 19] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -33,6 +33,8 @@ const FORMATS: [(&str, Option<&str>); 17] = [
     ("hyperfine-json", Some("hyperfine")),
     ("jmh-json", Some("jmh")),
     ("pytest-benchmark-json", Some("pytest-benchmark")),
+    ("vitest-bench-json", Some("vitest-bench")),
+    ("julia-benchmarktools-json", Some("julia-benchmarktools")),
 ];
 
 fn read(rel: &str) -> String {
@@ -186,7 +188,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 62, "fixture count changed");
+    assert_eq!(seen, 65, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1223,6 +1225,85 @@ fn pair_p40_catch2_benchmarks_added_and_removed() {
     );
     assert_samples(find(&b, "test case A/benchmark e", "mean"), &[2000.0]);
     assert_samples(find(&h, "test case A/benchmark e", "mean"), &[10000.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// vitest bench and Julia BenchmarkTools: rates higher, times lower
+
+#[test]
+fn vitest_hz_is_a_rate_and_times_are_ms_per_operation() {
+    let p = parse("vitest-bench-json/bencherdev__bencher/lib__bencher_adapter__tool_output__js__vitest__two.json");
+    assert_eq!(p.format, "vitest-bench");
+    let add = "math.bench.ts > math > add";
+    let hz = find(&p, add, "hz");
+    assert_unit(hz, "ops/s", Direction::HigherIsBetter);
+    assert_samples(hz, &[1000.0]);
+    let mean = find(&p, add, "mean");
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[1.0]);
+    assert_samples(find(&p, add, "min"), &[0.8]);
+    assert_samples(find(&p, add, "max"), &[1.5]);
+    assert_samples(find(&p, add, "p99"), &[1.4]);
+    let rme = find(&p, add, "rme");
+    assert_unit(rme, "%", Direction::LowerIsBetter);
+    assert_samples(rme, &[25.0]);
+    assert_samples(find(&p, "math.bench.ts > math > subtract", "hz"), &[500.0]);
+    // Empty `samples` arrays give no per-iteration series; counts are not metrics.
+    assert!(p
+        .series
+        .iter()
+        .all(|s| !["time", "sampleCount", "df", "critical"].contains(&s.key.metric.as_str())));
+
+    let p = parse("vitest-bench-json/bencherdev__bencher/lib__bencher_adapter__tool_output__js__vitest__four.json");
+    let benchmarks: BTreeSet<&str> = p.series.iter().map(|s| s.key.benchmark.as_str()).collect();
+    assert_eq!(benchmarks.len(), 4, "{benchmarks:?}");
+    assert_samples(
+        find(&p, "fib.bench.ts > fibonacci > fib(20)", "hz"),
+        &[500.0],
+    );
+
+    // Raw per-iteration times, when kept, are the samples of `time`.
+    let text = r#"{"files": [{"filepath": "a.bench.ts", "groups": [{"fullName": "a.bench.ts",
+        "benchmarks": [{"name": "sort", "hz": 2.5, "mean": 400, "samples": [390, 410, "x"]}]}]}]}"#;
+    let p = parse_text("bench.json", text);
+    assert_eq!(p.format, "vitest-bench");
+    let time = find(&p, "a.bench.ts > sort", "time");
+    assert_unit(time, "ms", Direction::LowerIsBetter);
+    assert_samples(time, &[390.0, 410.0]);
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+}
+
+#[test]
+fn julia_benchmarktools_estimates_by_group_path() {
+    let p = parse("julia-benchmarktools-json/benchmark-action__github-action-benchmark/test__data__extract__julia_output.json");
+    assert_eq!(p.format, "julia-benchmarktools");
+    let time = find(&p, "fib/20", "time");
+    assert_unit(time, "ns", Direction::LowerIsBetter);
+    assert_samples(time, &[31028.0]);
+    assert_samples(find(&p, "fib/10", "time"), &[246.03846153846155]);
+    let memory = find(&p, "fib/10", "memory");
+    assert_unit(memory, "B", Direction::LowerIsBetter);
+    assert_samples(memory, &[0.0]);
+    assert_samples(find(&p, "fib/10", "allocs"), &[0.0]);
+    assert_samples(find(&p, "fib/10", "gctime"), &[0.0]);
+    assert_eq!(p.series.len(), 8);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A whole trial gives its samples; a judgement is no measurement.
+    let text = r#"[{"Julia": "1.10.0", "BenchmarkTools": "1.4.0"}, [["BenchmarkGroup", {"data": {
+        "sum": ["Trial", {"times": [120.0, 118.0, 125.0], "gctimes": [0, 0, 3.0],
+                 "memory": 16, "allocs": 1, "params": ["Parameters", {}]}],
+        "cmp": ["TrialJudgement", {"ratio": ["TrialRatio", {"time": 1.1}]}]}, "tags": []}]]]"#;
+    let p = parse_text("results.json", text);
+    assert_eq!(p.format, "julia-benchmarktools");
+    assert_samples(find(&p, "sum", "time"), &[120.0, 118.0, 125.0]);
+    assert_samples(find(&p, "sum", "gctime"), &[0.0, 0.0, 3.0]);
+    assert_samples(find(&p, "sum", "memory"), &[16.0]);
+    assert!(
+        p.warnings[0].message.contains("TrialJudgement"),
+        "{:?}",
+        p.warnings
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
-//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2 and
-//! benchmark.js.
+//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
+//! benchmark.js, vitest bench and Julia BenchmarkTools.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
 //! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
@@ -10,6 +10,7 @@
 
 mod benchmarkdotnet;
 mod benchmarkjs;
+mod benchmarktools;
 mod builder;
 mod cargo_criterion;
 mod catch2_console;
@@ -23,6 +24,7 @@ mod hyperfine;
 mod jmh;
 mod libtest;
 mod pytest_benchmark;
+mod vitest;
 
 use super::{Adapter, Confidence, ParseError};
 use crate::units;
@@ -46,6 +48,8 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &catch2_xml::Catch2Xml,
     &catch2_console::Catch2Console,
     &benchmarkjs::BenchmarkJs,
+    &vitest::Vitest,
+    &benchmarktools::BenchmarkTools,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
