@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 19] = [
+const FORMATS: [(&str, Option<&str>); 20] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -35,6 +35,7 @@ const FORMATS: [(&str, Option<&str>); 19] = [
     ("pytest-benchmark-json", Some("pytest-benchmark")),
     ("vitest-bench-json", Some("vitest-bench")),
     ("julia-benchmarktools-json", Some("julia-benchmarktools")),
+    ("gungraun-console-text", Some("gungraun")),
 ];
 
 fn read(rel: &str) -> String {
@@ -188,7 +189,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 65, "fixture count changed");
+    assert_eq!(seen, 70, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1304,6 +1305,104 @@ fn julia_benchmarktools_estimates_by_group_path() {
         "{:?}",
         p.warnings
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// gungraun / iai-callgrind and iai console output: counts, lower is better
+
+fn callgrind(file: &str) -> Parsed {
+    let p = parse(&format!(
+        "gungraun-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__{file}"
+    ));
+    assert_eq!(p.format, "gungraun", "{file}");
+    p
+}
+
+fn tool(name: &str) -> [(&str, &str); 1] {
+    [("tool", name)]
+}
+
+#[test]
+fn gungraun_reads_the_new_value_of_each_metric_as_lower_is_better() {
+    let short = "rust_iai_callgrind::bench_fibonacci_group::bench_fibonacci short:10";
+    let long = "rust_iai_callgrind::bench_fibonacci_group::bench_fibonacci long:30";
+    // `new|old (change)`: the new value is the measurement; the regressions summary below
+    // the blocks is not read.
+    let p = callgrind("gungraun__with-summary-and-regressions.txt");
+    let instructions = find_labeled(&p, short, "Instructions", &tool("callgrind"));
+    assert_unit(instructions, "", Direction::LowerIsBetter);
+    assert_samples(instructions, &[1734.0]);
+    assert_samples(find(&p, long, "Instructions"), &[26214734.0]);
+    assert_samples(find(&p, short, "Estimated Cycles"), &[2464.0]);
+    assert_samples(find(&p, short, "Total read+write"), &[2362.0]);
+    assert_samples(find(&p, long, "L1 Hits"), &[35638619.0]);
+    assert_eq!(p.series.len(), 12);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.direction == Direction::LowerIsBetter));
+
+    // The same numbers in colour.
+    let colour = callgrind("gungraun__ansi-escapes.txt");
+    assert_samples(find(&colour, short, "Instructions"), &[1734.0]);
+    assert_eq!(identities(&colour), identities(&p));
+
+    // The `======= DHAT ===` rule switches the tool label.
+    let p = callgrind("gungraun__with-dhat.txt");
+    assert_samples(
+        find_labeled(&p, short, "Total bytes", &tool("dhat")),
+        &[29499.0],
+    );
+    assert_samples(
+        find_labeled(&p, long, "Instructions", &tool("callgrind")),
+        &[26214734.0],
+    );
+
+    // A name printed over several lines is one name.
+    let p = callgrind("gungraun__name_on_multiple_lines.txt");
+    assert_samples(
+        find(
+            &p,
+            "rust_iai_callgrind::bench::multiple_lines id:string with two lines",
+            "Instructions",
+        ),
+        &[1.0],
+    );
+    assert_samples(
+        find(
+            &p,
+            "rust_iai_callgrind::bench::multiple_lines id:string with multiple lines and one more",
+            "RAM Hits",
+        ),
+        &[10.0],
+    );
+
+    // iai, the predecessor: plain values, the name on the line before.
+    let p = callgrind("iai__two.txt");
+    assert_samples(find(&p, "bench_fibonacci_short", "Instructions"), &[1735.0]);
+    assert_samples(
+        find(&p, "bench_fibonacci_long", "Estimated Cycles"),
+        &[35638668.0],
+    );
+    assert_samples(find(&p, "bench_fibonacci_short", "RAM Accesses"), &[1.0]);
+    assert_eq!(p.series.len(), 10);
+}
+
+#[test]
+fn gungraun_hit_rates_are_higher_is_better_and_missing_values_are_skipped() {
+    let text = "lib::group::bench a:1\n  Instructions:   |N/A   (*********)\n  \
+                L1 Hit Rate:   97.5000|N/A   (*********)\n  RAM Hit Rate:   0.2000|N/A   (*********)\n";
+    let p = parse_text("bench.out", text);
+    assert_eq!(p.format, "gungraun");
+    let l1 = find(&p, "lib::group::bench a:1", "L1 Hit Rate");
+    assert_unit(l1, "%", Direction::HigherIsBetter);
+    assert_samples(l1, &[97.5]);
+    assert_unit(
+        find(&p, "lib::group::bench a:1", "RAM Hit Rate"),
+        "%",
+        Direction::LowerIsBetter,
+    );
+    assert!(p.series.iter().all(|s| s.key.metric != "Instructions"));
 }
 
 // ---------------------------------------------------------------------------------------

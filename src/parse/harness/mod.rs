@@ -1,7 +1,7 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
 //! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
-//! benchmark.js, vitest bench and Julia BenchmarkTools.
+//! benchmark.js, vitest bench, Julia BenchmarkTools and gungraun/iai-callgrind.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
 //! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
@@ -12,6 +12,7 @@ mod benchmarkdotnet;
 mod benchmarkjs;
 mod benchmarktools;
 mod builder;
+mod callgrind;
 mod cargo_criterion;
 mod catch2_console;
 mod catch2_xml;
@@ -50,6 +51,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &benchmarkjs::BenchmarkJs,
     &vitest::Vitest,
     &benchmarktools::BenchmarkTools,
+    &callgrind::Callgrind,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
