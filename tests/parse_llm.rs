@@ -1,6 +1,7 @@
 //! The LLM-tool adapters on the real fixture files: values, units, directions, labels and key
 //! stability across base/head pairs; failures counted, never measured; no panics on any input.
 
+use benchgate::baseline::gab_history;
 use benchgate::model::{Direction, Series, SeriesKey};
 use benchgate::parse::{self, llm::ADAPTERS, Adapter, Confidence, Input, Parsed};
 use benchgate::{direction, units};
@@ -1023,6 +1024,147 @@ fn gab_custom_rate_drop_is_a_regression() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("| Render loop | value |"), "{stdout}");
     assert!(stdout.contains("-33.3%"), "{stdout}");
+}
+
+const SHOGI_DATA_JS: &str = "gab-data-js/rust-shogi-crates__shogi_core/dev__bench__data.js";
+const SHOGI_SUITE: &str = "Benchmark result (shogi_legality_lite)";
+
+/// `cargo bench` output of the benchmarks the shogi data.js tracks, as a head run would
+/// write it: `shift_down_bench` 50 % slower than the newest recorded run, `shift_up_bench`
+/// missing.
+const SHOGI_HEAD: &str = "running 4 tests
+test bitboard::tests::pop_bench         ... bench:          95 ns/iter (+/- 0)
+test bitboard::tests::shift_down_bench  ... bench:      30,229 ns/iter (+/- 67)
+test bitboard::tests::shift_left_bench  ... bench:      19,021 ns/iter (+/- 85)
+test bitboard::tests::shift_right_bench ... bench:      20,546 ns/iter (+/- 86)
+
+test result: ok. 0 passed; 0 failed; 0 ignored; 4 measured; 0 filtered out
+";
+
+#[test]
+fn gab_data_js_runs_match_the_head_series_newest_first() {
+    let text = read(SHOGI_DATA_JS);
+    assert!(gab_history::is_data_js(&text));
+    let suite = gab_history::read_suite(SHOGI_DATA_JS, &text, None).unwrap();
+    assert_eq!(suite.name, SHOGI_SUITE);
+    assert_eq!(suite.entries.len(), 11);
+    assert_eq!(
+        suite.newest().and_then(|e| e.sha()),
+        Some("5f1e36452a9505cb819adadfe1347f7dce52b624")
+    );
+    let head = parse::parse_file(&Input {
+        path: "bench.txt",
+        text: SHOGI_HEAD,
+    });
+    assert_eq!(head.format, "libtest-bench");
+    let runs = suite.runs(3, &head.series, SHOGI_DATA_JS);
+    assert_eq!(runs.runs.len(), 3);
+    assert_eq!(runs.unmatched, ["bitboard::tests::shift_up_bench"]);
+    let values = |run: &[Series], bench: &str| -> Vec<f64> {
+        let s = run
+            .iter()
+            .find(|s| s.key.benchmark == bench)
+            .unwrap_or_else(|| panic!("{bench}"));
+        // Keyed, unit and direction like the head series: `ns/iter` reads as `ns`.
+        let h = head.series.iter().find(|h| h.key == s.key).unwrap();
+        assert_eq!(
+            (s.unit.as_str(), s.direction),
+            (h.unit.as_str(), h.direction)
+        );
+        s.samples.clone()
+    };
+    let pop = "bitboard::tests::pop_bench";
+    assert_eq!(values(&runs.runs[0], pop), [95.0]);
+    assert_eq!(values(&runs.runs[1], pop), [90.0]);
+    assert_eq!(values(&runs.runs[2], pop), [96.0]);
+    let down = "bitboard::tests::shift_down_bench";
+    assert_eq!(values(&runs.runs[0], down), [20229.0]);
+    assert_eq!(values(&runs.runs[1], down), [19834.0]);
+    assert_eq!(
+        runs.runs[0][0].origin[0].at,
+        format!("entries/{SHOGI_SUITE}/10/benches/0")
+    );
+
+    // The action's own test data: one suite, one run.
+    let rel = "gab-data-js/benchmark-action__github-action-benchmark/test__data__write__data-dir__original_data.js";
+    let suite = gab_history::read_suite(rel, &read(rel), Some("Test benchmark")).unwrap();
+    assert_eq!(suite.entries.len(), 1);
+    assert_eq!(suite.entries[0].benches[0].name, "bench_fib_10");
+    assert_eq!(suite.newest().and_then(|e| e.sha()), Some("prev commit id"));
+
+    let err = gab_history::read_suite(rel, &read(rel), Some("Nope")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{rel}: no suite named \"Nope\"; it holds \"Test benchmark\"")
+    );
+    let err = gab_history::read_suite("x.js", "var x = 1;", None).unwrap_err();
+    assert!(err
+        .to_string()
+        .starts_with("x.js: not a github-action-benchmark data.js"));
+}
+
+/// `benchgate compare --base data.js`: the newest run is the baseline, earlier runs the noise
+/// band; a bad suite name is a usage error naming the file and the suites it holds.
+#[test]
+fn compare_takes_a_gab_data_js_as_baseline_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("head")).unwrap();
+    std::fs::write(dir.path().join("head/bench.txt"), SHOGI_HEAD).unwrap();
+    let data_js = std::env::current_dir()
+        .unwrap()
+        .join(ROOT)
+        .join(SHOGI_DATA_JS);
+    let run = |extra: &[&str]| {
+        let report = dir.path().join("report.json");
+        let _ = std::fs::remove_file(&report);
+        let out = assert_cmd::cargo::cargo_bin_cmd!("benchgate")
+            .current_dir(dir.path())
+            .args([
+                "compare",
+                "--head",
+                "head",
+                "--json",
+                "report.json",
+                "--base",
+            ])
+            .arg(&data_js)
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = std::fs::read_to_string(&report)
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap_or(Value::Null);
+        (out, report)
+    };
+    let (out, report) = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["baseline"]["mode"], "github-action-benchmark");
+    assert_eq!(report["baseline"]["ref"], SHOGI_SUITE);
+    assert_eq!(
+        report["baseline"]["sha"],
+        "5f1e36452a9505cb819adadfe1347f7dce52b624"
+    );
+    assert_eq!(report["baseline"]["history"], 9);
+    let deltas = report["deltas"].as_array().unwrap();
+    assert_eq!(deltas.len(), 4, "{deltas:?}");
+    let down = &deltas[0];
+    assert_eq!(down["benchmark"], "bitboard::tests::shift_down_bench");
+    assert_eq!(down["status"], "regression");
+    assert_eq!(down["base"]["mean"], 20229.0);
+    assert_eq!(down["noise"]["runs"], 10);
+    assert!(report["warnings"].to_string().contains("shift_up_bench"));
+
+    let (out, report) = run(&["--base-history", "1", "--base-suite", SHOGI_SUITE]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["baseline"]["history"], 0);
+
+    let (out, _) = run(&["--base-suite", "Go Benchmark"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("no suite named \"Go Benchmark\"") && stderr.contains(SHOGI_SUITE),
+        "{stderr}"
+    );
 }
 
 // ---------------------------------------------------------------- Bencher Metric Format
