@@ -189,7 +189,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 70, "fixture count changed");
+    assert_eq!(seen, 72, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1226,6 +1226,104 @@ fn pair_p40_catch2_benchmarks_added_and_removed() {
     );
     assert_samples(find(&b, "test case A/benchmark e", "mean"), &[2000.0]);
     assert_samples(find(&h, "test case A/benchmark e", "mean"), &[10000.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// go test -bench under the names people save it as; benchstat output
+
+const BENTSIZE: &str =
+    "go-test-bench-text/golang__perf/benchfmt__testdata__bent__20200101T213604.Base.benchsize";
+
+#[test]
+fn go_bench_custom_size_units_from_a_generated_suite() {
+    let p = parse(BENTSIZE);
+    assert_eq!(p.format, "go-bench");
+    let labels = [("goos", "linux"), ("goarch", "amd64")];
+    let total = find_labeled(&p, "Benchmarkuber_zap_total", "total-bytes", &labels);
+    assert_unit(total, "total-bytes", Direction::LowerIsBetter);
+    assert_samples(total, &[10197763.0]);
+    let text = find_labeled(&p, "Benchmarkuber_zap_text", "text-bytes", &labels);
+    assert_unit(text, "text-bytes", Direction::LowerIsBetter);
+    assert_samples(text, &[3651836.0]);
+    let tip = parse(&BENTSIZE.replace(".Base.", ".Tip."));
+    assert_samples(
+        find_labeled(&tip, "Benchmarkuber_zap_total", "total-bytes", &labels),
+        &[10252060.0],
+    );
+    // Base and Tip measure the same benchmarks.
+    assert_eq!(identities(&p), identities(&tip));
+}
+
+/// The same bytes saved as `old.txt`, `new.out`, `bench.stdout`, `x86.bench` or `bench` are
+/// collected by the default patterns and read as Go benchmark output.
+#[test]
+fn go_bench_output_under_common_names_is_collected_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = read("go-test-bench-text/golang__perf/cmd__benchstat__testdata__old.txt");
+    let names = ["old.txt", "new.out", "bench.stdout", "x86.bench", "bench"];
+    for name in names {
+        std::fs::write(dir.path().join(name), &old).unwrap();
+    }
+    let scan = benchgate::scan::scan(dir.path(), &Default::default()).unwrap();
+    assert_eq!(scan.inventory.files, names.len());
+    for name in names {
+        let of_file: Vec<&Series> = scan
+            .series
+            .iter()
+            .filter(|s| s.key.source == name)
+            .collect();
+        assert!(!of_file.is_empty(), "{name}: {:?}", scan.warnings);
+        assert!(of_file.iter().all(|s| s.format == "go-bench"), "{name}");
+        let encode = of_file
+            .iter()
+            .find(|s| s.key.benchmark == "BenchmarkEncode/format=json" && s.key.metric == "ns/op")
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(encode.samples[..2], [1726.0, 1723.0], "{name}");
+        assert_eq!(
+            encode.samples.len(),
+            10,
+            "{name}: -count=10 repeats are samples"
+        );
+    }
+}
+
+const BENCHSTAT: &str = "benchstat-text/golang__perf/cmd__benchstat__testdata__";
+
+#[test]
+fn benchstat_output_is_a_comparison_and_names_the_files_to_give() {
+    let cases = [
+        ("crcOldNew.stdout", "(`crc-old.txt`, `crc-new.txt`)"),
+        ("csvOldNew.stdout", "(`old.txt`, `new.txt`)"),
+        ("units.stdout", "(`before`, `after`)"),
+    ];
+    for (file, files) in cases {
+        let rel = format!("{BENCHSTAT}{file}");
+        let p = parse(&rel);
+        assert_eq!(p.format, "benchstat", "{rel}");
+        assert!(p.series.is_empty(), "{rel}");
+        assert_eq!(p.warnings.len(), 1, "{rel}");
+        let message = &p.warnings[0].message;
+        assert!(
+            message.starts_with("benchstat output compares runs and holds no measurements"),
+            "{message}"
+        );
+        assert!(message.contains(files), "{rel}: {message}");
+        assert!(
+            message.contains("--base") && message.contains("--head"),
+            "{message}"
+        );
+    }
+    // The older layout names no files.
+    let old_layout = "name    old time/op    new time/op    delta\n\
+                      Stat-8    1.47ms ± 7%    0.74ms ± 0%    -49.39%  (p=0.000 n=18+12)\n";
+    let p = parse_text("compare.txt", old_layout);
+    assert_eq!(p.format, "benchstat");
+    assert!(p.warnings[0]
+        .message
+        .contains("the files passed to benchstat"));
+    // The raw files it was made from are data.
+    let raw = parse("go-test-bench-text/golang__perf/cmd__benchstat__testdata__crc-old.txt");
+    assert_eq!(raw.format, "go-bench");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
 //! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
-//! benchmark.js, vitest bench, Julia BenchmarkTools and gungraun/iai-callgrind.
+//! benchmark.js, vitest bench, Julia BenchmarkTools and gungraun/iai-callgrind; and
+//! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
 //! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
@@ -11,6 +12,7 @@
 mod benchmarkdotnet;
 mod benchmarkjs;
 mod benchmarktools;
+mod benchstat;
 mod builder;
 mod callgrind;
 mod cargo_criterion;
@@ -44,6 +46,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &pytest_benchmark::PytestBenchmark,
     &hyperfine::Hyperfine,
     &go_bench::GoBench,
+    &benchstat::Benchstat,
     &jmh::Jmh,
     &benchmarkdotnet::BenchmarkDotNet,
     &catch2_xml::Catch2Xml,
