@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 20] = [
+const FORMATS: [(&str, Option<&str>); 22] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -36,6 +36,8 @@ const FORMATS: [(&str, Option<&str>); 20] = [
     ("vitest-bench-json", Some("vitest-bench")),
     ("julia-benchmarktools-json", Some("julia-benchmarktools")),
     ("gungraun-console-text", Some("gungraun")),
+    ("benchmark-ips-text", Some("benchmark-ips")),
+    ("luau-bench-text", Some("luau-bench")),
 ];
 
 fn read(rel: &str) -> String {
@@ -189,7 +191,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 72, "fixture count changed");
+    assert_eq!(seen, 74, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1501,6 +1503,60 @@ fn gungraun_hit_rates_are_higher_is_better_and_missing_values_are_skipped() {
         Direction::LowerIsBetter,
     );
     assert!(p.series.iter().all(|s| s.key.metric != "Instructions"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Ruby benchmark-ips and Luau
+
+#[test]
+fn benchmark_ips_iterations_per_second_are_higher_is_better() {
+    let p = parse("benchmark-ips-text/evanphx__benchmark-ips/README.md");
+    assert_eq!(p.format, "benchmark-ips");
+    let ips = find(&p, "addition", "ips");
+    assert_unit(ips, "i/s", Direction::HigherIsBetter);
+    assert_samples(ips, &[36.209e6]);
+    let error = find(&p, "addition", "error");
+    assert_unit(error, "%", Direction::LowerIsBetter);
+    assert_samples(error, &[2.8]);
+    assert_samples(find(&p, "addition2", "ips"), &[36.552e6]);
+    // A label too long for its column is printed on the line before.
+    assert_samples(find(&p, "addition-test-long-label", "ips"), &[36.164e6]);
+    assert_samples(find(&p, "addition-test-long-label", "error"), &[5.8]);
+    // Warm-up rates and the comparison summary are not measurements.
+    assert_eq!(p.series.len(), 8);
+
+    let plain = "Calculating -------------------------------------\n\
+                 \x20                cast  2283762.5 (±6.8%) i/s -   11383200 in   5.012934s\n\
+                 \x20           cast fail    63108.8 (±6.7%) i/s -     316449 in   5.03s\n";
+    let p = parse_text("ips.txt", plain);
+    assert_eq!(p.format, "benchmark-ips");
+    assert_samples(find(&p, "cast", "ips"), &[2283762.5]);
+    assert_samples(find(&p, "cast fail", "error"), &[6.7]);
+}
+
+#[test]
+fn luau_results_table_by_test_and_driver() {
+    let p = parse("luau-bench-text/benchmark-action__github-action-benchmark/test__data__extract__benchmarkluau_output.txt");
+    assert_eq!(p.format, "luau-bench");
+    let driver = [("driver", "luau")];
+    let mean = find_labeled(&p, "base64", "mean", &driver);
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[15.041]);
+    assert_samples(find_labeled(&p, "base64", "min", &driver), &[14.831]);
+    let sd = find_labeled(&p, "chess", "stddev", &driver);
+    assert_unit(sd, "%", Direction::LowerIsBetter);
+    assert_samples(sd, &[0.212]);
+    assert_samples(find_labeled(&p, "life", "mean", &driver), &[85.089]);
+    // The `Total` row adds the others up.
+    assert!(p.series.iter().all(|s| s.key.benchmark != "Total"));
+    assert_eq!(p.series.len(), 9);
+
+    // Without the table, the SUCCESS lines; a FAILED line is a failed run.
+    let text = "SUCCESS: base64      :   1.5s +/-  0.6% on luau\nFAILED: chess\n";
+    let p = parse_text("bench.log", text);
+    assert_eq!(p.format, "luau-bench");
+    assert_samples(find_labeled(&p, "base64", "mean", &driver), &[1500.0]);
+    assert_eq!(find(&p, "chess", "mean").failed, 1);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
 //! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
-//! benchmark.js, vitest bench, Julia BenchmarkTools and gungraun/iai-callgrind; and
+//! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
+//! benchmark-ips and Luau's benchmark runner; and
 //! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
@@ -9,6 +10,7 @@
 //! scale their units per benchmark are converted to one unit per tool, so that a base and a
 //! head run always produce comparable series.
 
+mod benchmark_ips;
 mod benchmarkdotnet;
 mod benchmarkjs;
 mod benchmarktools;
@@ -26,6 +28,7 @@ mod google_benchmark;
 mod hyperfine;
 mod jmh;
 mod libtest;
+mod luau;
 mod pytest_benchmark;
 mod vitest;
 
@@ -55,6 +58,8 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &vitest::Vitest,
     &benchmarktools::BenchmarkTools,
     &callgrind::Callgrind,
+    &benchmark_ips::BenchmarkIps,
+    &luau::Luau,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
