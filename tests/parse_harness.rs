@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 22] = [
+const FORMATS: [(&str, Option<&str>); 23] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -38,6 +38,7 @@ const FORMATS: [(&str, Option<&str>); 22] = [
     ("gungraun-console-text", Some("gungraun")),
     ("benchmark-ips-text", Some("benchmark-ips")),
     ("luau-bench-text", Some("luau-bench")),
+    ("asv-results-json", Some("asv")),
 ];
 
 fn read(rel: &str) -> String {
@@ -175,7 +176,10 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
                 p.warnings
             );
             for s in &p.series {
-                assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                // asv drops the commit hash from its file names (tested below).
+                if p.format != "asv" {
+                    assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                }
                 assert_eq!(s.format, p.format, "{rel}");
                 assert!(
                     !s.key.benchmark.is_empty() && !s.key.metric.is_empty(),
@@ -191,7 +195,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 74, "fixture count changed");
+    assert_eq!(seen, 76, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1557,6 +1561,98 @@ fn luau_results_table_by_test_and_driver() {
     assert_eq!(p.format, "luau-bench");
     assert_samples(find_labeled(&p, "base64", "mean", &driver), &[1500.0]);
     assert_eq!(find(&p, "chess", "mean").failed, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// airspeed velocity
+
+const ASV: &str = "asv-results-json/airspeed-velocity__asv/test__example_results__cheetah/";
+
+#[test]
+fn asv_results_units_from_benchmark_types_and_failures() {
+    let p = parse(&format!("{ASV}fcf8c079-py2.7-Cython-numpy1.8.json"));
+    assert_eq!(p.format, "asv");
+    let machine = [("machine", "cheetah")];
+    let time = find_labeled(
+        &p,
+        "time_quantity.time_quantity_array_conversion",
+        "value",
+        &machine,
+    );
+    assert_unit(time, "s", Direction::LowerIsBetter);
+    assert_samples(time, &[0.15283851623535155]);
+    let mem = find(&p, "time_units.mem_unit", "value");
+    assert_unit(mem, "B", Direction::LowerIsBetter);
+    assert_samples(mem, &[344.0]);
+    // `null` is a failed run, `NaN` a skipped one (no series).
+    assert_eq!(find(&p, "time_AAA_failure", "value").failed, 1);
+    assert!(p.series.iter().all(|s| s.key.benchmark != "time_AAA_skip"));
+    // A parameterised benchmark: one series per parameter value.
+    let timed = |v: &'static str| {
+        let labels = [("machine", "cheetah"), ("params", v)];
+        find_labeled(&p, "time_other.time_parameterized", "value", &labels).clone()
+    };
+    assert_samples(&timed("1"), &[1.0]);
+    assert_samples(&timed("2"), &[4.0]);
+    assert_eq!(timed("3").failed, 1);
+    // `{"result": 3, "stats": ...}` without parameters.
+    assert_samples(find(&p, "time_ci_small", "value"), &[3.0]);
+    // A `track_*` value has no unit; its name tells no direction.
+    let track = find(&p, "time_secondary.track_value", "value");
+    assert_eq!(
+        (track.unit.as_str(), track.direction),
+        ("", Direction::Neutral)
+    );
+    assert_samples(track, &[42.0]);
+
+    // The commit hash leaves the key, so two commits' results compare.
+    let older = parse(&format!("{ASV}05d283b9-py2.7-Cython-numpy1.8.json"));
+    let key = |p: &Parsed| find(p, "time_units.time_unit_parse", "value").key.clone();
+    assert_eq!(key(&p), key(&older));
+    assert!(
+        key(&p)
+            .source
+            .ends_with("cheetah/py2.7-Cython-numpy1.8.json"),
+        "{}",
+        key(&p).source
+    );
+    assert_samples(
+        find(&older, "time_units.time_unit_parse", "value"),
+        &[0.0004013819694519043],
+    );
+}
+
+#[test]
+fn asv_version_2_rows_follow_result_columns() {
+    let text = r#"{"commit_hash": "0123456789abcdef", "env_name": "virtualenv-py3.12",
+        "params": {"machine": "ci"}, "python": "3.12", "version": 2,
+        "result_columns": ["result", "params", "version", "started_at", "duration"],
+        "results": {
+            "bench.TimeSuite.time_sort": [[0.5, null], [["10", "100"], ["'a'"]], "v1", 1, 2.0],
+            "bench.MemSuite.peakmem_load": [[1048576], [], "v1", 1, 2.0]}}"#;
+    let p = parse_text("results/ci/01234567-virtualenv-py3.12.json", text);
+    assert_eq!(p.format, "asv");
+    let labels = |v: &'static str| {
+        [
+            ("env", "virtualenv-py3.12"),
+            ("machine", "ci"),
+            ("params", v),
+        ]
+    };
+    let sort = find_labeled(&p, "bench.TimeSuite.time_sort", "value", &labels("10, 'a'"));
+    assert_unit(sort, "s", Direction::LowerIsBetter);
+    assert_samples(sort, &[0.5]);
+    let failed = find_labeled(
+        &p,
+        "bench.TimeSuite.time_sort",
+        "value",
+        &labels("100, 'a'"),
+    );
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+    let peak = find(&p, "bench.MemSuite.peakmem_load", "value");
+    assert_unit(peak, "B", Direction::LowerIsBetter);
+    assert_samples(peak, &[1048576.0]);
+    assert_eq!(peak.key.source, "results/ci/virtualenv-py3.12.json");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
 //! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
 //! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
-//! benchmark-ips and Luau's benchmark runner; and
+//! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv); and
 //! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
@@ -10,6 +10,7 @@
 //! scale their units per benchmark are converted to one unit per tool, so that a base and a
 //! head run always produce comparable series.
 
+mod asv_results;
 mod benchmark_ips;
 mod benchmarkdotnet;
 mod benchmarkjs;
@@ -60,6 +61,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &callgrind::Callgrind,
     &benchmark_ips::BenchmarkIps,
     &luau::Luau,
+    &asv_results::AsvResults,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
