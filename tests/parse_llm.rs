@@ -273,6 +273,53 @@ fn llama_bench_base_and_head_have_equal_keys() {
 
 // ---------------------------------------------------------------- llama-bench Markdown
 
+/// A script's records with the llama-bench row nested under `bench_raw`, beside the script's
+/// mode, size, throughput and readings, for two Vulkan drivers with and without `-fa 1`.
+#[test]
+fn llama_bench_rows_nested_in_wrapper_records() {
+    let rel = "llama-bench-wrapped-jsonl/lhl__strix-halo-testing/llm-bench__GLM-4.5-Air-UD-Q4_K_XL__results.jsonl";
+    let p = parse_fixture("llama-bench", rel);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let bench = "GLM-4.5-Air-UD-Q4_K_XL-00001-of-00002 pp512";
+    let radv = [("build", "llama.cpp-vulkan_radv"), ("flash_attn", "false")];
+    let ts = find(&p, bench, "avg_ts", &radv);
+    assert_eq!(ts.samples, [121.124, 121.461, 121.145, 120.7, 121.128]);
+    assert_eq!(
+        (ts.unit.as_str(), ts.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    // The wrapper's settings keep the builds apart; empty ones are not labels.
+    assert!(!ts.key.labels.contains_key("fa") && !ts.key.labels.contains_key("mode"));
+    let amdvlk_fa = [("build", "llama.cpp-vulkan_amdvlk"), ("fa", "-fa 1")];
+    assert_eq!(
+        find(&p, bench, "avg_ts", &amdvlk_fa).samples,
+        [178.263, 178.952, 178.886, 177.712, 178.654]
+    );
+    // The wrapper's readings of the run.
+    let power = find(&p, bench, "max_power_w", &radv);
+    assert_eq!(
+        (power.samples.clone(), power.direction),
+        (vec![120.02], Direction::LowerIsBetter)
+    );
+    let ram = find(&p, bench, "system_ram_peak_mib", &radv);
+    assert_eq!(
+        (ram.samples.clone(), ram.unit.as_str(), ram.direction),
+        (vec![74605.0], "MiB", Direction::LowerIsBetter)
+    );
+    assert_eq!(find(&p, bench, "duration_s", &radv).samples, [71.073895]);
+    // Its copy of the throughput, the size, start readings and deltas are not metrics.
+    let metrics: BTreeSet<&str> = p.series.iter().map(|s| s.key.metric.as_str()).collect();
+    for absent in [
+        "tokens_per_sec",
+        "value",
+        "gtt_start_mib",
+        "gtt_delta_mib",
+        "start_time",
+    ] {
+        assert!(!metrics.contains(absent), "{absent}");
+    }
+}
+
 #[test]
 fn llama_bench_markdown_reads_mean_of_mean_sd_cells() {
     let dir = "llama-bench-md/kyuz0__amd-strix-halo-toolboxes/";
@@ -1235,6 +1282,7 @@ fn parse_file_picks_the_tool_adapter() {
     let expected = [
         ("llama-bench-json", "llama-bench"),
         ("llama-bench-jsonl", "llama-bench"),
+        ("llama-bench-wrapped-jsonl", "llama-bench"),
         ("llama-bench-md", "llama-bench-md"),
         ("vllm-benchmark-serving-json", "vllm-serving"),
         ("vllm-bench-throughput-json", "vllm-throughput"),
@@ -1268,6 +1316,7 @@ fn other_formats_are_left_alone() {
     let mine = [
         "llama-bench-json",
         "llama-bench-jsonl",
+        "llama-bench-wrapped-jsonl",
         "llama-bench-md",
         "vllm-benchmark-serving-json",
         "vllm-bench-throughput-json",
