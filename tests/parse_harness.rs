@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 23] = [
+const FORMATS: [(&str, Option<&str>); 24] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -39,6 +39,7 @@ const FORMATS: [(&str, Option<&str>); 23] = [
     ("benchmark-ips-text", Some("benchmark-ips")),
     ("luau-bench-text", Some("luau-bench")),
     ("asv-results-json", Some("asv")),
+    ("google-benchmark-console", Some("google-benchmark-console")),
 ];
 
 fn read(rel: &str) -> String {
@@ -195,7 +196,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 76, "fixture count changed");
+    assert_eq!(seen, 77, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1653,6 +1654,43 @@ fn asv_version_2_rows_follow_result_columns() {
     assert_unit(peak, "B", Direction::LowerIsBetter);
     assert_samples(peak, &[1048576.0]);
     assert_eq!(peak.key.source, "results/ci/virtualenv-py3.12.json");
+}
+
+// ---------------------------------------------------------------------------------------
+// Google Benchmark console output
+
+#[test]
+fn google_benchmark_console_repetitions_by_section() {
+    let p = parse("google-benchmark-console/kleisauke__vips-microbench/results__rgbx.md");
+    assert_eq!(p.format, "google-benchmark-console");
+    let bench = "BM_jpeg_reduce_lanczos3_150x150/strip/real_time";
+    let rgb = find_labeled(&p, bench, "real_time", &[("section", "RGB")]);
+    assert_unit(rgb, "ns", Direction::LowerIsBetter);
+    assert_eq!(rgb.samples.len(), 10, "the repetitions, not the aggregates");
+    assert_close(rgb.samples[0], 398e6);
+    assert_close(rgb.samples[1], 448e6);
+    let cpu = find_labeled(&p, bench, "cpu_time", &[("section", "RGB")]);
+    assert_close(cpu.samples[0], 9.38e6);
+    let vectorized = [("section", "RGB with vectorized reduceh")];
+    assert_close(
+        find_labeled(&p, bench, "real_time", &vectorized).samples[0],
+        404e6,
+    );
+    // Four runs under four headings, two metrics each.
+    assert_eq!(p.series.len(), 8);
+
+    // With `--benchmark_report_aggregates_only` the mean is the measurement.
+    let text = "Benchmark          Time             CPU   Iterations\n\
+                ----------------------------------------------------\n\
+                BM_x_mean       2.50 us         2.40 us           10\n\
+                BM_x_median     2.45 us         2.38 us           10\n\
+                BM_x_stddev     0.10 us         0.09 us           10\n\
+                BM_x_cv            4.00 %          3.75 %         10\n";
+    let p = parse_text("bench.txt", text);
+    assert_eq!(p.format, "google-benchmark-console");
+    assert_samples(find(&p, "BM_x", "real_time"), &[2500.0]);
+    assert_samples(find(&p, "BM_x", "cpu_time"), &[2400.0]);
+    assert_eq!(p.series.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
-//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
-//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
+//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark (JSON
+//! and console), pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
 //! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
 //! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv); and
 //! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
@@ -26,6 +26,7 @@ mod criterion_console;
 mod criterion_csv;
 mod go_bench;
 mod google_benchmark;
+mod google_benchmark_console;
 mod hyperfine;
 mod jmh;
 mod libtest;
@@ -47,6 +48,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &criterion_console::CriterionConsole,
     &libtest::Libtest,
     &google_benchmark::GoogleBenchmark,
+    &google_benchmark_console::GoogleBenchmarkConsole,
     &pytest_benchmark::PytestBenchmark,
     &hyperfine::Hyperfine,
     &go_bench::GoBench,
