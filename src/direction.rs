@@ -555,6 +555,18 @@ fn is_data(u: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Checks every `(name, unit, direction)` case and lists all that fail.
+    fn assert_table(cases: &[(&str, &str, Direction)]) {
+        let mut bad = Vec::new();
+        for (name, unit, want) in cases {
+            let got = infer(name, unit);
+            if got != *want {
+                bad.push(format!("{name:?} [{unit}]: got {got}, want {want}"));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
     #[test]
     fn table_from_the_data_notes() {
         let cases: &[(&str, &str, Direction)] = &[
@@ -696,14 +708,7 @@ mod tests {
             ("tg128", "", Higher),
             ("pp512+tg128", "", Higher),
         ];
-        let mut bad = Vec::new();
-        for (name, unit, want) in cases {
-            let got = infer(name, unit);
-            if got != *want {
-                bad.push(format!("{name:?} [{unit}]: got {got}, want {want}"));
-            }
-        }
-        assert!(bad.is_empty(), "{}", bad.join("\n"));
+        assert_table(cases);
     }
 
     #[test]
@@ -747,14 +752,7 @@ mod tests {
             // A delta of a rate keeps its unknown sign.
             ("Throughput Δ", "fps", Neutral),
         ];
-        let mut bad = Vec::new();
-        for (name, unit, want) in cases {
-            let got = infer(name, unit);
-            if got != *want {
-                bad.push(format!("{name:?} [{unit}]: got {got}, want {want}"));
-            }
-        }
-        assert!(bad.is_empty(), "{}", bad.join("\n"));
+        assert_table(cases);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::builder::{Labels, Metric, SeriesBuilder};
 use super::{label_text, parse_json, starts_with_json, try_json};
 use crate::direction;
 use crate::model::Direction;
+use crate::parse::llm::json::replace_bare_tokens;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use serde_json::Value;
 
@@ -196,38 +197,14 @@ fn record(
 /// What a bare `NaN` (asv's "skipped") is read as.
 const SKIPPED: &str = "asv:skipped";
 
-/// The text with Python's bare `NaN` (outside strings) replaced by a marker string, so that
-/// it parses as JSON and skipped benchmarks stay apart from failed ones (`null`).
+/// The text with Python's bare `NaN` replaced by a marker string, so that it parses as
+/// JSON and skipped benchmarks stay apart from failed ones (`null`).
 fn python_numbers(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("NaN") {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if !in_string && rest.starts_with("NaN") {
-            out.push_str(&format!("\"{SKIPPED}\""));
-            rest = &rest[3..];
-            continue;
-        }
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    std::borrow::Cow::Owned(out)
+    replace_bare_tokens(text, &[("NaN", SKIPPED_JSON)])
 }
+
+/// [`SKIPPED`] as a JSON string.
+const SKIPPED_JSON: &str = "\"asv:skipped\"";
 
 /// The source without the commit hash that starts asv's result file names
 /// (`cheetah/fcf8c079-py2.7.json` -> `cheetah/py2.7.json`).

@@ -12,7 +12,7 @@
 mod bmf;
 mod emit;
 mod gab;
-mod json;
+pub(crate) mod json;
 mod llama_bench;
 mod llama_bench_md;
 mod llama_server_csv;
