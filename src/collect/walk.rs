@@ -28,7 +28,7 @@ const MAX_HINTS: usize = 20;
 /// Extensions of the text files benchmark tools write (empty: no extension).
 const TEXT_EXTENSIONS: &[&str] = &[
     "", "csv", "tsv", "json", "jsonl", "ndjson", "md", "txt", "log", "xml", "out", "stdout",
-    "bench", "dat", "result", "results", "js",
+    "bench", "dat", "result", "results",
 ];
 
 /// Words in a file name that suggest benchmark output.
@@ -36,10 +36,18 @@ const BENCH_WORDS: &[&str] = &["bench", "perf", "result", "timing", "throughput"
 
 /// The hint for an unmatched file that looks like benchmark output: a text file whose name
 /// says bench, perf, result, timing, throughput or latency (`old-bench.txt`, `perf.dat`,
-/// `results.json`); `None` for anything else.
+/// `results.json`), or github-action-benchmark's `data.js`; `None` for anything else.
 fn benchmark_hint(rel: &str) -> Option<Warning> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with("data.js") {
+        return Some(Warning::new(
+            rel,
+            "looks like github-action-benchmark's history (data.js): it holds earlier runs, \
+             not this one, so it was not read; to compare with it, pass it to `benchgate \
+             compare --base`",
+        ));
+    }
     let ext = kind_of(rel);
     if !TEXT_EXTENSIONS.contains(&ext.as_str()) || !BENCH_WORDS.iter().any(|w| lower.contains(w)) {
         return None;
@@ -375,6 +383,8 @@ mod tests {
             "ci/logo.png",
             "ci/main.go",
             "ci/BENCH",
+            "ci/bench.js",
+            "ci/data.js",
         ] {
             std::fs::write(root.join(name), "x").unwrap();
         }
@@ -383,29 +393,36 @@ mod tests {
             ..CollectOptions::default()
         };
         let walk = walk(root, &options).unwrap();
-        assert_eq!(walk.unmatched, 5);
+        assert_eq!(walk.unmatched, 7);
         let hinted: Vec<(&str, &str)> = walk
             .hints
             .iter()
             .map(|w| (w.path.as_str(), w.message.as_str()))
             .collect();
-        assert_eq!(hinted.len(), 3, "{hinted:?}");
+        assert_eq!(hinted.len(), 4, "{hinted:?}");
         assert_eq!(hinted[0].0, "ci/BENCH");
         assert!(
             hinted[0].1.contains("`--include '**/BENCH'`"),
             "{}",
             hinted[0].1
         );
-        assert_eq!(hinted[1].0, "ci/perf.dat");
+        // A script is code, not output; github-action-benchmark's history is a baseline.
+        assert_eq!(hinted[1].0, "ci/data.js");
         assert!(
-            hinted[1].1.contains("`--include '**/*.dat'`"),
+            hinted[1].1.contains("`benchgate compare --base`"),
             "{}",
             hinted[1].1
         );
+        assert_eq!(hinted[2].0, "ci/perf.dat");
         assert!(
-            hinted[2].1.contains("`--include '**/*.json'`"),
+            hinted[2].1.contains("`--include '**/*.dat'`"),
             "{}",
             hinted[2].1
+        );
+        assert!(
+            hinted[3].1.contains("`--include '**/*.json'`"),
+            "{}",
+            hinted[3].1
         );
     }
 }
