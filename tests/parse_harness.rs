@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 24] = [
+const FORMATS: [(&str, Option<&str>); 25] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -40,6 +40,7 @@ const FORMATS: [(&str, Option<&str>); 24] = [
     ("luau-bench-text", Some("luau-bench")),
     ("asv-results-json", Some("asv")),
     ("google-benchmark-console", Some("google-benchmark-console")),
+    ("asv-console-text", Some("asv-console")),
 ];
 
 fn read(rel: &str) -> String {
@@ -196,7 +197,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 77, "fixture count changed");
+    assert_eq!(seen, 78, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1654,6 +1655,28 @@ fn asv_version_2_rows_follow_result_columns() {
     assert_unit(peak, "B", Direction::LowerIsBetter);
     assert_samples(peak, &[1048576.0]);
     assert_eq!(peak.key.source, "results/ci/virtualenv-py3.12.json");
+}
+
+#[test]
+fn asv_console_results_by_environment() {
+    let p = parse("asv-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__python__asv__six.txt");
+    assert_eq!(p.format, "asv-console");
+    let py27 = [("env", "virtualenv-py2.7")];
+    let time = find_labeled(&p, "benchmarks.TimeSuite.time_iterkeys", "value", &py27);
+    assert_unit(time, "s", Direction::LowerIsBetter);
+    assert_samples(time, &[11.1e-6]);
+    let mem = find_labeled(&p, "benchmarks.MemSuite.mem_list", "value", &py27);
+    assert_unit(mem, "B", Direction::LowerIsBetter);
+    assert_samples(mem, &[2420.0]);
+    let py36 = [("env", "virtualenv-py3.6")];
+    assert_samples(
+        find_labeled(&p, "benchmarks.TimeSuite.time_keys3", "value", &py36),
+        &[9.07e-6],
+    );
+    let failed = find_labeled(&p, "benchmarks.TimeSuite.time_iterkeys3", "value", &py36);
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+    // `Running (...)` progress lines are not results.
+    assert_eq!(p.series.len(), 10);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark (JSON
 //! and console), pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
 //! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
-//! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv); and
+//! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv: result files and
+//! console output); and
 //! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
@@ -10,6 +11,7 @@
 //! scale their units per benchmark are converted to one unit per tool, so that a base and a
 //! head run always produce comparable series.
 
+mod asv_console;
 mod asv_results;
 mod benchmark_ips;
 mod benchmarkdotnet;
@@ -64,6 +66,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &benchmark_ips::BenchmarkIps,
     &luau::Luau,
     &asv_results::AsvResults,
+    &asv_console::AsvConsole,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very
