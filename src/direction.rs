@@ -14,17 +14,39 @@ use Direction::{HigherIsBetter as Higher, LowerIsBetter as Lower, Neutral};
 
 /// The direction of metric `name` measured in `unit` (either may be empty). The name wins
 /// when it says something explicit; otherwise the unit decides; otherwise `Neutral`.
+///
+/// A rate unit (`frames/s`, `fps`, `Hz`) is the one exception: it beats a name that reads as
+/// a time or a resource (`load` in req/s, `disk write` in MB/s), because a count per second is
+/// better higher whatever is counted, unless the name counts failures (`errors` in 1/s) or a
+/// spread (`stddev` in ops/s).
 pub fn infer(name: &str, unit: &str) -> Direction {
     let last = name.rsplit('.').next().unwrap_or(name);
-    if let Some(d) = by_name(last) {
-        return d;
-    }
-    if last.len() != name.len() {
-        if let Some(d) = by_name(name) {
-            return d;
+    let named = by_name(last).or_else(|| {
+        if last.len() != name.len() {
+            by_name(name)
+        } else {
+            None
         }
+    });
+    let from_unit = by_unit(unit);
+    match named {
+        Some(Lower) if is_rate(unit) => {
+            let w = words(name);
+            if says_failure(&w) || says_spread(&w) {
+                Lower
+            } else {
+                Higher
+            }
+        }
+        Some(d) => d,
+        None => from_unit.unwrap_or(Neutral),
     }
-    by_unit(unit).unwrap_or(Neutral)
+}
+
+/// True when `unit` is a count per unit of time that counts good outcomes (`frames/s`,
+/// `fps`, `Hz`, `ops`), as opposed to `errors/s`.
+fn is_rate(unit: &str) -> bool {
+    by_unit(unit) == Some(Higher) && normalize_unit(unit) != "x"
 }
 
 /// True when `name` is a run parameter (`num_gpu`, `n_prompt`, `batch_size`, ...) that
@@ -279,27 +301,11 @@ fn by_name(name: &str) -> Option<Direction> {
     if is_parameter(name) {
         return Some(Neutral);
     }
-    if has_prefix(
-        &w,
-        &[
-            "error", "err", "fail", "degraded", "timeout", "oom", "crash",
-        ],
-    ) || has(
-        &w,
-        &["errors", "miss", "misses", "dropped", "rejected", "retries"],
-    ) {
+    if says_failure(&w) {
         return Some(Lower);
     }
     // Spread of a measurement: smaller is steadier.
-    if has(
-        &w,
-        &[
-            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter", "rsd",
-            "sem",
-        ],
-    ) || w.windows(2).any(|p| p[0] == "std" && p[1] == "dev")
-        || w.windows(2).any(|p| p[0] == "coefficient" && p[1] == "of")
-    {
+    if says_spread(&w) {
         return Some(Lower);
     }
     // Timestamps, counts, indices and lengths are facts about the run, not results.
@@ -376,7 +382,9 @@ fn by_name(name: &str) -> Option<Direction> {
         ],
     ) || has(
         &w,
-        &["f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops"],
+        &[
+            "f1", "acc", "qps", "rps", "tps", "fps", "ts", "rate", "ops", "iops", "hz",
+        ],
     ) {
         return Some(Higher);
     }
@@ -440,6 +448,32 @@ fn by_name(name: &str) -> Option<Direction> {
     None
 }
 
+/// True when the words name errors, failures or other bad outcomes (`error_count`,
+/// `failed requests`, `cache misses`), which are better fewer.
+fn says_failure(w: &[String]) -> bool {
+    has_prefix(
+        w,
+        &[
+            "error", "err", "fail", "degraded", "timeout", "oom", "crash",
+        ],
+    ) || has(
+        w,
+        &["errors", "miss", "misses", "dropped", "rejected", "retries"],
+    )
+}
+
+/// True when the words name the spread of a measurement (`stddev`, `cv`, `iqr`).
+fn says_spread(w: &[String]) -> bool {
+    has(
+        w,
+        &[
+            "std", "stddev", "stdev", "sd", "cv", "variance", "var", "mad", "iqr", "jitter", "rsd",
+            "sem",
+        ],
+    ) || w.windows(2).any(|p| p[0] == "std" && p[1] == "dev")
+        || w.windows(2).any(|p| p[0] == "coefficient" && p[1] == "of")
+}
+
 /// Words that denote counts may still be rates (`eval_count_per_s` is a throughput).
 fn count_or_rate(w: &[String]) -> Option<Direction> {
     if is_throughput(w) {
@@ -476,8 +510,13 @@ fn by_unit(unit: &str) -> Option<Direction> {
     match u.split_once('/') {
         Some((num, den)) => {
             if is_time(den) {
-                // Anything per unit of time is a throughput.
-                Some(Higher)
+                // Anything per unit of time is a throughput, unless it counts failures
+                // (`errors/s`).
+                Some(if says_failure(&words(num)) {
+                    Lower
+                } else {
+                    Higher
+                })
             } else if is_time(num) || is_data(num) || num == "allocs" {
                 // Time, bytes or allocations per operation/token.
                 Some(Lower)
@@ -486,9 +525,13 @@ fn by_unit(unit: &str) -> Option<Direction> {
             }
         }
         None if is_time(&u) || is_data(&u) => Some(Lower),
-        None => match u.as_str() {
-            "x" => Some(Higher),
-            "W" | "J" | "°C" => Some(Lower),
+        None => match u.to_ascii_lowercase().as_str() {
+            // Speedups and the rates written as one word (frames, cycles, I/O operations,
+            // queries or requests per second).
+            "x" | "fps" | "hz" | "khz" | "mhz" | "ghz" | "qps" | "rps" | "iops" | "ops" | "tps" => {
+                Some(Higher)
+            }
+            "w" | "j" | "°c" => Some(Lower),
             _ => None,
         },
     }
@@ -511,6 +554,18 @@ fn is_data(u: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checks every `(name, unit, direction)` case and lists all that fail.
+    fn assert_table(cases: &[(&str, &str, Direction)]) {
+        let mut bad = Vec::new();
+        for (name, unit, want) in cases {
+            let got = infer(name, unit);
+            if got != *want {
+                bad.push(format!("{name:?} [{unit}]: got {got}, want {want}"));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
 
     #[test]
     fn table_from_the_data_notes() {
@@ -653,14 +708,51 @@ mod tests {
             ("tg128", "", Higher),
             ("pp512+tg128", "", Higher),
         ];
-        let mut bad = Vec::new();
-        for (name, unit, want) in cases {
-            let got = infer(name, unit);
-            if got != *want {
-                bad.push(format!("{name:?} [{unit}]: got {got}, want {want}"));
-            }
-        }
-        assert!(bad.is_empty(), "{}", bad.join("\n"));
+        assert_table(cases);
+    }
+
+    #[test]
+    fn rates_are_better_higher_unless_they_count_failures() {
+        let cases: &[(&str, &str, Direction)] = &[
+            ("value", "fps", Higher),
+            ("value", "FPS", Higher),
+            ("value", "hz", Higher),
+            ("value", "Hz", Higher),
+            ("value", "MHz", Higher),
+            ("value", "qps", Higher),
+            ("value", "rps", Higher),
+            ("value", "iops", Higher),
+            ("value", "IOPS", Higher),
+            ("value", "ops", Higher),
+            ("value", "frames/s", Higher),
+            ("value", "widgets/sec", Higher),
+            ("value", "msg/s", Higher),
+            ("value", "1/s", Higher),
+            ("value", "frames per second", Higher),
+            ("value", "queries per second", Higher),
+            ("value", "GiB/s", Higher),
+            ("Render", "fps", Higher),
+            ("Load", "req/s", Higher),
+            ("Disk write size", "MB/s", Higher),
+            ("compile", "files/s", Higher),
+            ("mean", "ops/s", Higher),
+            ("hz", "", Higher),
+            ("fps", "", Higher),
+            ("ops", "", Higher),
+            ("iops", "", Higher),
+            // Failures per second and spreads of a rate are better lower.
+            ("value", "errors/s", Lower),
+            ("value", "failures per second", Lower),
+            ("value", "failed requests/s", Lower),
+            ("value", "timeouts/sec", Lower),
+            ("errors", "1/s", Lower),
+            ("request failures", "req/s", Lower),
+            ("stddev", "ops/s", Lower),
+            ("rme", "%", Neutral),
+            // A delta of a rate keeps its unknown sign.
+            ("Throughput Δ", "fps", Neutral),
+        ];
+        assert_table(cases);
     }
 
     #[test]

@@ -218,6 +218,7 @@ impl Tally {
             .zip(read)
             .filter(|(_, r)| *r)
             .map(|(f, _)| f);
+        warnings.extend(walk.hints.iter().cloned());
         warnings.sort();
         warnings.dedup();
         SideScan {

@@ -623,3 +623,39 @@ proptest! {
         let _ = parse_text(&path, &text);
     }
 }
+
+/// The README's table of supported formats names every parser, each once, and no other.
+#[test]
+fn readme_format_table_lists_every_parser() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("## Supported formats")
+        .nth(1)
+        .expect("README has a `Supported formats` section");
+    let header = "| family | format | parser | what is read |";
+    let table = section
+        .split(header)
+        .nth(1)
+        .expect("the format table has a `parser` column");
+    let mut listed = Vec::new();
+    for row in table.lines().skip(2).take_while(|l| l.starts_with('|')) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for name in cells[3].split(',') {
+            listed.push(name.trim().trim_matches('`').to_string());
+        }
+    }
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        listed.len(),
+        "a parser is listed twice: {listed:?}"
+    );
+    let mut parsers: Vec<String> = benchgate::parse::adapters()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
+    parsers.sort();
+    assert_eq!(sorted, parsers);
+}

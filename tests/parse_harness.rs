@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 17] = [
+const FORMATS: [(&str, Option<&str>); 25] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -33,6 +33,14 @@ const FORMATS: [(&str, Option<&str>); 17] = [
     ("hyperfine-json", Some("hyperfine")),
     ("jmh-json", Some("jmh")),
     ("pytest-benchmark-json", Some("pytest-benchmark")),
+    ("vitest-bench-json", Some("vitest-bench")),
+    ("julia-benchmarktools-json", Some("julia-benchmarktools")),
+    ("gungraun-console-text", Some("gungraun")),
+    ("benchmark-ips-text", Some("benchmark-ips")),
+    ("luau-bench-text", Some("luau-bench")),
+    ("asv-results-json", Some("asv")),
+    ("google-benchmark-console", Some("google-benchmark-console")),
+    ("asv-console-text", Some("asv-console")),
 ];
 
 fn read(rel: &str) -> String {
@@ -170,7 +178,10 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
                 p.warnings
             );
             for s in &p.series {
-                assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                // asv drops the commit hash from its file names (tested below).
+                if p.format != "asv" {
+                    assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                }
                 assert_eq!(s.format, p.format, "{rel}");
                 assert!(
                     !s.key.benchmark.is_empty() && !s.key.metric.is_empty(),
@@ -186,7 +197,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 62, "fixture count changed");
+    assert_eq!(seen, 78, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1223,6 +1234,486 @@ fn pair_p40_catch2_benchmarks_added_and_removed() {
     );
     assert_samples(find(&b, "test case A/benchmark e", "mean"), &[2000.0]);
     assert_samples(find(&h, "test case A/benchmark e", "mean"), &[10000.0]);
+}
+
+// ---------------------------------------------------------------------------------------
+// go test -bench under the names people save it as; benchstat output
+
+const BENTSIZE: &str =
+    "go-test-bench-text/golang__perf/benchfmt__testdata__bent__20200101T213604.Base.benchsize";
+
+#[test]
+fn go_bench_custom_size_units_from_a_generated_suite() {
+    let p = parse(BENTSIZE);
+    assert_eq!(p.format, "go-bench");
+    let labels = [("goos", "linux"), ("goarch", "amd64")];
+    let total = find_labeled(&p, "Benchmarkuber_zap_total", "total-bytes", &labels);
+    assert_unit(total, "total-bytes", Direction::LowerIsBetter);
+    assert_samples(total, &[10197763.0]);
+    let text = find_labeled(&p, "Benchmarkuber_zap_text", "text-bytes", &labels);
+    assert_unit(text, "text-bytes", Direction::LowerIsBetter);
+    assert_samples(text, &[3651836.0]);
+    let tip = parse(&BENTSIZE.replace(".Base.", ".Tip."));
+    assert_samples(
+        find_labeled(&tip, "Benchmarkuber_zap_total", "total-bytes", &labels),
+        &[10252060.0],
+    );
+    // Base and Tip measure the same benchmarks.
+    assert_eq!(identities(&p), identities(&tip));
+}
+
+/// The same bytes saved as `old.txt`, `new.out`, `bench.stdout`, `x86.bench` or `bench` are
+/// collected by the default patterns and read as Go benchmark output.
+#[test]
+fn go_bench_output_under_common_names_is_collected_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = read("go-test-bench-text/golang__perf/cmd__benchstat__testdata__old.txt");
+    let names = ["old.txt", "new.out", "bench.stdout", "x86.bench", "bench"];
+    for name in names {
+        std::fs::write(dir.path().join(name), &old).unwrap();
+    }
+    let scan = benchgate::scan::scan(dir.path(), &Default::default()).unwrap();
+    assert_eq!(scan.inventory.files, names.len());
+    for name in names {
+        let of_file: Vec<&Series> = scan
+            .series
+            .iter()
+            .filter(|s| s.key.source == name)
+            .collect();
+        assert!(!of_file.is_empty(), "{name}: {:?}", scan.warnings);
+        assert!(of_file.iter().all(|s| s.format == "go-bench"), "{name}");
+        let encode = of_file
+            .iter()
+            .find(|s| s.key.benchmark == "BenchmarkEncode/format=json" && s.key.metric == "ns/op")
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(encode.samples[..2], [1726.0, 1723.0], "{name}");
+        assert_eq!(
+            encode.samples.len(),
+            10,
+            "{name}: -count=10 repeats are samples"
+        );
+    }
+}
+
+const BENCHSTAT: &str = "benchstat-text/golang__perf/cmd__benchstat__testdata__";
+
+#[test]
+fn benchstat_output_is_a_comparison_and_names_the_files_to_give() {
+    let cases = [
+        ("crcOldNew.stdout", "(`crc-old.txt`, `crc-new.txt`)"),
+        ("csvOldNew.stdout", "(`old.txt`, `new.txt`)"),
+        ("units.stdout", "(`before`, `after`)"),
+    ];
+    for (file, files) in cases {
+        let rel = format!("{BENCHSTAT}{file}");
+        let p = parse(&rel);
+        assert_eq!(p.format, "benchstat", "{rel}");
+        assert!(p.series.is_empty(), "{rel}");
+        assert_eq!(p.warnings.len(), 1, "{rel}");
+        let message = &p.warnings[0].message;
+        assert!(
+            message.starts_with("benchstat output compares runs and holds no measurements"),
+            "{message}"
+        );
+        assert!(message.contains(files), "{rel}: {message}");
+        assert!(
+            message.contains("--base") && message.contains("--head"),
+            "{message}"
+        );
+    }
+    // The older layout names no files.
+    let old_layout = "name    old time/op    new time/op    delta\n\
+                      Stat-8    1.47ms ± 7%    0.74ms ± 0%    -49.39%  (p=0.000 n=18+12)\n";
+    let p = parse_text("compare.txt", old_layout);
+    assert_eq!(p.format, "benchstat");
+    assert!(p.warnings[0]
+        .message
+        .contains("the files passed to benchstat"));
+    // The raw files it was made from are data.
+    let raw = parse("go-test-bench-text/golang__perf/cmd__benchstat__testdata__crc-old.txt");
+    assert_eq!(raw.format, "go-bench");
+}
+
+// ---------------------------------------------------------------------------------------
+// vitest bench and Julia BenchmarkTools: rates higher, times lower
+
+#[test]
+fn vitest_hz_is_a_rate_and_times_are_ms_per_operation() {
+    let p = parse("vitest-bench-json/bencherdev__bencher/lib__bencher_adapter__tool_output__js__vitest__two.json");
+    assert_eq!(p.format, "vitest-bench");
+    let add = "math.bench.ts > math > add";
+    let hz = find(&p, add, "hz");
+    assert_unit(hz, "ops/s", Direction::HigherIsBetter);
+    assert_samples(hz, &[1000.0]);
+    let mean = find(&p, add, "mean");
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[1.0]);
+    assert_samples(find(&p, add, "min"), &[0.8]);
+    assert_samples(find(&p, add, "max"), &[1.5]);
+    assert_samples(find(&p, add, "p99"), &[1.4]);
+    let rme = find(&p, add, "rme");
+    assert_unit(rme, "%", Direction::LowerIsBetter);
+    assert_samples(rme, &[25.0]);
+    assert_samples(find(&p, "math.bench.ts > math > subtract", "hz"), &[500.0]);
+    // Empty `samples` arrays give no per-iteration series; counts are not metrics.
+    assert!(p
+        .series
+        .iter()
+        .all(|s| !["time", "sampleCount", "df", "critical"].contains(&s.key.metric.as_str())));
+
+    let p = parse("vitest-bench-json/bencherdev__bencher/lib__bencher_adapter__tool_output__js__vitest__four.json");
+    let benchmarks: BTreeSet<&str> = p.series.iter().map(|s| s.key.benchmark.as_str()).collect();
+    assert_eq!(benchmarks.len(), 4, "{benchmarks:?}");
+    assert_samples(
+        find(&p, "fib.bench.ts > fibonacci > fib(20)", "hz"),
+        &[500.0],
+    );
+
+    // Raw per-iteration times, when kept, are the samples of `time`.
+    let text = r#"{"files": [{"filepath": "a.bench.ts", "groups": [{"fullName": "a.bench.ts",
+        "benchmarks": [{"name": "sort", "hz": 2.5, "mean": 400, "samples": [390, 410, "x"]}]}]}]}"#;
+    let p = parse_text("bench.json", text);
+    assert_eq!(p.format, "vitest-bench");
+    let time = find(&p, "a.bench.ts > sort", "time");
+    assert_unit(time, "ms", Direction::LowerIsBetter);
+    assert_samples(time, &[390.0, 410.0]);
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+}
+
+#[test]
+fn julia_benchmarktools_estimates_by_group_path() {
+    let p = parse("julia-benchmarktools-json/benchmark-action__github-action-benchmark/test__data__extract__julia_output.json");
+    assert_eq!(p.format, "julia-benchmarktools");
+    let time = find(&p, "fib/20", "time");
+    assert_unit(time, "ns", Direction::LowerIsBetter);
+    assert_samples(time, &[31028.0]);
+    assert_samples(find(&p, "fib/10", "time"), &[246.03846153846155]);
+    let memory = find(&p, "fib/10", "memory");
+    assert_unit(memory, "B", Direction::LowerIsBetter);
+    assert_samples(memory, &[0.0]);
+    assert_samples(find(&p, "fib/10", "allocs"), &[0.0]);
+    assert_samples(find(&p, "fib/10", "gctime"), &[0.0]);
+    assert_eq!(p.series.len(), 8);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A whole trial gives its samples; a judgement is no measurement.
+    let text = r#"[{"Julia": "1.10.0", "BenchmarkTools": "1.4.0"}, [["BenchmarkGroup", {"data": {
+        "sum": ["Trial", {"times": [120.0, 118.0, 125.0], "gctimes": [0, 0, 3.0],
+                 "memory": 16, "allocs": 1, "params": ["Parameters", {}]}],
+        "cmp": ["TrialJudgement", {"ratio": ["TrialRatio", {"time": 1.1}]}]}, "tags": []}]]]"#;
+    let p = parse_text("results.json", text);
+    assert_eq!(p.format, "julia-benchmarktools");
+    assert_samples(find(&p, "sum", "time"), &[120.0, 118.0, 125.0]);
+    assert_samples(find(&p, "sum", "gctime"), &[0.0, 0.0, 3.0]);
+    assert_samples(find(&p, "sum", "memory"), &[16.0]);
+    assert!(
+        p.warnings[0].message.contains("TrialJudgement"),
+        "{:?}",
+        p.warnings
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// gungraun / iai-callgrind and iai console output: counts, lower is better
+
+fn callgrind(file: &str) -> Parsed {
+    let p = parse(&format!(
+        "gungraun-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__rust__{file}"
+    ));
+    assert_eq!(p.format, "gungraun", "{file}");
+    p
+}
+
+fn tool(name: &str) -> [(&str, &str); 1] {
+    [("tool", name)]
+}
+
+#[test]
+fn gungraun_reads_the_new_value_of_each_metric_as_lower_is_better() {
+    let short = "rust_iai_callgrind::bench_fibonacci_group::bench_fibonacci short:10";
+    let long = "rust_iai_callgrind::bench_fibonacci_group::bench_fibonacci long:30";
+    // `new|old (change)`: the new value is the measurement; the regressions summary below
+    // the blocks is not read.
+    let p = callgrind("gungraun__with-summary-and-regressions.txt");
+    let instructions = find_labeled(&p, short, "Instructions", &tool("callgrind"));
+    assert_unit(instructions, "", Direction::LowerIsBetter);
+    assert_samples(instructions, &[1734.0]);
+    assert_samples(find(&p, long, "Instructions"), &[26214734.0]);
+    assert_samples(find(&p, short, "Estimated Cycles"), &[2464.0]);
+    assert_samples(find(&p, short, "Total read+write"), &[2362.0]);
+    assert_samples(find(&p, long, "L1 Hits"), &[35638619.0]);
+    assert_eq!(p.series.len(), 12);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.direction == Direction::LowerIsBetter));
+
+    // The same numbers in colour.
+    let colour = callgrind("gungraun__ansi-escapes.txt");
+    assert_samples(find(&colour, short, "Instructions"), &[1734.0]);
+    assert_eq!(identities(&colour), identities(&p));
+
+    // The `======= DHAT ===` rule switches the tool label.
+    let p = callgrind("gungraun__with-dhat.txt");
+    assert_samples(
+        find_labeled(&p, short, "Total bytes", &tool("dhat")),
+        &[29499.0],
+    );
+    assert_samples(
+        find_labeled(&p, long, "Instructions", &tool("callgrind")),
+        &[26214734.0],
+    );
+
+    // A name printed over several lines is one name.
+    let p = callgrind("gungraun__name_on_multiple_lines.txt");
+    assert_samples(
+        find(
+            &p,
+            "rust_iai_callgrind::bench::multiple_lines id:string with two lines",
+            "Instructions",
+        ),
+        &[1.0],
+    );
+    assert_samples(
+        find(
+            &p,
+            "rust_iai_callgrind::bench::multiple_lines id:string with multiple lines and one more",
+            "RAM Hits",
+        ),
+        &[10.0],
+    );
+
+    // iai, the predecessor: plain values, the name on the line before.
+    let p = callgrind("iai__two.txt");
+    assert_samples(find(&p, "bench_fibonacci_short", "Instructions"), &[1735.0]);
+    assert_samples(
+        find(&p, "bench_fibonacci_long", "Estimated Cycles"),
+        &[35638668.0],
+    );
+    assert_samples(find(&p, "bench_fibonacci_short", "RAM Accesses"), &[1.0]);
+    assert_eq!(p.series.len(), 10);
+}
+
+#[test]
+fn gungraun_hit_rates_are_higher_is_better_and_missing_values_are_skipped() {
+    let text = "lib::group::bench a:1\n  Instructions:   |N/A   (*********)\n  \
+                L1 Hit Rate:   97.5000|N/A   (*********)\n  RAM Hit Rate:   0.2000|N/A   (*********)\n";
+    let p = parse_text("bench.out", text);
+    assert_eq!(p.format, "gungraun");
+    let l1 = find(&p, "lib::group::bench a:1", "L1 Hit Rate");
+    assert_unit(l1, "%", Direction::HigherIsBetter);
+    assert_samples(l1, &[97.5]);
+    assert_unit(
+        find(&p, "lib::group::bench a:1", "RAM Hit Rate"),
+        "%",
+        Direction::LowerIsBetter,
+    );
+    assert!(p.series.iter().all(|s| s.key.metric != "Instructions"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Ruby benchmark-ips and Luau
+
+#[test]
+fn benchmark_ips_iterations_per_second_are_higher_is_better() {
+    let p = parse("benchmark-ips-text/evanphx__benchmark-ips/README.md");
+    assert_eq!(p.format, "benchmark-ips");
+    let ips = find(&p, "addition", "ips");
+    assert_unit(ips, "i/s", Direction::HigherIsBetter);
+    assert_samples(ips, &[36.209e6]);
+    let error = find(&p, "addition", "error");
+    assert_unit(error, "%", Direction::LowerIsBetter);
+    assert_samples(error, &[2.8]);
+    assert_samples(find(&p, "addition2", "ips"), &[36.552e6]);
+    // A label too long for its column is printed on the line before.
+    assert_samples(find(&p, "addition-test-long-label", "ips"), &[36.164e6]);
+    assert_samples(find(&p, "addition-test-long-label", "error"), &[5.8]);
+    // Warm-up rates and the comparison summary are not measurements.
+    assert_eq!(p.series.len(), 8);
+
+    let plain = "Calculating -------------------------------------\n\
+                 \x20                cast  2283762.5 (±6.8%) i/s -   11383200 in   5.012934s\n\
+                 \x20           cast fail    63108.8 (±6.7%) i/s -     316449 in   5.03s\n";
+    let p = parse_text("ips.txt", plain);
+    assert_eq!(p.format, "benchmark-ips");
+    assert_samples(find(&p, "cast", "ips"), &[2283762.5]);
+    assert_samples(find(&p, "cast fail", "error"), &[6.7]);
+}
+
+#[test]
+fn luau_results_table_by_test_and_driver() {
+    let p = parse("luau-bench-text/benchmark-action__github-action-benchmark/test__data__extract__benchmarkluau_output.txt");
+    assert_eq!(p.format, "luau-bench");
+    let driver = [("driver", "luau")];
+    let mean = find_labeled(&p, "base64", "mean", &driver);
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[15.041]);
+    assert_samples(find_labeled(&p, "base64", "min", &driver), &[14.831]);
+    let sd = find_labeled(&p, "chess", "stddev", &driver);
+    assert_unit(sd, "%", Direction::LowerIsBetter);
+    assert_samples(sd, &[0.212]);
+    assert_samples(find_labeled(&p, "life", "mean", &driver), &[85.089]);
+    // The `Total` row adds the others up.
+    assert!(p.series.iter().all(|s| s.key.benchmark != "Total"));
+    assert_eq!(p.series.len(), 9);
+
+    // Without the table, the SUCCESS lines; a FAILED line is a failed run.
+    let text = "SUCCESS: base64      :   1.5s +/-  0.6% on luau\nFAILED: chess\n";
+    let p = parse_text("bench.log", text);
+    assert_eq!(p.format, "luau-bench");
+    assert_samples(find_labeled(&p, "base64", "mean", &driver), &[1500.0]);
+    assert_eq!(find(&p, "chess", "mean").failed, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// airspeed velocity
+
+const ASV: &str = "asv-results-json/airspeed-velocity__asv/test__example_results__cheetah/";
+
+#[test]
+fn asv_results_units_from_benchmark_types_and_failures() {
+    let p = parse(&format!("{ASV}fcf8c079-py2.7-Cython-numpy1.8.json"));
+    assert_eq!(p.format, "asv");
+    let machine = [("machine", "cheetah")];
+    let time = find_labeled(
+        &p,
+        "time_quantity.time_quantity_array_conversion",
+        "value",
+        &machine,
+    );
+    assert_unit(time, "s", Direction::LowerIsBetter);
+    assert_samples(time, &[0.15283851623535155]);
+    let mem = find(&p, "time_units.mem_unit", "value");
+    assert_unit(mem, "B", Direction::LowerIsBetter);
+    assert_samples(mem, &[344.0]);
+    // `null` is a failed run, `NaN` a skipped one (no series).
+    assert_eq!(find(&p, "time_AAA_failure", "value").failed, 1);
+    assert!(p.series.iter().all(|s| s.key.benchmark != "time_AAA_skip"));
+    // A parameterised benchmark: one series per parameter value.
+    let timed = |v: &'static str| {
+        let labels = [("machine", "cheetah"), ("params", v)];
+        find_labeled(&p, "time_other.time_parameterized", "value", &labels).clone()
+    };
+    assert_samples(&timed("1"), &[1.0]);
+    assert_samples(&timed("2"), &[4.0]);
+    assert_eq!(timed("3").failed, 1);
+    // `{"result": 3, "stats": ...}` without parameters.
+    assert_samples(find(&p, "time_ci_small", "value"), &[3.0]);
+    // A `track_*` value has no unit; its name tells no direction.
+    let track = find(&p, "time_secondary.track_value", "value");
+    assert_eq!(
+        (track.unit.as_str(), track.direction),
+        ("", Direction::Neutral)
+    );
+    assert_samples(track, &[42.0]);
+
+    // The commit hash leaves the key, so two commits' results compare.
+    let older = parse(&format!("{ASV}05d283b9-py2.7-Cython-numpy1.8.json"));
+    let key = |p: &Parsed| find(p, "time_units.time_unit_parse", "value").key.clone();
+    assert_eq!(key(&p), key(&older));
+    assert!(
+        key(&p)
+            .source
+            .ends_with("cheetah/py2.7-Cython-numpy1.8.json"),
+        "{}",
+        key(&p).source
+    );
+    assert_samples(
+        find(&older, "time_units.time_unit_parse", "value"),
+        &[0.0004013819694519043],
+    );
+}
+
+#[test]
+fn asv_version_2_rows_follow_result_columns() {
+    let text = r#"{"commit_hash": "0123456789abcdef", "env_name": "virtualenv-py3.12",
+        "params": {"machine": "ci"}, "python": "3.12", "version": 2,
+        "result_columns": ["result", "params", "version", "started_at", "duration"],
+        "results": {
+            "bench.TimeSuite.time_sort": [[0.5, null], [["10", "100"], ["'a'"]], "v1", 1, 2.0],
+            "bench.MemSuite.peakmem_load": [[1048576], [], "v1", 1, 2.0]}}"#;
+    let p = parse_text("results/ci/01234567-virtualenv-py3.12.json", text);
+    assert_eq!(p.format, "asv");
+    let labels = |v: &'static str| {
+        [
+            ("env", "virtualenv-py3.12"),
+            ("machine", "ci"),
+            ("params", v),
+        ]
+    };
+    let sort = find_labeled(&p, "bench.TimeSuite.time_sort", "value", &labels("10, 'a'"));
+    assert_unit(sort, "s", Direction::LowerIsBetter);
+    assert_samples(sort, &[0.5]);
+    let failed = find_labeled(
+        &p,
+        "bench.TimeSuite.time_sort",
+        "value",
+        &labels("100, 'a'"),
+    );
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+    let peak = find(&p, "bench.MemSuite.peakmem_load", "value");
+    assert_unit(peak, "B", Direction::LowerIsBetter);
+    assert_samples(peak, &[1048576.0]);
+    assert_eq!(peak.key.source, "results/ci/virtualenv-py3.12.json");
+}
+
+#[test]
+fn asv_console_results_by_environment() {
+    let p = parse("asv-console-text/bencherdev__bencher/lib__bencher_adapter__tool_output__python__asv__six.txt");
+    assert_eq!(p.format, "asv-console");
+    let py27 = [("env", "virtualenv-py2.7")];
+    let time = find_labeled(&p, "benchmarks.TimeSuite.time_iterkeys", "value", &py27);
+    assert_unit(time, "s", Direction::LowerIsBetter);
+    assert_samples(time, &[11.1e-6]);
+    let mem = find_labeled(&p, "benchmarks.MemSuite.mem_list", "value", &py27);
+    assert_unit(mem, "B", Direction::LowerIsBetter);
+    assert_samples(mem, &[2420.0]);
+    let py36 = [("env", "virtualenv-py3.6")];
+    assert_samples(
+        find_labeled(&p, "benchmarks.TimeSuite.time_keys3", "value", &py36),
+        &[9.07e-6],
+    );
+    let failed = find_labeled(&p, "benchmarks.TimeSuite.time_iterkeys3", "value", &py36);
+    assert_eq!((failed.samples.len(), failed.failed), (0, 1));
+    // `Running (...)` progress lines are not results.
+    assert_eq!(p.series.len(), 10);
+}
+
+// ---------------------------------------------------------------------------------------
+// Google Benchmark console output
+
+#[test]
+fn google_benchmark_console_repetitions_by_section() {
+    let p = parse("google-benchmark-console/kleisauke__vips-microbench/results__rgbx.md");
+    assert_eq!(p.format, "google-benchmark-console");
+    let bench = "BM_jpeg_reduce_lanczos3_150x150/strip/real_time";
+    let rgb = find_labeled(&p, bench, "real_time", &[("section", "RGB")]);
+    assert_unit(rgb, "ns", Direction::LowerIsBetter);
+    assert_eq!(rgb.samples.len(), 10, "the repetitions, not the aggregates");
+    assert_close(rgb.samples[0], 398e6);
+    assert_close(rgb.samples[1], 448e6);
+    let cpu = find_labeled(&p, bench, "cpu_time", &[("section", "RGB")]);
+    assert_close(cpu.samples[0], 9.38e6);
+    let vectorized = [("section", "RGB with vectorized reduceh")];
+    assert_close(
+        find_labeled(&p, bench, "real_time", &vectorized).samples[0],
+        404e6,
+    );
+    // Four runs under four headings, two metrics each.
+    assert_eq!(p.series.len(), 8);
+
+    // With `--benchmark_report_aggregates_only` the mean is the measurement.
+    let text = "Benchmark          Time             CPU   Iterations\n\
+                ----------------------------------------------------\n\
+                BM_x_mean       2.50 us         2.40 us           10\n\
+                BM_x_median     2.45 us         2.38 us           10\n\
+                BM_x_stddev     0.10 us         0.09 us           10\n\
+                BM_x_cv            4.00 %          3.75 %         10\n";
+    let p = parse_text("bench.txt", text);
+    assert_eq!(p.format, "google-benchmark-console");
+    assert_samples(find(&p, "BM_x", "real_time"), &[2500.0]);
+    assert_samples(find(&p, "BM_x", "cpu_time"), &[2400.0]);
+    assert_eq!(p.series.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! The LLM-tool adapters on the real fixture files: values, units, directions, labels and key
 //! stability across base/head pairs; failures counted, never measured; no panics on any input.
 
+use benchgate::baseline::gab_history;
 use benchgate::model::{Direction, Series, SeriesKey};
 use benchgate::parse::{self, llm::ADAPTERS, Adapter, Confidence, Input, Parsed};
 use benchgate::{direction, units};
@@ -271,6 +272,53 @@ fn llama_bench_base_and_head_have_equal_keys() {
 }
 
 // ---------------------------------------------------------------- llama-bench Markdown
+
+/// A script's records with the llama-bench row nested under `bench_raw`, beside the script's
+/// mode, size, throughput and readings, for two Vulkan drivers with and without `-fa 1`.
+#[test]
+fn llama_bench_rows_nested_in_wrapper_records() {
+    let rel = "llama-bench-wrapped-jsonl/lhl__strix-halo-testing/llm-bench__GLM-4.5-Air-UD-Q4_K_XL__results.jsonl";
+    let p = parse_fixture("llama-bench", rel);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let bench = "GLM-4.5-Air-UD-Q4_K_XL-00001-of-00002 pp512";
+    let radv = [("build", "llama.cpp-vulkan_radv"), ("flash_attn", "false")];
+    let ts = find(&p, bench, "avg_ts", &radv);
+    assert_eq!(ts.samples, [121.124, 121.461, 121.145, 120.7, 121.128]);
+    assert_eq!(
+        (ts.unit.as_str(), ts.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    // The wrapper's settings keep the builds apart; empty ones are not labels.
+    assert!(!ts.key.labels.contains_key("fa") && !ts.key.labels.contains_key("mode"));
+    let amdvlk_fa = [("build", "llama.cpp-vulkan_amdvlk"), ("fa", "-fa 1")];
+    assert_eq!(
+        find(&p, bench, "avg_ts", &amdvlk_fa).samples,
+        [178.263, 178.952, 178.886, 177.712, 178.654]
+    );
+    // The wrapper's readings of the run.
+    let power = find(&p, bench, "max_power_w", &radv);
+    assert_eq!(
+        (power.samples.clone(), power.direction),
+        (vec![120.02], Direction::LowerIsBetter)
+    );
+    let ram = find(&p, bench, "system_ram_peak_mib", &radv);
+    assert_eq!(
+        (ram.samples.clone(), ram.unit.as_str(), ram.direction),
+        (vec![74605.0], "MiB", Direction::LowerIsBetter)
+    );
+    assert_eq!(find(&p, bench, "duration_s", &radv).samples, [71.073895]);
+    // Its copy of the throughput, the size, start readings and deltas are not metrics.
+    let metrics: BTreeSet<&str> = p.series.iter().map(|s| s.key.metric.as_str()).collect();
+    for absent in [
+        "tokens_per_sec",
+        "value",
+        "gtt_start_mib",
+        "gtt_delta_mib",
+        "start_time",
+    ] {
+        assert!(!metrics.contains(absent), "{absent}");
+    }
+}
 
 #[test]
 fn llama_bench_markdown_reads_mean_of_mean_sd_cells() {
@@ -757,6 +805,183 @@ fn llama_server_csv_skips_warmup_rows() {
     assert_eq!(find(&p, "a", "total_ms", &[]).samples, vec![1000.0, 900.0]);
 }
 
+// ---------------------------------------------------------------- SGLang and serving text
+
+#[test]
+fn sglang_bench_serving_jsonl_runs_keep_their_settings_apart() {
+    let dir = "sglang-bench-serving-jsonl/";
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}datacrunch-research__h200-benchmarks/sglang__outputs__llama_3_3_70b_online_output.jsonl"),
+    );
+    let rate = |r: &'static str| {
+        [
+            ("dataset_name", "random"),
+            ("request_rate", r),
+            ("random_input_len", "1024"),
+            ("random_output_len", "1024"),
+        ]
+    };
+    let tput = find(&p, "sglang", "output_throughput", &rate("1.0"));
+    assert_eq!(tput.samples, vec![537.4142851849319]);
+    assert_eq!(
+        (tput.unit.as_str(), tput.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "output_throughput", &rate("2.0")).samples,
+        vec![987.3125216200807]
+    );
+    let ttft = find(&p, "sglang", "median_ttft_ms", &rate("1.0"));
+    assert_eq!(ttft.samples, vec![85.74514742940664]);
+    assert_eq!(
+        (ttft.unit.as_str(), ttft.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    let e2e = find(&p, "sglang", "mean_e2e_latency_ms", &rate("2.0"));
+    assert_eq!(e2e.samples, vec![8540.55180882259]);
+    let completed = find(&p, "sglang", "completed", &rate("1.0"));
+    assert_eq!(
+        (completed.samples.clone(), completed.direction),
+        (vec![300.0], Direction::HigherIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "duration", &rate("1.0")).samples,
+        vec![298.3675805060193]
+    );
+    // Settings and token totals are not results; a null setting is no label.
+    assert!(p.series.iter().all(|s| !s.key.metric.contains("tokens")
+        && s.key.metric != "request_rate"
+        && !s.key.labels.contains_key("max_concurrency")));
+
+    // An unlimited request rate is Python's bare `Infinity`: read, and left out of the labels.
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}datacrunch-research__h200-benchmarks/sglang__outputs__deepseek_dp_mla_output.jsonl"),
+    );
+    let tput = find(
+        &p,
+        "sglang",
+        "output_throughput",
+        &[("random_output_len", "512")],
+    );
+    assert_eq!(tput.samples, vec![12412.394674113431]);
+    assert!(!tput.key.labels.contains_key("request_rate"));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A fork's variant with request throughput and its own duration field.
+    let p = parse_fixture(
+        "sglang-serving",
+        &format!("{dir}WILLIAM-qmul__SGLang-dLoRA/DynaRank__lora__unified_server__migration_ilp__sglang__sglang_rate2_stride10.jsonl"),
+    );
+    let labels = [("request_rate", "100.0"), ("random_output_len", "128")];
+    let req = find(&p, "sglang", "request_throughput", &labels);
+    assert_eq!(
+        (req.samples.clone(), req.unit.as_str(), req.direction),
+        (vec![0.7301325995637705], "req/s", Direction::HigherIsBetter)
+    );
+    let duration = find(&p, "sglang", "benchmark_duration_s", &labels);
+    assert_eq!(
+        (duration.samples.clone(), duration.direction),
+        (vec![58.89341199898627], Direction::LowerIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "total_throughput", &labels).samples,
+        vec![456.5875721458091]
+    );
+}
+
+#[test]
+fn serving_benchmark_console_blocks() {
+    // SGLang's console summary, six runs of a request-rate sweep saved in a Markdown note.
+    let p = parse_fixture(
+        "serving-benchmark-text",
+        "serving-benchmark-text/WILLIAM-qmul__SGLang-dLoRA/DynaRank__lora__unified_server__migration_ilp__sglang_results.md",
+    );
+    let rate4 = [("request_rate", "4.0")];
+    let req = find(&p, "sglang", "request_throughput", &rate4);
+    assert_eq!(
+        (req.samples.clone(), req.unit.as_str(), req.direction),
+        (vec![3.73], "req/s", Direction::HigherIsBetter)
+    );
+    let out = find(&p, "sglang", "output_token_throughput", &rate4);
+    assert_eq!(
+        (out.samples.clone(), out.unit.as_str(), out.direction),
+        (vec![817.47], "tokens/s", Direction::HigherIsBetter)
+    );
+    let e2e = find(&p, "sglang", "mean_e2e_latency", &rate4);
+    assert_eq!(
+        (e2e.samples.clone(), e2e.unit.as_str(), e2e.direction),
+        (vec![2071.52], "ms", Direction::LowerIsBetter)
+    );
+    let duration = find(
+        &p,
+        "sglang",
+        "benchmark_duration",
+        &[("request_rate", "8.0")],
+    );
+    assert_eq!(
+        (
+            duration.samples.clone(),
+            duration.unit.as_str(),
+            duration.direction
+        ),
+        (vec![261.53], "s", Direction::LowerIsBetter)
+    );
+    assert_eq!(
+        find(&p, "sglang", "successful_requests", &rate4).samples,
+        vec![996.0]
+    );
+    // `-0.00` is a value; token totals (with or without a note in parentheses) are not.
+    assert_eq!(
+        find(&p, "sglang", "median_tpot", &[("request_rate", "2.0")]).samples,
+        vec![-0.0]
+    );
+    assert!(p.series.iter().all(|s| !s.key.metric.contains("tokens")));
+    let rates: BTreeSet<_> = p
+        .series
+        .iter()
+        .filter_map(|s| s.key.labels.get("request_rate"))
+        .collect();
+    assert_eq!(rates.len(), 6, "{rates:?}");
+
+    // vLLM's, 81 runs pasted into a README between prose and server log lines: the blocks name
+    // no settings, so they are samples of one series per metric, named after the file.
+    let p = parse_fixture(
+        "serving-benchmark-text",
+        "serving-benchmark-text/dennislee22__vLLM-benchmarking/README.md",
+    );
+    let ttft = find(&p, "README", "mean_ttft", &[]);
+    assert_eq!(ttft.samples.len(), 81);
+    assert_eq!(ttft.samples[0], 2111.51);
+    assert_eq!(ttft.direction, Direction::LowerIsBetter);
+    let tput = find(&p, "README", "output_token_throughput", &[]);
+    assert_eq!(&tput.samples[..2], &[218.04, 207.81]);
+    assert_eq!(
+        (tput.unit.as_str(), tput.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_eq!(find(&p, "README", "p99_itl", &[]).samples[1], 53.34);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+
+    // A block cut short is read up to the cut and reported.
+    let p = parse_as(
+        "serving-benchmark-text",
+        "bench.log",
+        "============ Serving Benchmark Result ============\nRequest throughput (req/s): 7.90\nMean TTFT (ms): 12",
+    );
+    assert_eq!(
+        find(&p, "bench", "request_throughput", &[]).samples,
+        vec![7.9]
+    );
+    assert_eq!(find(&p, "bench", "mean_ttft", &[]).samples, vec![12.0]);
+    assert!(
+        p.warnings[0].message.contains("closing"),
+        "{:?}",
+        p.warnings
+    );
+}
+
 // ---------------------------------------------------------------- github-action-benchmark
 
 #[test]
@@ -815,6 +1040,178 @@ fn gab_custom_json_and_ndjson() {
     assert_eq!(fib.samples, vec![1.0]);
     assert_eq!(fib.direction, Direction::HigherIsBetter);
     assert_eq!(find(&p, "Fibonacci 10", "value", &[]).samples, vec![0.0]);
+}
+
+/// A custom metric in frames per second that drops from 60 to 40 is a regression, not a
+/// neutral change: `benchgate compare` run as a process on two one-file trees.
+#[test]
+fn gab_custom_rate_drop_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    for (side, fps) in [("base", 60), ("head", 40)] {
+        let root = dir.path().join(side);
+        std::fs::create_dir(&root).unwrap();
+        let entry = format!(r#"[{{"name": "Render loop", "unit": "fps", "value": {fps}}}]"#);
+        std::fs::write(root.join("bench.json"), entry).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let out = assert_cmd::cargo::cargo_bin_cmd!("benchgate")
+        .current_dir(dir.path())
+        .args(["compare", "--base", "base", "--head", "head", "--json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let delta = &report["deltas"][0];
+    assert_eq!(delta["benchmark"], "Render loop");
+    assert_eq!(delta["unit"], "fps");
+    assert_eq!(delta["direction"], "higher_is_better");
+    assert_eq!(delta["status"], "regression");
+    assert_eq!(report["verdict"], "fail");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("| Render loop | value |"), "{stdout}");
+    assert!(stdout.contains("-33.3%"), "{stdout}");
+}
+
+const SHOGI_DATA_JS: &str = "gab-data-js/rust-shogi-crates__shogi_core/dev__bench__data.js";
+const SHOGI_SUITE: &str = "Benchmark result (shogi_legality_lite)";
+
+/// `cargo bench` output of the benchmarks the shogi data.js tracks, as a head run would
+/// write it: `shift_down_bench` 50 % slower than the newest recorded run, `shift_up_bench`
+/// missing.
+const SHOGI_HEAD: &str = "running 4 tests
+test bitboard::tests::pop_bench         ... bench:          95 ns/iter (+/- 0)
+test bitboard::tests::shift_down_bench  ... bench:      30,229 ns/iter (+/- 67)
+test bitboard::tests::shift_left_bench  ... bench:      19,021 ns/iter (+/- 85)
+test bitboard::tests::shift_right_bench ... bench:      20,546 ns/iter (+/- 86)
+
+test result: ok. 0 passed; 0 failed; 0 ignored; 4 measured; 0 filtered out
+";
+
+#[test]
+fn gab_data_js_runs_match_the_head_series_newest_first() {
+    let text = read(SHOGI_DATA_JS);
+    assert!(gab_history::is_data_js(&text));
+    let suite = gab_history::read_suite(SHOGI_DATA_JS, &text, None).unwrap();
+    assert_eq!(suite.name, SHOGI_SUITE);
+    assert_eq!(suite.entries.len(), 11);
+    assert_eq!(
+        suite.newest().and_then(|e| e.sha()),
+        Some("5f1e36452a9505cb819adadfe1347f7dce52b624")
+    );
+    let head = parse::parse_file(&Input {
+        path: "bench.txt",
+        text: SHOGI_HEAD,
+    });
+    assert_eq!(head.format, "libtest-bench");
+    let runs = suite.runs(3, &head.series, SHOGI_DATA_JS);
+    assert_eq!(runs.runs.len(), 3);
+    assert_eq!(runs.unmatched, ["bitboard::tests::shift_up_bench"]);
+    let values = |run: &[Series], bench: &str| -> Vec<f64> {
+        let s = run
+            .iter()
+            .find(|s| s.key.benchmark == bench)
+            .unwrap_or_else(|| panic!("{bench}"));
+        // Keyed, unit and direction like the head series: `ns/iter` reads as `ns`.
+        let h = head.series.iter().find(|h| h.key == s.key).unwrap();
+        assert_eq!(
+            (s.unit.as_str(), s.direction),
+            (h.unit.as_str(), h.direction)
+        );
+        s.samples.clone()
+    };
+    let pop = "bitboard::tests::pop_bench";
+    assert_eq!(values(&runs.runs[0], pop), [95.0]);
+    assert_eq!(values(&runs.runs[1], pop), [90.0]);
+    assert_eq!(values(&runs.runs[2], pop), [96.0]);
+    let down = "bitboard::tests::shift_down_bench";
+    assert_eq!(values(&runs.runs[0], down), [20229.0]);
+    assert_eq!(values(&runs.runs[1], down), [19834.0]);
+    assert_eq!(
+        runs.runs[0][0].origin[0].at,
+        format!("entries/{SHOGI_SUITE}/10/benches/0")
+    );
+
+    // The action's own test data: one suite, one run.
+    let rel = "gab-data-js/benchmark-action__github-action-benchmark/test__data__write__data-dir__original_data.js";
+    let suite = gab_history::read_suite(rel, &read(rel), Some("Test benchmark")).unwrap();
+    assert_eq!(suite.entries.len(), 1);
+    assert_eq!(suite.entries[0].benches[0].name, "bench_fib_10");
+    assert_eq!(suite.newest().and_then(|e| e.sha()), Some("prev commit id"));
+
+    let err = gab_history::read_suite(rel, &read(rel), Some("Nope")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{rel}: no suite named \"Nope\"; it holds \"Test benchmark\"")
+    );
+    let err = gab_history::read_suite("x.js", "var x = 1;", None).unwrap_err();
+    assert!(err
+        .to_string()
+        .starts_with("x.js: not a github-action-benchmark data.js"));
+}
+
+/// `benchgate compare --base data.js`: the newest run is the baseline, earlier runs the noise
+/// band; a bad suite name is a usage error naming the file and the suites it holds.
+#[test]
+fn compare_takes_a_gab_data_js_as_baseline_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("head")).unwrap();
+    std::fs::write(dir.path().join("head/bench.txt"), SHOGI_HEAD).unwrap();
+    let data_js = std::env::current_dir()
+        .unwrap()
+        .join(ROOT)
+        .join(SHOGI_DATA_JS);
+    let run = |extra: &[&str]| {
+        let report = dir.path().join("report.json");
+        let _ = std::fs::remove_file(&report);
+        let out = assert_cmd::cargo::cargo_bin_cmd!("benchgate")
+            .current_dir(dir.path())
+            .args([
+                "compare",
+                "--head",
+                "head",
+                "--json",
+                "report.json",
+                "--base",
+            ])
+            .arg(&data_js)
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = std::fs::read_to_string(&report)
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap_or(Value::Null);
+        (out, report)
+    };
+    let (out, report) = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["baseline"]["mode"], "github-action-benchmark");
+    assert_eq!(report["baseline"]["ref"], SHOGI_SUITE);
+    assert_eq!(
+        report["baseline"]["sha"],
+        "5f1e36452a9505cb819adadfe1347f7dce52b624"
+    );
+    assert_eq!(report["baseline"]["history"], 9);
+    let deltas = report["deltas"].as_array().unwrap();
+    assert_eq!(deltas.len(), 4, "{deltas:?}");
+    let down = &deltas[0];
+    assert_eq!(down["benchmark"], "bitboard::tests::shift_down_bench");
+    assert_eq!(down["status"], "regression");
+    assert_eq!(down["base"]["mean"], 20229.0);
+    assert_eq!(down["noise"]["runs"], 10);
+    assert!(report["warnings"].to_string().contains("shift_up_bench"));
+
+    let (out, report) = run(&["--base-history", "1", "--base-suite", SHOGI_SUITE]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(report["baseline"]["history"], 0);
+
+    let (out, _) = run(&["--base-suite", "Go Benchmark"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("no suite named \"Go Benchmark\"") && stderr.contains(SHOGI_SUITE),
+        "{stderr}"
+    );
 }
 
 // ---------------------------------------------------------------- Bencher Metric Format
@@ -885,9 +1282,12 @@ fn parse_file_picks_the_tool_adapter() {
     let expected = [
         ("llama-bench-json", "llama-bench"),
         ("llama-bench-jsonl", "llama-bench"),
+        ("llama-bench-wrapped-jsonl", "llama-bench"),
         ("llama-bench-md", "llama-bench-md"),
         ("vllm-benchmark-serving-json", "vllm-serving"),
         ("vllm-bench-throughput-json", "vllm-throughput"),
+        ("sglang-bench-serving-jsonl", "sglang-serving"),
+        ("serving-benchmark-text", "serving-benchmark-text"),
         ("ollama-verbose-text", "ollama-verbose"),
         ("gab-custom-json", "gab-custom"),
         ("gab-custom-ndjson", "gab-custom"),
@@ -916,9 +1316,12 @@ fn other_formats_are_left_alone() {
     let mine = [
         "llama-bench-json",
         "llama-bench-jsonl",
+        "llama-bench-wrapped-jsonl",
         "llama-bench-md",
         "vllm-benchmark-serving-json",
         "vllm-bench-throughput-json",
+        "sglang-bench-serving-jsonl",
+        "serving-benchmark-text",
         "ollama-verbose-text",
         "ollama-api-json-in-md",
         "gab-custom-json",
@@ -978,6 +1381,12 @@ fn truncated_files_give_errors_or_warnings() {
         ("gab-custom-json", "gab-custom", Cut::NearEnd),
         ("gab-custom-ndjson", "gab-custom", Cut::NearEnd),
         ("bencher-bmf-json", "bencher-bmf", Cut::NearEnd),
+        ("sglang-bench-serving-jsonl", "sglang-serving", Cut::NearEnd),
+        (
+            "serving-benchmark-text",
+            "serving-benchmark-text",
+            Cut::LastLine(|l| l.contains("(ms):"), ':'),
+        ),
         (
             "llama-bench-md",
             "llama-bench-md",

@@ -5,6 +5,7 @@
 //! chart ([`trend`]).
 
 pub mod artifacts;
+pub mod gab_history;
 pub mod git;
 pub mod history_branch;
 pub mod layout;

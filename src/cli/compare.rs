@@ -4,14 +4,15 @@
 
 use super::exit;
 use super::failure::{describe, Failure};
+use super::gab_base;
 use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
 use crate::compare::Verdict;
 use crate::config::{CliOverrides, Config, FailOn, Policy, DEFAULT_FILE};
 use crate::render::{Renderer, TemplatePaths};
-use crate::report::{self, millis};
+use crate::report::{self, millis, ReportParts};
 use crate::scan::{walk_tree, ScanError, Tree};
-use crate::trees::{self, RowStore};
+use crate::trees::{self, RowStore, StoredRows};
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write as _;
@@ -20,11 +21,21 @@ use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Directory with the baseline's benchmark files (must exist). Without `--base` there
-    /// is no baseline: every metric is reported as new and the verdict is `no-baseline`
-    /// (exit 0 unless the policy's `fail_on` lists `no_baseline`).
-    #[arg(long, value_name = "DIR")]
+    /// Directory with the baseline's benchmark files (must exist), or a
+    /// github-action-benchmark `data.js`: its newest run is the baseline (see
+    /// `--base-suite`, `--base-history`). Without `--base` there is no baseline: every
+    /// metric is reported as new and the verdict is `no-baseline` (exit 0 unless the
+    /// policy's `fail_on` lists `no_baseline`).
+    #[arg(long, value_name = "DIR|DATA.JS")]
     pub base: Option<PathBuf>,
+    /// With a `data.js` as `--base`: the suite (benchmark name) to read; needed when the
+    /// file holds several.
+    #[arg(long, value_name = "NAME")]
+    pub base_suite: Option<String>,
+    /// With a `data.js` as `--base`: how many of the suite's newest runs to read. The newest
+    /// is the baseline; the others widen each metric's noise band.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub base_history: usize,
     /// Directory with the benchmark files to judge (must exist).
     #[arg(long, value_name = "DIR")]
     pub head: PathBuf,
@@ -122,33 +133,17 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         ..CollectOptions::default()
     };
 
-    let head = walk_side(&args.head, &options, "--head")?;
-    let started = Instant::now();
-    let bases = match &args.base {
-        Some(dir) if !dir.is_dir() => {
-            return Err(Failure::usage(anyhow::anyhow!(
-                "--base {}: no such directory; check the path (leave out --base to compare without a baseline)",
-                dir.display()
-            )))
-        }
-        Some(dir) => vec![walk_side(dir, &options, "--base")?],
-        None => Vec::new(),
+    let data_js = args
+        .base
+        .as_deref()
+        .and_then(|base| Some((base, gab_base::data_js(base)?)));
+    let (parts, stored) = match data_js {
+        Some((base, text)) => (
+            gab_base::report(args, base, &text, &policy, &options)?,
+            None,
+        ),
+        None => compare_dirs(args, &policy, &options)?,
     };
-    let baseline_time = started.elapsed();
-
-    let compared = trees::compare_trees(
-        &head,
-        &bases,
-        &policy,
-        options.max_file_size,
-        RowStore::default(),
-    );
-    let (parts, stored) = compared.into_report(
-        head.collect,
-        baseline_time,
-        Some(baseline_info(args.base.as_deref())),
-        args.event.as_ref().map(|e| json!({ "event": e })),
-    );
     let mut report = report::build(parts);
     report.note_empty_head(&args.head.display().to_string(), &options.include);
 
@@ -189,6 +184,41 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
         verdict: report.verdict,
         analysis_failed,
     })
+}
+
+/// The report parts of comparing the head directory with the base directory.
+fn compare_dirs(
+    args: &CompareArgs,
+    policy: &Policy,
+    options: &CollectOptions,
+) -> Result<(ReportParts, Option<StoredRows>), Failure> {
+    let head = walk_side(&args.head, options, "--head")?;
+    let started = Instant::now();
+    let bases = match &args.base {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Failure::usage(anyhow::anyhow!(
+                "--base {}: no such directory (nor a github-action-benchmark data.js); check the path (leave out --base to compare without a baseline)",
+                dir.display()
+            )))
+        }
+        Some(dir) => vec![walk_side(dir, options, "--base")?],
+        None => Vec::new(),
+    };
+    let baseline_time = started.elapsed();
+
+    let compared = trees::compare_trees(
+        &head,
+        &bases,
+        policy,
+        options.max_file_size,
+        RowStore::default(),
+    );
+    Ok(compared.into_report(
+        head.collect,
+        baseline_time,
+        Some(baseline_info(args.base.as_deref())),
+        args.event.as_ref().map(|e| json!({ "event": e })),
+    ))
 }
 
 fn load_policy(args: &CompareArgs, config: &Config) -> Result<Policy, Failure> {

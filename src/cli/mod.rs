@@ -5,6 +5,7 @@ mod action;
 mod compare;
 mod demo;
 mod failure;
+mod gab_base;
 pub mod report_file;
 mod scan;
 

@@ -17,7 +17,7 @@ pub struct ScanArgs {
     /// Directory holding the benchmark files.
     pub dir: PathBuf,
     /// Only read files matching this glob (relative to DIR; repeatable). Default:
-    /// `**/*.{csv,tsv,json,jsonl,ndjson,md,txt,log,xml}`.
+    /// `**/{*.csv,*.tsv,*.json,*.jsonl,*.ndjson,*.md,*.txt,*.log,*.xml,*.out,*.stdout,*.bench,bench}`.
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
     /// Leave out files (or whole directories) matching this glob (repeatable).

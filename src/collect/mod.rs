@@ -18,7 +18,8 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 /// Files picked by default: every text format a parser understands.
-pub const DEFAULT_INCLUDE: &str = "**/*.{csv,tsv,json,jsonl,ndjson,md,txt,log,xml}";
+pub const DEFAULT_INCLUDE: &str =
+    "**/{*.csv,*.tsv,*.json,*.jsonl,*.ndjson,*.md,*.txt,*.log,*.xml,*.out,*.stdout,*.bench,bench}";
 /// Files larger than this are skipped without being read (64 MiB).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 /// At most this many files are read from one tree.

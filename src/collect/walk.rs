@@ -5,6 +5,7 @@
 //! a FIFO or device node can never block the run.
 
 use super::{CollectError, CollectOptions, CollectedFile, Skipped, DEFAULT_INCLUDE};
+use crate::model::Warning;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::Path;
 use walkdir::WalkDir;
@@ -16,6 +17,72 @@ pub struct Walk {
     pub skipped: Vec<Skipped>,
     /// Files that no include pattern matched.
     pub unmatched: usize,
+    /// Unmatched files whose names look like benchmark output, each with the `--include`
+    /// that would read it (at most [`MAX_HINTS`]).
+    pub hints: Vec<Warning>,
+}
+
+/// Most unmatched files named in hints; a tree of thousands of logs needs only a few.
+const MAX_HINTS: usize = 20;
+
+/// Extensions of the text files benchmark tools write (empty: no extension).
+const TEXT_EXTENSIONS: &[&str] = &[
+    "", "csv", "tsv", "json", "jsonl", "ndjson", "md", "txt", "log", "xml", "out", "stdout",
+    "bench", "dat", "result", "results",
+];
+
+/// Words in a file name that suggest benchmark output.
+const BENCH_WORDS: &[&str] = &["bench", "perf", "result", "timing", "throughput", "latency"];
+
+/// The hint for an unmatched file that looks like benchmark output: a text file whose name
+/// says bench, perf, result, timing, throughput or latency (`old-bench.txt`, `perf.dat`,
+/// `results.json`), or github-action-benchmark's `data.js`; `None` for anything else.
+fn benchmark_hint(rel: &str) -> Option<Warning> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with("data.js") {
+        return Some(Warning::new(
+            rel,
+            "looks like github-action-benchmark's history (data.js): it holds earlier runs, \
+             not this one, so it was not read; to compare with it, pass it to `benchgate \
+             compare --base`",
+        ));
+    }
+    let ext = kind_of(rel);
+    if !TEXT_EXTENSIONS.contains(&ext.as_str()) || !BENCH_WORDS.iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let glob = if ext.is_empty() {
+        format!("**/{name}")
+    } else {
+        format!("**/*.{ext}")
+    };
+    Some(Warning::new(
+        rel,
+        format!(
+            "looks like benchmark output but no include pattern matches it, so it was not \
+             read; to read it, pass `--include '{glob}'` (with any other patterns you need: \
+             `--include` replaces the defaults) or add the glob to the action's `path:`"
+        ),
+    ))
+}
+
+/// Under the default patterns, an executable `*.out`, `*.bench` or `bench` file is a
+/// compiled program (`a.out`, `go test -c -o bench`), not its output.
+fn is_program(rel: &str, meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let ext = kind_of(rel);
+        meta.permissions().mode() & 0o111 != 0
+            && (name == "bench" || ext == "out" || ext == "bench")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (rel, meta);
+        false
+    }
 }
 
 /// A compiled list of globs that remembers which pattern matched.
@@ -144,6 +211,9 @@ pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError>
         }
         if include.first_match(&rel).is_none() {
             out.unmatched += 1;
+            if out.hints.len() < MAX_HINTS {
+                out.hints.extend(benchmark_hint(&rel));
+            }
             continue;
         }
         if !file_type.is_file() {
@@ -161,6 +231,10 @@ pub fn walk(root: &Path, options: &CollectOptions) -> Result<Walk, CollectError>
                 continue;
             }
         };
+        if options.include.is_empty() && is_program(&rel, &meta) {
+            out.unmatched += 1;
+            continue;
+        }
         let size = meta.len();
         if size == 0 {
             out.skipped.push(Skipped::new(rel, "empty file"));
@@ -249,5 +323,106 @@ fn io_reason(e: &walkdir::Error) -> String {
     match e.io_error() {
         Some(io) => io.to_string(),
         None => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(walk: &Walk) -> Vec<&str> {
+        walk.files.iter().map(|f| f.rel_path.as_str()).collect()
+    }
+
+    /// The names people save `go test -bench` and other console output under are read by
+    /// default; compiled programs with those names are not.
+    #[test]
+    fn default_patterns_take_saved_console_output_but_not_programs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [
+            "old.txt",
+            "new.out",
+            "bench.stdout",
+            "x86.bench",
+            "bench",
+            "notes.rs",
+        ] {
+            std::fs::write(root.join(name), "BenchmarkX-8  10  5 ns/op\n").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::create_dir(root.join("bin")).unwrap();
+            for name in ["a.out", "bench"] {
+                let path = root.join("bin").join(name);
+                std::fs::write(&path, "\u{7f}ELF").unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
+        }
+        let walk = walk(root, &CollectOptions::default()).unwrap();
+        assert_eq!(
+            names(&walk),
+            ["bench", "bench.stdout", "new.out", "old.txt", "x86.bench"]
+        );
+        let programs = if cfg!(unix) { 2 } else { 0 };
+        assert_eq!(walk.unmatched, 1 + programs);
+        assert!(walk.hints.is_empty(), "{:?}", walk.hints);
+    }
+
+    /// A file the patterns leave out is named, with the `--include` that would take it, when
+    /// its name looks like benchmark output; other files are only counted.
+    #[test]
+    fn unmatched_benchmark_output_gets_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("ci")).unwrap();
+        for name in [
+            "ci/perf.dat",
+            "ci/results.json",
+            "ci/logo.png",
+            "ci/main.go",
+            "ci/BENCH",
+            "ci/bench.js",
+            "ci/data.js",
+        ] {
+            std::fs::write(root.join(name), "x").unwrap();
+        }
+        let options = CollectOptions {
+            include: vec!["**/*.csv".to_string()],
+            ..CollectOptions::default()
+        };
+        let walk = walk(root, &options).unwrap();
+        assert_eq!(walk.unmatched, 7);
+        let hinted: Vec<(&str, &str)> = walk
+            .hints
+            .iter()
+            .map(|w| (w.path.as_str(), w.message.as_str()))
+            .collect();
+        assert_eq!(hinted.len(), 4, "{hinted:?}");
+        assert_eq!(hinted[0].0, "ci/BENCH");
+        assert!(
+            hinted[0].1.contains("`--include '**/BENCH'`"),
+            "{}",
+            hinted[0].1
+        );
+        // A script is code, not output; github-action-benchmark's history is a baseline.
+        assert_eq!(hinted[1].0, "ci/data.js");
+        assert!(
+            hinted[1].1.contains("`benchgate compare --base`"),
+            "{}",
+            hinted[1].1
+        );
+        assert_eq!(hinted[2].0, "ci/perf.dat");
+        assert!(
+            hinted[2].1.contains("`--include '**/*.dat'`"),
+            "{}",
+            hinted[2].1
+        );
+        assert!(
+            hinted[3].1.contains("`--include '**/*.json'`"),
+            "{}",
+            hinted[3].1
+        );
     }
 }

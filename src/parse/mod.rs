@@ -64,6 +64,10 @@ pub enum ParseError {
     },
     #[error("no benchmark metrics found")]
     NoMetrics,
+    /// A tool's comparison of runs (benchstat), which holds statistics of other files
+    /// rather than measurements.
+    #[error("{format} output compares runs and holds no measurements: {hint}")]
+    NotMeasurements { format: &'static str, hint: String },
 }
 
 /// One supported file format.

@@ -1,4 +1,4 @@
-//! Generic text adapter (`.txt`, `.log`): `key: value unit` lines such as
+//! Generic text adapter (`.txt`, `.log`, `.out`, ...): `key: value unit` lines such as
 //! `eval rate: 108.54 tokens/s` or `total duration: 1m13.9s`. Low confidence: any
 //! tool-specific text adapter wins. The line reader is shared with Markdown bullet lists.
 
@@ -24,7 +24,7 @@ impl Adapter for Text {
 
     fn detect(&self, input: &Input) -> Confidence {
         match input.extension().as_str() {
-            "txt" | "log" | "out" => Confidence::Generic,
+            "txt" | "log" | "out" | "stdout" | "bench" | "" => Confidence::Generic,
             _ => Confidence::No,
         }
     }
@@ -50,11 +50,16 @@ fn ansi_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").expect("static regex"))
 }
 
+/// `line` without ANSI colour and cursor escapes (`\x1b[1;34m`).
+pub fn strip_ansi(line: &str) -> std::borrow::Cow<'_, str> {
+    ansi_re().replace_all(line, "")
+}
+
 /// Reads `key: value` or `key = value` where the value is one quantity, after removing
 /// ANSI escapes, a list bullet and Markdown emphasis (`- **Mean TTFT:** 766 ms`).
 /// Settings and bookkeeping keys are not metrics and yield `None`.
 pub fn key_value(line: &str) -> Option<(String, Quantity)> {
-    let clean = ansi_re().replace_all(line, "");
+    let clean = strip_ansi(line);
     let clean = clean.replace(['*', '`'], "").replace("__", "");
     let mut t = clean.trim();
     for bullet in ["- ", "+ ", "• "] {

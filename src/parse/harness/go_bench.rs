@@ -35,11 +35,12 @@ struct ResultLine<'a> {
     values: Vec<(f64, &'a str)>,
 }
 
-/// True when `name` is a benchmark name: `Benchmark` followed by nothing or a character
-/// that is not a lower-case letter (`BenchmarkFoo`, `Benchmark_x`, not `Benchmarking`).
+/// True when `name` is a benchmark name. Like the reference reader (golang.org/x/perf
+/// benchfmt), any name that starts with `Benchmark` is one: generated suites write names
+/// such as `Benchmarkuber_zap_total`. A line is a result only when the iteration count and
+/// value/unit pairs follow, so prose (`Benchmarking 5 runs`) is not.
 fn is_benchmark_name(name: &str) -> bool {
-    name.strip_prefix("Benchmark")
-        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_lowercase()))
+    name.starts_with("Benchmark")
 }
 
 /// Splits a trailing `-<digits>` GOMAXPROCS suffix off a benchmark name.
@@ -201,9 +202,13 @@ mod tests {
     }
 
     #[test]
-    fn benchmarking_is_not_a_benchmark_name() {
-        assert!(!is_benchmark_name("Benchmarking"));
-        assert!(is_benchmark_name("Benchmark_Ctx"));
-        assert!(is_benchmark_name("BenchmarkX"));
+    fn result_lines_need_iterations_and_values() {
+        assert!(result_line("Benchmarking 5 runs").is_none());
+        assert!(result_line("Benchmarking the parser: done").is_none());
+        assert!(result_line("BenchmarkX-8 10 5 ns/op").is_some());
+        let generated = result_line("Benchmarkuber_zap_total 1 10149055 total-bytes").unwrap();
+        assert_eq!(generated.name, "Benchmarkuber_zap_total");
+        assert_eq!(generated.values, [(10149055.0, "total-bytes")]);
+        assert!(!is_benchmark_name("BenchFoo"));
     }
 }

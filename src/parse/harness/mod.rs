@@ -1,16 +1,25 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
-//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark,
-//! pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2 and
-//! benchmark.js.
+//! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark (JSON
+//! and console), pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
+//! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
+//! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv: result files and
+//! console output); and
+//! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
 //!
 //! Where a tool defines what a number means (its unit, which way is better) the adapter says
 //! so explicitly; only free-form units fall back to [`crate::direction::infer`]. Tools that
 //! scale their units per benchmark are converted to one unit per tool, so that a base and a
 //! head run always produce comparable series.
 
+mod asv_console;
+mod asv_results;
+mod benchmark_ips;
 mod benchmarkdotnet;
 mod benchmarkjs;
+mod benchmarktools;
+mod benchstat;
 mod builder;
+mod callgrind;
 mod cargo_criterion;
 mod catch2_console;
 mod catch2_xml;
@@ -19,10 +28,13 @@ mod criterion_console;
 mod criterion_csv;
 mod go_bench;
 mod google_benchmark;
+mod google_benchmark_console;
 mod hyperfine;
 mod jmh;
 mod libtest;
+mod luau;
 mod pytest_benchmark;
+mod vitest;
 
 use super::{Adapter, Confidence, ParseError};
 use crate::units;
@@ -38,14 +50,23 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &criterion_console::CriterionConsole,
     &libtest::Libtest,
     &google_benchmark::GoogleBenchmark,
+    &google_benchmark_console::GoogleBenchmarkConsole,
     &pytest_benchmark::PytestBenchmark,
     &hyperfine::Hyperfine,
     &go_bench::GoBench,
+    &benchstat::Benchstat,
     &jmh::Jmh,
     &benchmarkdotnet::BenchmarkDotNet,
     &catch2_xml::Catch2Xml,
     &catch2_console::Catch2Console,
     &benchmarkjs::BenchmarkJs,
+    &vitest::Vitest,
+    &benchmarktools::BenchmarkTools,
+    &callgrind::Callgrind,
+    &benchmark_ips::BenchmarkIps,
+    &luau::Luau,
+    &asv_results::AsvResults,
+    &asv_console::AsvConsole,
 ];
 
 /// Converts a time in `unit` to nanoseconds. Picoseconds (criterion prints them for very

@@ -173,7 +173,19 @@ fn next_value_line(text: &str, from: usize) -> Option<usize> {
 /// Replaces the bare `NaN`, `Infinity` and `-Infinity` tokens that Python's `json` module
 /// writes with `null`, leaving strings untouched.
 fn replace_non_finite(text: &str) -> Cow<'_, str> {
-    if !text.contains("NaN") && !text.contains("Infinity") {
+    replace_bare_tokens(
+        text,
+        &[("-Infinity", "null"), ("Infinity", "null"), ("NaN", "null")],
+    )
+}
+
+/// Replaces each bare token (outside strings, not part of a longer word) of `replacements`
+/// with its replacement, in the order given (`-Infinity` before `Infinity`).
+pub(crate) fn replace_bare_tokens<'a>(
+    text: &'a str,
+    replacements: &[(&str, &str)],
+) -> Cow<'a, str> {
+    if !replacements.iter().any(|(token, _)| text.contains(token)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -197,11 +209,10 @@ fn replace_non_finite(text: &str) -> Cow<'_, str> {
                 .next_back()
                 .is_some_and(|p| p.is_alphanumeric() || p == '_');
             if boundary {
-                if let Some(token) = ["-Infinity", "Infinity", "NaN"]
-                    .into_iter()
-                    .find(|t| rest.starts_with(t))
+                if let Some((token, replacement)) =
+                    replacements.iter().find(|(t, _)| rest.starts_with(t))
                 {
-                    out.push_str("null");
+                    out.push_str(replacement);
                     rest = &rest[token.len()..];
                     continue;
                 }

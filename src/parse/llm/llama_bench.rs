@@ -4,12 +4,19 @@
 //! `pp512@d4096`). Run parameters become labels; build and timing fields never do, so the same
 //! configuration run by two llama.cpp builds gives equal keys. Metrics: `avg_ts` (tokens/s,
 //! samples from `samples_ts`) and `avg_ns` (ns, samples from `samples_ns`).
+//!
+//! Scripts that wrap llama-bench write its row nested under a key of their own record, beside
+//! their mode, size, throughput and readings (memory, power, temperature). The nested row is
+//! read as above; the wrapper's text settings (which build ran) become labels and its own
+//! readings extra metrics.
 
 use super::emit::{Emitter, Metric, Subject};
 use super::json;
-use crate::model::Direction::{HigherIsBetter, LowerIsBetter};
+use crate::direction;
+use crate::model::Direction::{HigherIsBetter, LowerIsBetter, Neutral};
 use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
+use crate::units;
 use serde_json::{Map, Value};
 
 const NAME: &str = "llama-bench";
@@ -68,17 +75,25 @@ impl Adapter for LlamaBench {
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {
         let stream = json::stream(input.text);
         let mut out = Emitter::new(input, NAME);
-        for (row, at) in stream.objects() {
+        for (outer, at) in stream.objects() {
+            let (row, wrapper) = match nested_record(outer) {
+                Some((key, row)) => (row, Some((key, outer))),
+                None => (outer, None),
+            };
             let Some(test) = test_of(row) else {
                 out.warn(format!(
                     "{at}: no test size (n_prompt/n_gen are missing or both 0); row skipped"
                 ));
                 continue;
             };
-            let subject = Subject {
+            let mut subject = Subject {
                 benchmark: format!("{} {test}", model_of(row)),
                 labels: labels_of(row),
             };
+            if let Some((key, wrapper)) = wrapper {
+                wrapper_labels(wrapper, key, &mut subject.labels);
+                wrapper_metrics(&mut out, &subject, wrapper, key, &at);
+            }
             emit_metric(&mut out, &subject, row, AVG_TS, "avg_ts", "samples_ts", &at);
             emit_metric(&mut out, &subject, row, AVG_NS, "avg_ns", "samples_ns", &at);
         }
@@ -86,6 +101,70 @@ impl Adapter for LlamaBench {
             out.warn(summary);
         }
         out.finish()
+    }
+}
+
+/// The llama-bench record a wrapper script nested under a key of its own record (`{"mode":
+/// "pp", "value": 512, "tokens_per_sec": 49.2, "bench_raw": {llama-bench row}}`), with that
+/// key; `None` for a plain llama-bench row.
+fn nested_record(row: &Map<String, Value>) -> Option<(&str, &Map<String, Value>)> {
+    if row.contains_key("avg_ts") {
+        return None;
+    }
+    row.iter().find_map(|(key, value)| {
+        let inner = value.as_object()?;
+        (inner.contains_key("avg_ts")
+            && (inner.contains_key("n_prompt") || inner.contains_key("n_gen")))
+        .then_some((key.as_str(), inner))
+    })
+}
+
+/// The wrapper's text fields (the build, extra flags) are settings: labels, so that runs of
+/// two builds stay apart. Empty ones, timestamps and the `mode` the test name already
+/// holds are not.
+fn wrapper_labels(wrapper: &Map<String, Value>, nested: &str, labels: &mut Labels) {
+    for (field, value) in wrapper {
+        let Value::String(text) = value else {
+            continue;
+        };
+        if field == nested || field == "mode" || text.is_empty() || direction::is_bookkeeping(field)
+        {
+            continue;
+        }
+        labels.insert(field.clone(), text.clone());
+    }
+}
+
+/// The wrapper's own measurements beside the record (peak memory, power, temperature, wall
+/// time), with the unit and direction their names give. Its copy of the throughput
+/// (`tokens_per_sec`), the test size (`value`) and readings taken before the run
+/// (`*_start_*`) are not measurements of the run.
+fn wrapper_metrics(
+    out: &mut Emitter,
+    subject: &Subject,
+    wrapper: &Map<String, Value>,
+    nested: &str,
+    at: &str,
+) {
+    for (field, value) in wrapper {
+        let Some(number) = value.as_f64() else {
+            continue;
+        };
+        let redundant = ["value", "tokens_per_sec", "tokens_per_second"].contains(&field.as_str());
+        if field == nested
+            || redundant
+            || field.contains("start")
+            || direction::is_bookkeeping(field)
+            || direction::is_parameter(field)
+        {
+            continue;
+        }
+        let unit = units::unit_from_name(field);
+        let direction = direction::infer(field, unit);
+        if direction == Neutral {
+            continue;
+        }
+        out.value(subject, Metric::new(field, unit, direction), number, at);
     }
 }
 

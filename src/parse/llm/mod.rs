@@ -1,7 +1,8 @@
 //! Adapters for LLM-inference benchmark tools and for the two result formats CI pipelines
 //! commonly convert them to: Ollama (API responses and `ollama run --verbose` text), llama.cpp
 //! (`llama-bench` JSON/JSONL/Markdown and llama-server timing CSVs), vLLM (`benchmark_serving`
-//! and `bench throughput` JSON), github-action-benchmark custom JSON and the Bencher Metric
+//! and `bench throughput` JSON), SGLang `bench_serving` JSONL, the serving summary both of
+//! them print on the console, github-action-benchmark custom JSON and the Bencher Metric
 //! Format.
 //!
 //! Where a tool defines what a number means (tokens/s, milliseconds), the adapter sets the unit
@@ -11,13 +12,15 @@
 mod bmf;
 mod emit;
 mod gab;
-mod json;
+pub(crate) mod json;
 mod llama_bench;
 mod llama_bench_md;
 mod llama_server_csv;
 mod ollama;
 mod ollama_api;
 mod ollama_verbose;
+mod serving_text;
+mod sglang;
 mod vllm;
 
 use super::Adapter;
@@ -29,8 +32,10 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &llama_bench::LlamaBench,
     &llama_bench_md::LlamaBenchMd,
     &llama_server_csv::LlamaServerCsv,
+    &sglang::SglangServing,
     &vllm::VllmServing,
     &vllm::VllmThroughput,
     &gab::GabCustom,
     &bmf::Bmf,
+    &serving_text::ServingText,
 ];
