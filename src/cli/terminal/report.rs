@@ -33,6 +33,7 @@ fn verdict(out: &mut String, report: &Report, style: &Style) {
         Verdict::Warn => ("!", "warn", console::Color::Yellow),
         Verdict::Fail => ("✘", "fail", console::Color::Red),
         Verdict::NoBaseline => ("i", "no baseline", console::Color::Cyan),
+        Verdict::NoData => ("✘", "no data", console::Color::Red),
     };
     let _ = writeln!(
         out,
