@@ -639,3 +639,17 @@ fn the_terminal_view_of_a_quiet_comparison_says_nothing_changed() {
         "{text}"
     );
 }
+
+#[test]
+fn the_terminal_view_leads_with_the_notices() {
+    use benchgate::cli::terminal::{report::render, Style};
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("build.log"), "error: could not compile\n").unwrap();
+    let run = compare(&side(GEMMA, "base"), empty.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report: benchgate::report::Report = serde_json::from_value(run.report).unwrap();
+    let text = render(&report, &Style::PLAIN);
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert_eq!(second, report.notices[0], "{text}");
+    assert!(second.starts_with("No benchmark data on head"), "{text}");
+}

@@ -1,6 +1,7 @@
-//! The report as a person reads it at a terminal: the verdict, a few one-line findings
-//! (what changed, most important first), a table of the metrics that changed, the
-//! analysis and the warnings. Built from the report itself, not from the Markdown comment.
+//! The report as a person reads it at a terminal: the verdict and its notices, a few
+//! one-line findings (what changed, most important first), a table of the metrics that
+//! changed, the analysis and the warnings. Built from the report itself, not from the
+//! Markdown comment.
 
 use super::{clean, write_table, Style};
 use crate::compare::{Delta, SideStats, Status, Verdict};
@@ -41,6 +42,9 @@ fn verdict(out: &mut String, report: &Report, style: &Style) {
         style.headline(&format!("{mark} Benchmarks: {name}"), colour),
         counts(report)
     );
+    for notice in &report.notices {
+        let _ = writeln!(out, "{}", clean(notice, 500));
+    }
     let baseline = report.baseline.as_ref();
     let text = |key: &str| baseline.and_then(|b| b.get(key)).and_then(|v| v.as_str());
     if let Some(note) = text("note") {
