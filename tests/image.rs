@@ -4,6 +4,8 @@
 //! test with `BENCHGATE_IMAGE_ROOTFS` set; `cargo test` alone leaves it out (it needs root,
 //! chroot and the built image).
 
+#[path = "support/action_env.rs"]
+mod action_env;
 // Shared with other test crates; this one uses only part of the fake GitHub.
 #[allow(dead_code)]
 mod support;
@@ -113,12 +115,8 @@ fn the_image_entrypoint_gates_a_pull_request_against_the_fake_github() {
         .env("RUNNER_TEMP", "/tmp")
         .env("GITHUB_OUTPUT", "/github/file_commands/output")
         .env("GITHUB_STEP_SUMMARY", "/github/file_commands/summary")
-        .env("INPUT_ARTIFACTS-DIR", "benchmarks")
-        .env("INPUT_ARTIFACT-NAME", "*")
-        .env("INPUT_COMMENT", "always")
-        .env("INPUT_MODE", "run")
-        .env("INPUT_CHECK-RUN", "false")
-        .env("INPUT_GITHUB-TOKEN", WRITE_TOKEN)
+        // What the runner sets for every input that action.yml gives a default.
+        .envs(action_env::defaults(WRITE_TOKEN))
         .output()
         .unwrap();
     eprintln!(
