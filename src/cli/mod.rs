@@ -39,7 +39,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the benchmark files under a directory and the metric series found in them.
+    /// List the benchmark files under a directory, what each gave and the totals (--series: every metric series).
     Scan(scan::ScanArgs),
     /// Compare a head directory against a base directory and render the report.
     Compare(Box<compare::CompareArgs>),
