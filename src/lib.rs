@@ -17,6 +17,7 @@ pub mod history;
 pub mod keys;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod scan;

@@ -8,6 +8,7 @@
 use crate::collect::{self, CollectError, CollectOptions, CollectedFile, InventorySummary, Walk};
 use crate::model::{merge_series, Series, Warning};
 use crate::parse::{self, Input, Parsed};
+use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -18,11 +19,25 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanResult {
     pub inventory: InventorySummary,
+    /// The files that were read, sorted by path.
+    pub files: Vec<FileScan>,
     /// Merged with [`merge_series`], sorted by key.
     pub series: Vec<Series>,
     /// Sorted by path, then message; without duplicates.
     pub warnings: Vec<Warning>,
     pub timings: Timings,
+}
+
+/// What one file that was read gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileScan {
+    /// Path relative to the scanned root, as found on disk.
+    pub path: String,
+    pub bytes: u64,
+    /// Series read from the file (before series with equal keys were merged).
+    pub series: usize,
+    /// The parsers that produced them (`csv`, `criterion`, ...), sorted, without duplicates.
+    pub formats: Vec<String>,
 }
 
 /// Wall-clock time of the two phases of a scan.
@@ -88,26 +103,48 @@ pub fn scan_with<P>(
 where
     P: Fn(&Input) -> Parsed + Sync,
 {
+    scan_observed(root, options, parser, &Silent)
+}
+
+/// Scans `root` as [`scan_with`] does, reporting each file read to `progress`.
+pub fn scan_observed<P>(
+    root: &Path,
+    options: &CollectOptions,
+    parser: P,
+    progress: &dyn Progress,
+) -> Result<ScanResult, ScanError>
+where
+    P: Fn(&Input) -> Parsed + Sync,
+{
     let Tree {
         walk,
         collect: collected,
     } = walk_tree(root, options)?;
 
     let started = Instant::now();
+    progress.start(walk.files.len(), walk.files.iter().map(|f| f.size).sum(), 0);
     // One task per file: files differ in cost by orders of magnitude and sort by path, so
     // larger chunks leave one worker parsing a run of big files while the other idles.
     let outcomes: Vec<Outcome> = walk
         .files
         .par_iter()
         .with_max_len(1)
-        .map(|file| process(file, options.max_file_size, &parser))
+        .map(|file| {
+            let outcome = process(file, options.max_file_size, &parser);
+            progress.file_read(file.size);
+            outcome
+        })
         .collect();
 
     let mut tally = Tally::new(&walk);
     let found = outcomes.iter().map(Outcome::series_count).sum();
     let mut series = Vec::with_capacity(found);
+    let mut files = Vec::with_capacity(walk.files.len());
     for (index, outcome) in outcomes.into_iter().enumerate() {
         let (found, note) = outcome.split();
+        if let (FileNote::Read(_), Some(file)) = (&note, walk.files.get(index)) {
+            files.push(FileScan::new(file, &found));
+        }
         tally.note(&walk, index, note, found.len());
         series.extend(found);
     }
@@ -118,6 +155,7 @@ where
 
     Ok(ScanResult {
         inventory: side.inventory,
+        files,
         series,
         warnings: side.warnings,
         timings: Timings {
@@ -125,6 +163,24 @@ where
             parse: parsed,
         },
     })
+}
+
+impl FileScan {
+    fn new(file: &CollectedFile, series: &[Series]) -> FileScan {
+        let mut formats: Vec<String> = series
+            .iter()
+            .filter(|s| !s.format.is_empty())
+            .map(|s| s.format.clone())
+            .collect();
+        formats.sort();
+        formats.dedup();
+        FileScan {
+            path: file.rel_path.clone(),
+            bytes: file.size,
+            series: series.len(),
+            formats,
+        }
+    }
 }
 
 /// What happened to one file.

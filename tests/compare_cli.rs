@@ -552,3 +552,104 @@ fn a_comparison_of_27_000_metrics_reports_every_row_in_order() {
         run.stdout
     );
 }
+
+/// The terminal view of a real report, drawn at a forced width, with and without colour.
+#[test]
+fn the_terminal_view_shows_the_verdict_findings_and_a_table_that_fits() {
+    use benchgate::cli::terminal::{report::render, Style};
+    let pair = "tr115_chimera_homo_v1_vs_v2";
+    let run = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report: benchgate::report::Report = serde_json::from_value(run.report).unwrap();
+    let style = Style {
+        width: Some(80),
+        colour: false,
+        boxed: true,
+    };
+    let text = render(&report, &style);
+    let regressions = report.counts["regression"];
+    assert!(
+        text.starts_with(&format!("✘ Benchmarks: fail — {regressions} regression · ")),
+        "{text}"
+    );
+    let findings: Vec<&str> = text
+        .split("What changed\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(findings.len(), 5, "{text}");
+    assert!(findings
+        .iter()
+        .all(|l| l.trim_start().starts_with("regression ")));
+    // Narrow cells wrap; unbounded, every cell is on one line.
+    let wide = render(&report, &Style::PLAIN);
+    assert!(
+        wide.lines().any(|l| l.contains("throughput_tokens_per_sec")
+            && l.contains("49.6 tokens/s → 41 tokens/s")),
+        "Agent B's throughput is in the table:\n{wide}"
+    );
+    let table: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(['╭', '│', '╞', '╰']))
+        .collect();
+    assert!(table.len() > regressions, "{text}");
+    for line in &table {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+    }
+    assert!(!text.contains('\u{1b}') && !text.contains("| "), "{text}");
+
+    let coloured = render(
+        &report,
+        &Style {
+            colour: true,
+            ..style
+        },
+    );
+    assert!(
+        coloured.contains("\u{1b}[31m\u{1b}[1m✘ Benchmarks: fail"),
+        "{coloured}"
+    );
+    // Colour changes the look, not the words.
+    let plain: String = strip_ansi(&coloured);
+    assert_eq!(plain, text);
+}
+
+fn strip_ansi(text: &str) -> String {
+    let escape = regex::Regex::new(r"\x1b\[[0-9;]*m").unwrap();
+    escape.replace_all(text, "").into_owned()
+}
+
+#[test]
+fn the_terminal_view_of_a_quiet_comparison_says_nothing_changed() {
+    use benchgate::cli::terminal::{report::render, Style};
+    let dir = side(GEMMA, "head");
+    let run = compare(&dir, &dir, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let report: benchgate::report::Report = serde_json::from_value(run.report).unwrap();
+    let text = render(&report, &Style::PLAIN);
+    let total = report.counts["total"];
+    assert!(text.starts_with("✔ Benchmarks: pass — "), "{text}");
+    assert!(!text.contains("What changed"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "No metric changed beyond its thresholds ({total} compared)."
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_terminal_view_leads_with_the_notices() {
+    use benchgate::cli::terminal::{report::render, Style};
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("build.log"), "error: could not compile\n").unwrap();
+    let run = compare(&side(GEMMA, "base"), empty.path(), &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let report: benchgate::report::Report = serde_json::from_value(run.report).unwrap();
+    let text = render(&report, &Style::PLAIN);
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert_eq!(second, report.notices[0], "{text}");
+    assert!(second.starts_with("No benchmark data on head"), "{text}");
+}

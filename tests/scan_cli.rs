@@ -128,22 +128,118 @@ fn skipped_files_are_listed_with_reasons() {
 }
 
 #[test]
-fn text_output_lists_the_inventory() {
-    cargo_bin_cmd!("benchgate")
+fn text_output_lists_the_files_and_totals() {
+    let out = cargo_bin_cmd!("benchgate")
         .args(["scan", ARTIFACTS])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "Files (104)",
+        "files      104 read",
+        "by kind    csv 29, json 44, md 31",
+        "by dir     artifacts 3, csv_data 18, reports 83",
+        "reports/ncu_summary.csv: UTF-16LE",
+        "Pass --series to list every series",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in\n{text}");
+    }
+    // One row per file: path, format, series and warnings, in plain aligned columns.
+    let row = |path: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(path))
+            .unwrap_or_else(|| panic!("no row for {path} in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row("reports/ncu_summary.csv"),
+        ["reports/ncu_summary.csv", "-", "0", "3"]
+    );
+    assert_eq!(
+        row("reports/Technical_Report_110.md"),
+        ["reports/Technical_Report_110.md", "markdown", "172", "2"]
+    );
+    // The series are only listed on request, and a pipe gets neither colour nor boxes.
+    assert!(!text.contains("Series ("));
+    assert!(!text.contains('\u{1b}') && !text.contains('│'));
+    // No progress bar on a pipe.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn series_flag_lists_every_series() {
+    let json = scan_json(&[ARTIFACTS]);
+    let count = json["series"].as_array().unwrap().len();
+    let out = cargo_bin_cmd!("benchgate")
+        .args(["scan", ARTIFACTS, "--series"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("Series ({count})")), "{text}");
+    let listing = text
+        .split(&format!("Series ({count})"))
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap();
+    // A header line, then one line per series.
+    assert_eq!(listing.trim().lines().count(), count + 1);
+    let header: Vec<&str> = listing
+        .trim()
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "SOURCE",
+            "BENCHMARK",
+            "LABELS",
+            "METRIC",
+            "UNIT",
+            "DIRECTION",
+            "N",
+            "MEAN",
+            "FAILED"
+        ]
+    );
+    assert!(!text.contains("Pass --series"));
+}
+
+#[test]
+fn skipped_files_are_listed_in_the_text_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("blob.json"), b"{\"a\": 1}\x00\x00").unwrap();
+    std::fs::write(dir.path().join("ok.csv"), "a,b\n1,2\n").unwrap();
+    cargo_bin_cmd!("benchgate")
+        .args(["scan", dir.path().to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("files      104 read"))
-        .stdout(predicate::str::contains(
-            "by kind    csv 29, json 44, md 31",
-        ))
-        .stdout(predicate::str::contains(
-            "by dir     artifacts 3, csv_data 18, reports 83",
-        ))
-        .stdout(predicate::str::contains("Series ("))
-        .stdout(predicate::str::contains(
-            "reports/ncu_summary.csv: UTF-16LE",
-        ));
+        .stdout(predicate::str::contains("Skipped (1)"))
+        .stdout(
+            predicate::str::is_match(r"blob\.json +binary file \(contains zero bytes\); not text")
+                .unwrap(),
+        )
+        .stdout(predicate::str::contains("Files (1)"));
+}
+
+#[test]
+fn json_and_series_cannot_be_combined() {
+    cargo_bin_cmd!("benchgate")
+        .args(["scan", ARTIFACTS, "--json", "--series"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! The `compare` subcommand: scans a base and a head directory, compares them under the
 //! policy, renders the comment (and optionally the job summary and `report.json`), and
-//! exits with the gate's code.
+//! exits with the gate's code. On a terminal it shows the report as text and tables; to a
+//! pipe or a file it prints the comment's Markdown.
 
 use super::exit;
 use super::failure::{describe, Failure};
 use super::gab_base;
+use super::terminal::{self, progress::Bar, Style};
 use crate::analyze::{self, LlmArgs};
 use crate::collect::CollectOptions;
 use crate::compare::Verdict;
@@ -15,7 +17,6 @@ use crate::scan::{walk_tree, ScanError, Tree};
 use crate::trees::{self, RowStore, StoredRows};
 use anyhow::Context;
 use serde_json::json;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -176,9 +177,14 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     if let (Some(path), Some(summary)) = (&args.summary, &summary) {
         write_file(path, &summary.markdown, "--summary")?;
     }
-    match &args.markdown {
-        Some(path) => write_file(path, &comment.markdown, "--markdown")?,
-        None => print_stdout(&comment.markdown)?,
+    let terminal = Style::stdout();
+    match (&args.markdown, terminal) {
+        (Some(path), _) => write_file(path, &comment.markdown, "--markdown")?,
+        (None, None) => print_stdout(&comment.markdown)?,
+        (None, Some(_)) => {}
+    }
+    if let Some(style) = terminal {
+        print_stdout(&terminal::report::render(&report, &style))?;
     }
     Ok(Outcome {
         verdict: report.verdict,
@@ -206,12 +212,13 @@ fn compare_dirs(
     };
     let baseline_time = started.elapsed();
 
-    let compared = trees::compare_trees(
+    let compared = trees::compare_trees_observed(
         &head,
         &bases,
         policy,
         options.max_file_size,
         RowStore::default(),
+        &Bar::stderr(),
     );
     Ok(compared.into_report(
         head.collect,
@@ -288,14 +295,7 @@ fn write_output(
 }
 
 fn print_stdout(text: &str) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::internal(
-            anyhow::Error::new(e).context("writing the comment to standard output"),
-        )),
-        _ => Ok(()),
-    }
+    super::print(text.as_bytes()).map_err(|e| {
+        Failure::internal(anyhow::Error::new(e).context("writing the report to standard output"))
+    })
 }

@@ -6,10 +6,13 @@ mod compare;
 mod demo;
 mod failure;
 mod gab_base;
+mod manual;
 pub mod report_file;
 mod scan;
+pub mod terminal;
 
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 /// Exit codes, as documented in the README.
@@ -37,7 +40,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the benchmark files under a directory and the metric series found in them.
+    /// List the benchmark files under a directory, what each gave and the totals (--series: every metric series).
     Scan(scan::ScanArgs),
     /// Compare a head directory against a base directory and render the report.
     Compare(Box<compare::CompareArgs>),
@@ -45,6 +48,10 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Run as a GitHub Action (reads INPUT_* and GITHUB_* from the environment).
     Action(action::ActionArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions(manual::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --dir.
+    Man(manual::ManArgs),
 }
 
 /// Runs the command line and maps the outcome to an exit code.
@@ -67,8 +74,19 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(*args),
         Command::Action(args) => action::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(args),
     };
     ExitCode::from(code)
+}
+
+/// Writes `bytes` to standard output; a reader that went away (`| head`) is not an error.
+fn print(bytes: &[u8]) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
+    }
 }
 
 fn init_tracing() {

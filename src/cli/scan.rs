@@ -1,15 +1,21 @@
-//! The `scan` subcommand: lists the benchmark files under a directory and the metric series
-//! found in them, as aligned plain text or as the documented JSON contract (`--json`).
+//! The `scan` subcommand: lists the benchmark files under a directory, what each gave and
+//! the totals (with `--series`, every metric series), as tables that fit the terminal, or
+//! as the documented JSON contract (`--json`).
 
 use super::exit;
 use super::failure::describe;
+use super::terminal::{clean, progress::Bar, write_table, Style};
 use crate::collect::{CollectOptions, InventorySummary, DEFAULT_MAX_FILES, DEFAULT_MAX_FILE_SIZE};
 use crate::model::{Direction, Series, Warning};
-use crate::scan::{scan, ScanError, ScanResult, Timings};
+use crate::parse;
+use crate::render::filters::format_number;
+use crate::scan::{scan_observed, ScanError, ScanResult, Timings};
 use anyhow::Context;
+use comfy_table::{ColumnConstraint, Width};
+use indicatif::HumanBytes;
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -29,8 +35,11 @@ pub struct ScanArgs {
     /// Read at most this many files.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FILES)]
     pub max_files: usize,
-    /// Print the inventory, series and warnings as JSON.
+    /// List every metric series found, not only the files.
     #[arg(long)]
+    pub series: bool,
+    /// Print the inventory, series and warnings as JSON.
+    #[arg(long, conflicts_with = "series")]
     pub json: bool,
 }
 
@@ -54,25 +63,22 @@ fn execute(args: &ScanArgs) -> anyhow::Result<()> {
         max_file_size: args.max_file_size,
         max_files: args.max_files,
     };
-    let result = scan(&args.dir, &options)?;
+    let result = scan_observed(&args.dir, &options, parse::parse_file, &Bar::stderr())?;
     let output = if args.json {
         let mut json = serde_json::to_string_pretty(&ScanJson::from(&result))
             .context("serialising the scan result")?;
         json.push('\n');
         json
     } else {
-        render_text(&args.dir.display().to_string(), &result)
+        let style = Style::stdout().unwrap_or(Style::PLAIN);
+        render_text(
+            &args.dir.display().to_string(),
+            &result,
+            args.series,
+            &style,
+        )
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("writing the scan result to standard output")
-        }
-        _ => Ok(()),
-    }
+    super::print(output.as_bytes()).context("writing the scan result to standard output")
 }
 
 /// The `scan --json` contract (documented in the README).
@@ -98,70 +104,83 @@ impl<'a> From<&'a ScanResult> for ScanJson<'a> {
 /// Longest text shown in one table cell; longer names are cut with `…`.
 const MAX_CELL: usize = 60;
 
-fn render_text(root: &str, r: &ScanResult) -> String {
-    let inv = &r.inventory;
+/// The files, skipped files, warnings and totals (and with `series`, every series).
+fn render_text(root: &str, r: &ScanResult, series: bool, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Scanned {}", cell(root, usize::MAX));
-    let _ = writeln!(
-        out,
-        "  files      {} read, {} bytes ({})",
-        inv.files,
-        inv.bytes,
-        human_bytes(inv.bytes)
-    );
-    if let Some(latest) = &inv.latest_modified {
-        let _ = writeln!(out, "  newest     {latest}");
+    files(&mut out, r, style);
+    if series {
+        series_table(&mut out, &r.series, style);
     }
-    let _ = writeln!(out, "  by kind    {}", counts(&inv.by_kind));
-    let _ = writeln!(out, "  by dir     {}", counts(&inv.by_dir));
-    let _ = writeln!(
-        out,
-        "  unmatched  {} file(s) matched no include pattern",
-        inv.unmatched
-    );
-    let _ = writeln!(out, "  skipped    {}", inv.skipped.len());
-    let rows: Vec<Vec<String>> = inv
-        .skipped
-        .iter()
-        .map(|s| vec![cell(&s.path, MAX_CELL), cell(&s.reason, usize::MAX)])
-        .collect();
-    table(&mut out, "    ", &[], &rows, &[]);
-    let _ = writeln!(
-        out,
-        "  time       collect {:.1} ms, read+parse {:.1} ms",
-        r.timings.collect.as_secs_f64() * 1e3,
-        r.timings.parse.as_secs_f64() * 1e3
-    );
-
-    let _ = writeln!(out, "\nSeries ({})", r.series.len());
-    let header = [
-        "SOURCE",
-        "BENCHMARK",
-        "LABELS",
-        "METRIC",
-        "UNIT",
-        "DIRECTION",
-        "N",
-        "MEAN",
-        "FAILED",
-    ];
-    if r.series.is_empty() {
-        let _ = writeln!(out, "  (none)");
-    } else {
-        let rows: Vec<Vec<String>> = r.series.iter().map(series_row).collect();
-        table(&mut out, "  ", &header, &rows, &[6, 7, 8]);
-    }
-
-    let _ = writeln!(out, "\nWarnings ({})", r.warnings.len());
-    for w in &r.warnings {
+    skipped(&mut out, &r.inventory, style);
+    warnings(&mut out, &r.warnings);
+    totals(&mut out, root, r);
+    if !series && !r.series.is_empty() {
         let _ = writeln!(
             out,
-            "  {}: {}",
-            cell(&w.path, usize::MAX),
-            cell(&w.message, usize::MAX)
+            "{}",
+            style.dim("Pass --series to list every series, --json for everything as JSON.")
         );
     }
     out
+}
+
+/// One row per file read: its formats, how many series and warnings it gave.
+fn files(out: &mut String, r: &ScanResult, style: &Style) {
+    let _ = writeln!(out, "Files ({})", r.files.len());
+    if r.files.is_empty() {
+        let _ = writeln!(out, "  (none)");
+        return;
+    }
+    let mut warned: HashMap<&str, usize> = HashMap::new();
+    for w in &r.warnings {
+        *warned.entry(w.path.as_str()).or_default() += 1;
+    }
+    let mut table = style.table(&["FILE", "FORMAT", "SERIES", "WARNINGS"], &[2, 3]);
+    // The path is what identifies a row: it gets the room, the format name wraps first.
+    if let Some(file) = table.column_mut(0) {
+        file.set_constraint(ColumnConstraint::LowerBoundary(Width::Percentage(55)));
+    }
+    for f in &r.files {
+        let formats = if f.formats.is_empty() {
+            "-".to_string()
+        } else {
+            clean(&f.formats.join(", "), MAX_CELL)
+        };
+        let warnings = warned.get(f.path.as_str()).copied().unwrap_or(0);
+        table.add_row(vec![
+            clean(&f.path, usize::MAX),
+            formats,
+            f.series.to_string(),
+            warnings.to_string(),
+        ]);
+    }
+    write_table(out, "  ", &table);
+}
+
+fn series_table(out: &mut String, series: &[Series], style: &Style) {
+    let _ = writeln!(out, "\nSeries ({})", series.len());
+    if series.is_empty() {
+        let _ = writeln!(out, "  (none)");
+        return;
+    }
+    let mut table = style.table(
+        &[
+            "SOURCE",
+            "BENCHMARK",
+            "LABELS",
+            "METRIC",
+            "UNIT",
+            "DIRECTION",
+            "N",
+            "MEAN",
+            "FAILED",
+        ],
+        &[6, 7, 8],
+    );
+    for s in series {
+        table.add_row(series_row(s));
+    }
+    write_table(out, "  ", &table);
 }
 
 fn series_row(s: &Series) -> Vec<String> {
@@ -174,14 +193,14 @@ fn series_row(s: &Series) -> Vec<String> {
     let mean = if s.samples.is_empty() {
         "-".to_string()
     } else {
-        number(s.samples.iter().sum::<f64>() / s.samples.len() as f64)
+        format_number(s.samples.iter().sum::<f64>() / s.samples.len() as f64, 4)
     };
     vec![
-        cell(&s.key.source, MAX_CELL),
-        cell(&s.key.benchmark, MAX_CELL),
-        cell(&labels.join(","), MAX_CELL),
-        cell(&s.key.metric, MAX_CELL),
-        cell(&s.unit, MAX_CELL),
+        clean(&s.key.source, usize::MAX),
+        clean(&s.key.benchmark, usize::MAX),
+        clean(&labels.join(", "), usize::MAX),
+        clean(&s.key.metric, usize::MAX),
+        clean(&s.unit, MAX_CELL),
         match s.direction {
             Direction::HigherIsBetter => "higher",
             Direction::LowerIsBetter => "lower",
@@ -194,126 +213,75 @@ fn series_row(s: &Series) -> Vec<String> {
     ]
 }
 
-/// Writes `rows` as aligned columns (two spaces apart); `right` lists right-aligned columns.
-fn table(out: &mut String, indent: &str, header: &[&str], rows: &[Vec<String>], right: &[usize]) {
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let all = (!header.is_empty())
-        .then_some(&header)
-        .into_iter()
-        .chain(rows);
-    let mut widths: Vec<usize> = Vec::new();
-    for row in all.clone() {
-        for (i, c) in row.iter().enumerate() {
-            let w = c.chars().count();
-            match widths.get_mut(i) {
-                Some(width) => *width = (*width).max(w),
-                None => widths.push(w),
-            }
-        }
+/// Files that matched the include patterns but were not read, each with the reason.
+fn skipped(out: &mut String, inv: &InventorySummary, style: &Style) {
+    if inv.skipped.is_empty() {
+        return;
     }
-    for row in all {
-        let mut line = indent.to_string();
-        for (i, c) in row.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
-            if i > 0 {
-                line.push_str("  ");
-            }
-            if right.contains(&i) {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(c);
-            } else {
-                line.push_str(c);
-                if i + 1 < row.len() {
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
+    let _ = writeln!(out, "\nSkipped ({})", inv.skipped.len());
+    let mut table = style.table(&["FILE", "REASON"], &[]);
+    for s in &inv.skipped {
+        table.add_row(vec![
+            clean(&s.path, usize::MAX),
+            clean(&s.reason, usize::MAX),
+        ]);
+    }
+    write_table(out, "  ", &table);
+}
+
+fn warnings(out: &mut String, warnings: &[Warning]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nWarnings ({})", warnings.len());
+    for w in warnings {
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            clean(&w.path, usize::MAX),
+            clean(&w.message, usize::MAX)
+        );
     }
 }
 
-/// Text from the files, made safe for a terminal: control characters (ANSI escapes, line
-/// breaks) are shown escaped, and overly long text is cut.
-fn cell(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in text.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+fn totals(out: &mut String, root: &str, r: &ScanResult) {
+    let inv = &r.inventory;
+    let _ = writeln!(out, "\nScanned {}", clean(root, usize::MAX));
+    let _ = writeln!(
+        out,
+        "  files      {} read, {} bytes ({})",
+        inv.files,
+        inv.bytes,
+        HumanBytes(inv.bytes)
+    );
+    if let Some(latest) = &inv.latest_modified {
+        let _ = writeln!(out, "  newest     {latest}");
     }
-    out
+    let _ = writeln!(out, "  by kind    {}", counts(&inv.by_kind));
+    let _ = writeln!(out, "  by dir     {}", counts(&inv.by_dir));
+    let _ = writeln!(
+        out,
+        "  unmatched  {} file(s) matched no include pattern",
+        inv.unmatched
+    );
+    let _ = writeln!(out, "  skipped    {}", inv.skipped.len());
+    let _ = writeln!(out, "  series     {}", r.series.len());
+    let _ = writeln!(out, "  warnings   {}", r.warnings.len());
+    let _ = writeln!(
+        out,
+        "  time       collect {:.1} ms, read+parse {:.1} ms",
+        r.timings.collect.as_secs_f64() * 1e3,
+        r.timings.parse.as_secs_f64() * 1e3
+    );
 }
 
-/// A number with about four significant digits.
-fn number(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 {
-        "0".to_string()
-    } else if !(1e-3..1e9).contains(&a) {
-        format!("{x:.3e}")
-    } else {
-        let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
-        format!("{x:.decimals$}")
-    }
-}
-
-fn counts(map: &std::collections::BTreeMap<String, usize>) -> String {
+fn counts(map: &BTreeMap<String, usize>) -> String {
     if map.is_empty() {
         return "-".to_string();
     }
     let parts: Vec<String> = map
         .iter()
-        .map(|(k, n)| format!("{} {n}", cell(k, MAX_CELL)))
+        .map(|(k, n)| format!("{} {n}", clean(k, MAX_CELL)))
         .collect();
     parts.join(", ")
-}
-
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64;
-    let mut unit = "B";
-    for u in UNITS {
-        if value < 1024.0 {
-            break;
-        }
-        value /= 1024.0;
-        unit = u;
-    }
-    format!("{value:.1} {unit}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_keep_four_significant_digits() {
-        assert_eq!(number(88.912), "88.91");
-        assert_eq!(number(6.1), "6.100");
-        assert_eq!(number(12345.6), "12346");
-        assert_eq!(number(0.000_012), "1.200e-5");
-        assert_eq!(number(0.0), "0");
-    }
-
-    #[test]
-    fn cells_escape_control_characters_and_are_bounded() {
-        assert_eq!(cell("a\u{1b}[31mb\nc", 100), "a\\u{1b}[31mb\\nc");
-        assert_eq!(cell("abcdef", 3), "abc…");
-    }
-
-    #[test]
-    fn byte_sizes_are_human_readable() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(811_008), "792.0 KiB");
-        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
-    }
 }

@@ -18,6 +18,7 @@ use crate::compare::{self, Assembly, Comparison, Judged, Status};
 use crate::config::Policy;
 use crate::model::{Series, SeriesKey};
 use crate::parse;
+use crate::progress::{Progress, Silent};
 use crate::report::{millis, ReportParts, Timings};
 use crate::scan::{self, FileNote, SideScan, Tally, Tree};
 use groups::Group;
@@ -94,20 +95,41 @@ pub fn compare_trees(
     bases: &[Tree],
     policy: &Policy,
     max_file_size: u64,
+    store: RowStore,
+) -> Compared {
+    compare_trees_observed(head, bases, policy, max_file_size, store, &Silent)
+}
+
+/// Compares as [`compare_trees`] does, reporting each file read and each group judged to
+/// `progress`.
+pub fn compare_trees_observed(
+    head: &Tree,
+    bases: &[Tree],
+    policy: &Policy,
+    max_file_size: u64,
     mut store: RowStore,
+    progress: &dyn Progress,
 ) -> Compared {
     let started = Instant::now();
     let trees: Vec<&Tree> = std::iter::once(head).chain(bases).collect();
+    let groups = groups::by_source(&trees, policy);
+    let files = trees.iter().flat_map(|t| &t.walk.files);
+    progress.start(
+        files.clone().count(),
+        files.map(|f| f.size).sum(),
+        groups.len(),
+    );
     let mut sides: Vec<Tally> = trees.iter().map(|t| Tally::new(&t.walk)).collect();
     let mut assembly = Assembly::new(policy, store.limit());
     let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
     let threads = rayon::current_num_threads();
     ordered::for_each_ordered(
-        &groups::by_source(&trees, policy),
+        &groups,
         threads,
         GROUPS_AHEAD * threads,
-        |group| judge(group, &trees, policy, max_file_size),
+        |group| judge(group, &trees, policy, max_file_size, progress),
         |result| {
+            progress.group_judged();
             for file in result.files {
                 let walk = &trees[file.tree].walk;
                 sides[file.tree].note(walk, file.index, file.note, file.series);
@@ -161,13 +183,20 @@ struct GroupResult {
 }
 
 /// Reads, parses and judges the files of one group.
-fn judge(group: &Group, trees: &[&Tree], policy: &Policy, max_file_size: u64) -> GroupResult {
+fn judge(
+    group: &Group,
+    trees: &[&Tree],
+    policy: &Policy,
+    max_file_size: u64,
+    progress: &dyn Progress,
+) -> GroupResult {
     let mut series: Vec<Vec<Series>> = vec![Vec::new(); trees.len()];
     let mut files = Vec::new();
     for (tree, indices) in group.files.iter().enumerate() {
         for &index in indices {
             let file = &trees[tree].walk.files[index];
             let (found, note) = scan::process(file, max_file_size, &parse::parse_file).split();
+            progress.file_read(file.size);
             files.push(FileResult {
                 tree,
                 index,
