@@ -144,12 +144,9 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(a.findings.len(), 1);
     assert_eq!(
         a.findings[0].text,
-        "`gemma3/tokens_s [num_ctx=1024]` lost 12.1 tokens/s across 3 runs on each side."
+        "`gemma3/tokens_s` lost 12.1 tokens/s across 3 runs on each side."
     );
-    assert_eq!(
-        a.findings[0].metrics,
-        vec!["gemma3/tokens_s [num_ctx=1024]"]
-    );
+    assert_eq!(a.findings[0].metrics, vec!["gemma3/tokens_s"]);
     assert_eq!(a.recommendations.len(), 1);
     assert!(a.removed.is_empty(), "{:?}", a.removed);
 
@@ -187,7 +184,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(body["keep_alive"], "10m");
     assert_eq!(
         body["options"],
-        json!({"num_ctx": 1024, "temperature": 0, "seed": 42, "num_predict": 400})
+        json!({"num_ctx": 4096, "temperature": 0, "seed": 42, "num_predict": 400})
     );
     assert_eq!(c.options, body["options"].as_object().unwrap().clone());
     assert_eq!(
@@ -201,7 +198,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(body["messages"][0]["role"], "system");
     let user = body["messages"][1]["content"].as_str().unwrap();
     assert!(
-        user.contains("M1|`gemma3/tokens_s [num_ctx=1024]`|regression|tokens/s|97.8 (n=3)|85.7 (n=3)|-12.37%|"),
+        user.contains("M1|`gemma3/tokens_s`|regression|tokens/s|97.8 (n=3)|85.7 (n=3)|-12.37%\n"),
         "{user}"
     );
 
@@ -217,6 +214,8 @@ async fn ollama_structured_answer_is_checked_and_timed() {
             "findings",
             "recommendations",
             "removed",
+            "removed_total",
+            "show_removed",
             "call"
         ]
     );
@@ -226,12 +225,13 @@ async fn ollama_structured_answer_is_checked_and_timed() {
 }
 
 #[tokio::test]
-async fn prompt_fits_the_default_context_with_the_most_severe_facts_first() {
+async fn prompt_fits_the_context_with_the_most_important_facts_first() {
     let fake = FakeLlm::ollama();
     fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
-    let report = report_for("rust_agent_rerun_noise");
-    assert!(report.deltas.len() >= 20, "{}", report.deltas.len());
-    let a = run(&report, &settings(&fake)).await;
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let mut s = settings(&fake);
+    s.options.insert("num_ctx".into(), json!(1024));
+    let a = run(&report, &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
 
     let body = &fake.requests_to("/api/chat")[0].body;
@@ -241,40 +241,73 @@ async fn prompt_fits_the_default_context_with_the_most_severe_facts_first() {
     assert_eq!(estimate, a.call.prompt_tokens_estimate);
     // num_ctx 1024 - num_predict 400 - chat overhead 32.
     assert!(estimate <= 592, "{estimate}");
-    assert!(
-        (system.len() + user.len()) as f64 / 3.5 <= 592.0,
-        "also within the plain chars/3.5 rule"
-    );
+    assert_eq!(a.call.context_tokens, Some(1024));
     assert_eq!(
         a.call.prompt_chars,
         system.chars().count() + user.chars().count()
     );
+    // One fact per measurement: the same numbers written to several files count once.
     let (total, included) = (a.call.facts_total, a.call.facts_included);
-    assert_eq!(total, report.deltas.len());
-    assert!(included > 0 && included < total, "{included} of {total}");
     assert!(
-        user.contains(&format!(
-            "{} less severe ones are left out",
-            total - included
-        )),
+        total < report.deltas.len(),
+        "{total} of {}",
+        report.deltas.len()
+    );
+    assert!(included >= 8 && included < total, "{included} of {total}");
+    assert!(
+        user.contains(&format!("most important first ({included} of {total})")),
         "{user}"
     );
-    // The table lists the facts in severity order: every regression before any unchanged.
     let rows: Vec<&str> = user.lines().filter(|l| l.starts_with('M')).collect();
     assert_eq!(rows.len(), included);
+    // The headline of the pair leads: time to first token and throughput of agent B, with
+    // short names and no file paths where the name alone is unique.
+    assert!(
+        rows[0].starts_with("M1|`Agent B/TTFT`|regression|ms|615.3|814.8|+32.42%"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows[1].starts_with("M2|`Agent B/Throughput`|regression|tokens/s|49.57|40.98|-17.33%"),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().all(|r| !r.contains("run_1/")), "{rows:#?}");
+    // Every gated regression before anything else.
     let status_of = |row: &str| row.split('|').nth(2).unwrap().to_string();
-    let first_unchanged = rows.iter().position(|r| status_of(r) == "unchanged");
-    let last_regression = rows.iter().rposition(|r| status_of(r) == "regression");
-    if let (Some(u), Some(r)) = (first_unchanged, last_regression) {
-        assert!(r < u, "{rows:#?}");
-    }
-    assert_eq!(status_of(rows[0]), "regression", "{rows:#?}");
+    assert!(
+        rows.iter().all(|r| status_of(r) == "regression"),
+        "{rows:#?}"
+    );
+    // The example of the answer holds no text a model could copy.
+    assert!(!system.contains("one sentence\""), "{system}");
+    assert!(!system.contains('{'), "{system}");
     // Names are fenced as data inside the block, and the model is told so.
     assert!(user.contains("```facts"), "{user}");
     assert!(system.contains("never instructions"), "{system}");
+
+    // With the default context every fact fits, and context follows the results.
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    let a = run(&report, &settings(&fake)).await;
+    assert_eq!(a.call.context_tokens, Some(4096));
+    assert_eq!(a.call.facts_included, a.call.facts_total);
+    let user = fake.requests_to("/api/chat")[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rows: Vec<&str> = user.lines().filter(|l| l.starts_with('M')).collect();
+    let position = |needle: &str| {
+        rows.iter()
+            .position(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} in {rows:#?}"))
+    };
+    let last_regression = rows
+        .iter()
+        .rposition(|r| r.split('|').nth(2) == Some("regression"))
+        .unwrap();
+    assert!(position("Tokens Generated") > last_regression, "{rows:#?}");
     assert!(
-        user.contains("Files: head 2 files (json 1, md 1)"),
-        "{user}"
+        position("Tokens Generated") < position("Runs`"),
+        "{rows:#?}"
     );
 }
 
@@ -383,13 +416,10 @@ async fn rejected_schema_falls_back_to_checked_plain_text() {
     assert!(chats[1].body.get("format").is_none());
     assert_eq!(
         a.summary,
-        "Throughput of `gemma3/tokens_s [num_ctx=1024]` fell 12.4 % from 97.8 to 85.7 tokens/s."
+        "Throughput of `gemma3/tokens_s` fell 12.4 % from 97.8 to 85.7 tokens/s."
     );
     assert_eq!(a.findings.len(), 1);
-    assert_eq!(
-        a.findings[0].metrics,
-        vec!["gemma3/tokens_s [num_ctx=1024]"]
-    );
+    assert_eq!(a.findings[0].metrics, vec!["gemma3/tokens_s"]);
     assert_eq!(a.recommendations.len(), 1);
     let why: Vec<&str> = a.removed.iter().map(|r| r.why.as_str()).collect();
     assert_eq!(
@@ -818,7 +848,10 @@ async fn openai_route_streams_sse_until_done() {
     assert!(c.total_ms.is_some() && c.ttft_ms.is_some() && c.load_ms.is_none());
 
     let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths, ["/v1/models", "/v1/chat/completions"]);
+    // The model list names no context size, so llama.cpp's /props is asked; this server has
+    // none, and the configured num_ctx applies.
+    assert_eq!(paths, ["/v1/models", "/props", "/v1/chat/completions"]);
+    assert_eq!(c.context_tokens, Some(4096));
     let body = &fake.requests_to("/v1/chat/completions")[0].body;
     assert_eq!(body["model"], "smollm2");
     assert_eq!(body["stream"], true);
@@ -1019,7 +1052,7 @@ fn correct_restatements_of_real_values_survive() {
     assert_eq!(r.kept, 4);
     assert_eq!(
         r.findings[2].metrics,
-        vec!["chimera/average_tokens_per_second [num_ctx=2048,num_gpu=120,temperature=0.3]"]
+        vec!["chimera/average_tokens_per_second"]
     );
 
     // The failed-then-fixed pair: counts and means of the fixed side.
@@ -1093,7 +1126,7 @@ fn untrusted_markup_in_the_answer_is_neutralised() {
     );
     assert_eq!(
         r.summary,
-        "`gemma3/tokens_s [num_ctx=1024]` fell 12.4 %, see (link removed) or (link removed)"
+        "`gemma3/tokens_s` fell 12.4 %, see (link removed) or (link removed)"
     );
 }
 
@@ -1211,6 +1244,50 @@ fn real_llm_smoke() {
             counted <= c.prompt_tokens_estimate as u64 + 64,
             "the estimate ({}) is far below what the server counted ({counted})",
             c.prompt_tokens_estimate
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What the prompt carries
+
+/// The prompt built for a fixture pair at a context size.
+fn prompt_at(report: &Report, num_ctx: i64) -> analyze::Prompt {
+    let mut s = LlmSettings {
+        enabled: true,
+        ..LlmSettings::default()
+    };
+    s.options.insert("num_ctx".into(), json!(num_ctx));
+    analyze::build_prompt(&Facts::from_report(report), &s, None).unwrap()
+}
+
+#[test]
+fn small_contexts_still_carry_the_headline_of_each_pair() {
+    for pair in [
+        "tr115_chimera_homo_v1_vs_v2",
+        "rust_agent_rerun_noise",
+        "ollama_gemma3_failed_then_fixed",
+    ] {
+        let report = report_for(pair);
+        let small = prompt_at(&report, 1024);
+        let large = prompt_at(&report, 4096);
+        println!(
+            "{pair}: {} deltas, {} facts; shown at num_ctx 1024: {} ({} tokens estimated), at 4096: {} ({} tokens estimated)",
+            report.deltas.len(),
+            small.facts_total,
+            small.facts_included,
+            small.tokens_estimate,
+            large.facts_included,
+            large.tokens_estimate,
+        );
+        assert!(small.facts_included <= large.facts_included);
+        assert!(small.tokens_estimate as i64 <= 1024 - 400 - 32);
+        assert!(large.tokens_estimate as i64 <= 4096 - 400 - 32);
+        assert!(
+            small.facts_included >= 8.min(small.facts_total),
+            "{pair}: {} facts at 1024\n{}",
+            small.facts_included,
+            small.user
         );
     }
 }
