@@ -1291,3 +1291,286 @@ fn small_contexts_still_carry_the_headline_of_each_pair() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Reasoning models
+
+#[tokio::test]
+async fn a_reasoning_model_is_asked_not_to_think_and_its_reasoning_is_never_posted() {
+    let thinking = "Throughput fell 99 %, probably the GPU fan at 98 RPM.";
+    // Ollama's `message.thinking` field, before the answer.
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ndjson(
+            fake_llm::ollama_thinking_lines(thinking, &grounded_answer()),
+            Duration::from_millis(150),
+            false,
+        ),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    let text = serde_json::to_string(&a).unwrap();
+    assert!(!text.contains("RPM") && !text.contains("99 %"), "{text}");
+    assert_eq!(fake.requests_to("/api/chat")[0].body["think"], false);
+
+    // `<think>` in the content, as models do through a template that does not separate it.
+    let fake = FakeLlm::ollama_thinking();
+    let answer = format!("<think>{thinking}</think>\n{}", grounded_answer());
+    fake.then("/api/chat", fake_llm::ollama_stream(&answer));
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    assert!(!serde_json::to_string(&a).unwrap().contains("RPM"));
+
+    // GPT-OSS only knows levels of thinking; a model without the capability gets no field
+    // (Ollama answers it with 400).
+    let fake = FakeLlm::ollama_thinking();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    let s = LlmSettings {
+        model: "gpt-oss:20b".into(),
+        ..settings(&fake)
+    };
+    assert_eq!(
+        run(&tokens_regression(), &s).await.status,
+        AnalysisStatus::Ok
+    );
+    assert_eq!(fake.requests_to("/api/chat")[0].body["think"], "low");
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    run(&tokens_regression(), &settings(&fake)).await;
+    assert!(fake.requests_to("/api/chat")[0].body.get("think").is_none());
+
+    // Only reasoning and no answer, cut at the output limit: a reason, nothing posted.
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ndjson(
+            fake_llm::ollama_lines(&format!("<think>{thinking}"), "length"),
+            Duration::ZERO,
+            false,
+        ),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Failed);
+    assert!(a.reason.contains("output limit"), "{}", a.reason);
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ollama_stream(&format!("<think>{thinking}</think>")),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Failed);
+    assert!(
+        a.reason.contains("only the model's reasoning"),
+        "{}",
+        a.reason
+    );
+    assert!(!a.reason.contains("RPM"), "{}", a.reason);
+}
+
+#[tokio::test]
+async fn openai_reasoning_content_is_not_part_of_the_answer() {
+    let fake = FakeLlm::openai();
+    let events = fake_llm::openai_reasoning_events(
+        "Maybe the driver changed; fans at 98 RPM.",
+        &grounded_answer(),
+        true,
+    );
+    fake.then(
+        "/v1/chat/completions",
+        Reply::Stream {
+            content_type: "text/event-stream",
+            pieces: vec![(Duration::ZERO, events.concat())],
+            cut: false,
+        },
+    );
+    let s = LlmSettings {
+        api: Api::Openai,
+        model: "smollm2".into(),
+        ..settings(&fake)
+    };
+    let a = run(&tokens_regression(), &s).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    assert!(!serde_json::to_string(&a).unwrap().contains("RPM"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The context size an OpenAI-compatible server reports
+
+#[tokio::test]
+async fn the_prompt_fits_the_context_the_server_reports() {
+    // llama.cpp: /v1/models names no context size; /props has the server's n_ctx.
+    let fake = FakeLlm::openai();
+    fake.always(
+        "/props",
+        Reply::Json(
+            200,
+            json!({"default_generation_settings": {"n_ctx": 1024, "params": {}}, "total_slots": 1}),
+        ),
+    );
+    fake.then(
+        "/v1/chat/completions",
+        fake_llm::openai_stream(&grounded_answer(), true),
+    );
+    let s = LlmSettings {
+        api: Api::Openai,
+        model: "smollm2".into(),
+        ..settings(&fake)
+    };
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let a = run(&report, &s).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.call.context_tokens, Some(1024));
+    assert!(a.call.prompt_tokens_estimate <= 1024 - 400 - 32);
+    assert_eq!(
+        a.call.facts_included,
+        prompt_at(&report, 1024).facts_included
+    );
+
+    // vLLM: max_model_len of the model in /v1/models; /props is not asked.
+    let fake = FakeLlm::openai();
+    fake.always(
+        "/v1/models",
+        Reply::Json(
+            200,
+            json!({"object": "list", "data": [{"id": "qwen2.5", "object": "model", "max_model_len": 32768}]}),
+        ),
+    );
+    fake.then(
+        "/v1/chat/completions",
+        fake_llm::openai_stream(&grounded_answer(), true),
+    );
+    let s = LlmSettings {
+        api: Api::Openai,
+        model: "qwen2.5".into(),
+        ..settings(&fake)
+    };
+    let a = run(&report, &s).await;
+    assert_eq!(a.call.context_tokens, Some(32768));
+    assert_eq!(a.call.facts_included, a.call.facts_total);
+    assert!(fake.requests_to("/props").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks beyond numbers, on the facts of the tr115 pair
+
+/// The statements `answer` lost, with the kind of reason.
+fn removed_kinds(r: &analyze::Reviewed) -> Vec<(String, String)> {
+    r.removed
+        .iter()
+        .map(|x| (x.text.clone(), x.kind.clone()))
+        .collect()
+}
+
+#[test]
+fn a_change_called_the_opposite_of_what_was_measured_is_removed() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let facts = Facts::from_report(&report);
+    let id = |name: &str| {
+        facts
+            .rows
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no fact {name}"))
+            .id
+            .clone()
+    };
+    let (eval, ttft, tput) = (
+        id("insight_report:Metrics/Prompt Eval"),
+        id("Agent B/TTFT"),
+        id("Agent B/Throughput"),
+    );
+    let answer = answer_json(
+        "",
+        &[
+            (
+                &format!("Prompt evaluation ({eval}) improved from 14.03 ms to 784.8 ms."),
+                &[],
+            ),
+            (&format!("{tput} rose to 40.98 tokens/s."), &[]),
+            (&format!("{ttft} got faster, from 615.3 to 814.8 ms."), &[]),
+            (
+                &format!("{tput} fell 17.33 % to 40.98 tokens/s while {ttft} rose 32.42 %."),
+                &[],
+            ),
+            ("Throughput regressed to 40.98 tokens/s.", &[&tput]),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(kinds.len(), 3, "{kinds:#?}");
+    assert!(
+        kinds.iter().all(|(_, k)| k == "opposite direction"),
+        "{kinds:#?}"
+    );
+    assert!(
+        r.removed[0].why.contains("but it regressed"),
+        "{:?}",
+        r.removed
+    );
+    assert_eq!(r.kept, 2);
+}
+
+#[test]
+fn causes_that_are_not_facts_are_removed_and_causes_that_are_stay() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let answer = answer_json(
+        "",
+        &[
+            (
+                "The slowdown comes from the GPU offload setting num_gpu=80 being ignored by the new driver.",
+                &[],
+            ),
+            ("Agent B got slower due to thermal throttling.", &[]),
+            (
+                "Eval Duration grew to 52270 ms because more tokens were generated (2316 instead of 476).",
+                &[],
+            ),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(kinds.len(), 2, "{kinds:#?}");
+    assert!(
+        kinds.iter().all(|(_, k)| k == "unsupported cause"),
+        "{kinds:#?}"
+    );
+    assert_eq!(r.kept, 1);
+}
+
+#[test]
+fn round_numbers_ratios_and_differences_of_shown_values_are_grounded() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let answer = answer_json(
+        "",
+        &[
+            // +2696 % and x55.9, written round.
+            ("Prompt eval duration grew by roughly 2700 %.", &[]),
+            (
+                "Prompt Eval in the insight report took about 56 times as long.",
+                &[],
+            ),
+            // Agent A's throughput (44.31) against agent B's (40.98) on the head.
+            (
+                "`Agent B/Throughput` is 3.33 tokens/s below `Agent A/Throughput`.",
+                &[],
+            ),
+            // Near misses stay out, hedged or not.
+            ("Prompt eval duration grew by roughly 2900 %.", &[]),
+            ("Agent B throughput fell 18.3 %.", &[]),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(r.kept, 3, "{kinds:#?}");
+    assert!(
+        kinds[0].0.contains("2900") && kinds[1].0.contains("18.3"),
+        "{kinds:#?}"
+    );
+}

@@ -2,7 +2,8 @@
 //! a metric's change the opposite of what was measured ("improved" for a regression, "fell"
 //! for a value that rose). Causes: a causal claim ("because", "due to", "comes from", "led
 //! to", ...) stands only when every cause it names is itself a shown fact, since the model
-//! was told not to guess causes, hardware or settings.
+//! was told not to guess causes, hardware or settings. Both checks read English, so a
+//! statement in another language cannot pass them ([`unreadable`]).
 
 use regex::Regex;
 use std::collections::HashSet;
@@ -101,6 +102,43 @@ pub fn polarity(text: &str, mentions: &[Mention]) -> Option<String> {
         }
     }
     None
+}
+
+/// Short words common in German, Spanish, French, Italian, Portuguese and Dutch prose and
+/// not English words.
+const FOREIGN: &[&str] = &[
+    "der", "das", "und", "von", "auf", "sich", "ist", "mit", "nicht", "wurde", "um", "el", "los",
+    "las", "del", "que", "una", "por", "con", "les", "des", "est", "une", "avec", "pour", "sur",
+    "dans", "della", "che", "sono", "uma", "não", "foi", "het", "een", "werd",
+];
+
+/// Whether `text` is not English enough for the checks of direction and causes to read it:
+/// two or more distinct function words of another language, or mostly letters outside the
+/// Latin alphabet.
+pub fn unreadable(text: &str) -> bool {
+    let prose: String = text
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(_, p)| p)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let letters = prose.chars().filter(|c| c.is_alphabetic()).count();
+    let foreign_letters = prose
+        .chars()
+        .filter(|c| c.is_alphabetic() && !c.is_ascii() && !matches!(c, 'À'..='ɏ'))
+        .count();
+    if letters > 0 && foreign_letters * 3 > letters {
+        return true;
+    }
+    let mut words: Vec<String> = prose
+        .split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .filter(|w| FOREIGN.contains(&w.as_str()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words.len() >= 2
 }
 
 /// Connectives whose cause follows them.
@@ -336,6 +374,22 @@ mod tests {
             at(t, "TTFT", &REGRESSED_UP),
         ];
         assert!(polarity(t, &ms).is_some());
+    }
+
+    #[test]
+    fn statements_the_checks_cannot_read_are_recognised() {
+        assert!(unreadable(
+            "Der Durchsatz verbesserte sich von 49.57 auf 40.98 tokens/s"
+        ));
+        assert!(unreadable("吞吐量从 49.57 提高到 40.98"));
+        assert!(!unreadable(
+            "`Agent B/Throughput` fell 17.33 % to 40.98 tokens/s"
+        ));
+        assert!(!unreadable("Re-run the benchmarks."));
+        assert!(!unreadable("Agent B throughput fell 18.3 %."));
+        assert!(unreadable(
+            "Los resultados muestran una caída del rendimiento."
+        ));
     }
 
     #[test]

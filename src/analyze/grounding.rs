@@ -6,6 +6,7 @@
 
 use super::claims::{self, Movement};
 use super::facts::Facts;
+use super::names;
 use super::prompt::fence;
 use crate::units;
 use regex::Regex;
@@ -117,6 +118,7 @@ impl Catalogue {
 
                 let key = &d.key;
                 exact.extend([
+                    names::short_name(d).to_lowercase(),
                     key.metric.to_lowercase(),
                     key.path().to_lowercase(),
                     format!("{}/{}", key.benchmark, key.metric).to_lowercase(),

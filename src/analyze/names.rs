@@ -33,6 +33,12 @@ pub fn display_names(deltas: &[&Delta]) -> Vec<String> {
     (0..deltas.len()).map(|i| name_at(i, level[i])).collect()
 }
 
+/// The shortest name of `d` (the last part of its benchmark and its metric, no labels):
+/// how a reader may refer to it when it is one of several deltas of a measurement.
+pub fn short_name(d: &Delta) -> String {
+    name(d, 0, &BTreeSet::new())
+}
+
 /// Label keys whose values differ between the deltas that carry them: only those help a
 /// reader tell rows apart.
 fn telling_labels(deltas: &[&Delta]) -> BTreeSet<String> {

@@ -38,6 +38,7 @@ pub const KIND_ECHO: &str = "repeats the instructions";
 pub const KIND_VOTE: &str = "speaks to merging";
 pub const KIND_POLARITY: &str = "opposite direction";
 pub const KIND_CAUSE: &str = "unsupported cause";
+pub const KIND_LANGUAGE: &str = "not in English";
 pub const KIND_UNKNOWN_METRIC: &str = "unknown metric";
 pub const KIND_LENGTH: &str = "over the length limit";
 pub const KIND_CUT_OFF: &str = "cut off";
@@ -74,6 +75,14 @@ impl Reviewer<'_> {
                 KIND_VOTE,
                 "speaks to merging or approval; the analysis explains the numbers, people decide"
                     .into(),
+            );
+            return None;
+        }
+        if claims::unreadable(&text) {
+            self.remove(
+                &text,
+                KIND_LANGUAGE,
+                "not in English, so its claims of direction and cause cannot be checked".into(),
             );
             return None;
         }
