@@ -1574,3 +1574,74 @@ fn round_numbers_ratios_and_differences_of_shown_values_are_grounded() {
         "{kinds:#?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Evaluation: hand-written truthful and subtly false answers for every bundled pair
+
+const EVAL: &str = "tests/fixtures/llm-eval";
+
+/// Serves `answer` (a file of `tests/fixtures/llm-eval`) as the model's answer for the facts
+/// of `pair` and returns (statements in the answer, kept, removed, the analysis).
+async fn evaluate(pair: &str, answer: &str) -> (usize, usize, usize, Analysis) {
+    let text = std::fs::read_to_string(Path::new(EVAL).join(pair).join(answer)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let statements = value["findings"].as_array().unwrap().len()
+        + value["recommendations"].as_array().unwrap().len();
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&text));
+    let a = run(&report_for(pair), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{pair}/{answer}: {a:?}");
+    assert!(a.summary.is_empty());
+    let kept = a.findings.len() + a.recommendations.len();
+    (statements, kept, a.removed_total, a)
+}
+
+#[tokio::test]
+async fn the_checks_keep_truthful_answers_and_remove_false_ones() {
+    let pairs = [
+        "tr115_chimera_homo_v1_vs_v2",
+        "rust_agent_rerun_noise",
+        "ollama_gemma3_failed_then_fixed",
+    ];
+    let mut failures = Vec::new();
+    for pair in pairs {
+        let (n, kept, removed, truthful) = evaluate(pair, "truthful.json").await;
+        assert!(
+            n >= 10 && kept + removed == n,
+            "{pair}: {n} {kept} {removed}"
+        );
+        let (m, false_kept, false_removed, false_answer) = evaluate(pair, "false.json").await;
+        assert!(m >= 10 && false_kept + false_removed == m, "{pair}");
+        println!(
+            "{pair}: truthful kept {kept}/{n} ({:.0} %), false removed {false_removed}/{m} ({:.0} %)",
+            kept as f64 * 100.0 / n as f64,
+            false_removed as f64 * 100.0 / m as f64
+        );
+        for r in &truthful.removed {
+            println!("  truthful removed [{}]: {} — {}", r.kind, r.text, r.why);
+        }
+        for f in false_answer
+            .findings
+            .iter()
+            .map(|f| &f.text)
+            .chain(&false_answer.recommendations)
+        {
+            println!("  false kept: {f}");
+        }
+        let mut kinds: Vec<&str> = false_answer
+            .removed
+            .iter()
+            .map(|r| r.kind.as_str())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        println!("  false removed for: {}", kinds.join(", "));
+        if kept * 10 < n * 9 {
+            failures.push(format!("{pair}: truthful kept {kept} of {n}"));
+        }
+        if false_kept > 0 {
+            failures.push(format!("{pair}: {false_kept} false statements kept"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -158,87 +158,19 @@ static CAUSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words a cause may use besides the names of the facts.
-const CAUSE_WORDS: &[&str] = &[
-    "the",
-    "and",
-    "its",
-    "their",
-    "this",
-    "that",
-    "these",
-    "those",
-    "was",
-    "were",
-    "are",
-    "has",
-    "have",
-    "had",
-    "been",
-    "being",
-    "with",
-    "from",
-    "than",
-    "more",
-    "fewer",
-    "less",
-    "much",
-    "many",
-    "higher",
-    "lower",
-    "longer",
-    "shorter",
-    "larger",
-    "smaller",
-    "bigger",
-    "greater",
-    "increase",
-    "increased",
-    "decrease",
-    "decreased",
-    "rise",
-    "growth",
-    "grew",
-    "drop",
-    "fall",
-    "number",
-    "count",
-    "amount",
-    "each",
-    "per",
-    "run",
-    "runs",
-    "side",
-    "base",
-    "head",
-    "both",
-    "also",
-    "times",
-    "change",
-    "changes",
-    "value",
-    "values",
-    "metric",
-    "metrics",
-    "likely",
-    "probably",
-    "partly",
-    "mostly",
-    "largely",
-    "which",
-    "what",
-    "where",
-    "when",
-    "there",
-    "into",
-    "same",
-    "other",
-    "for",
-    "nearly",
-    "about",
-    "roughly",
-    "around",
-    "almost",
-];
+const CAUSE_WORDS: &str = "the and its their this that these those was were are has have had \
+    been being with from than more fewer less much many higher lower longer shorter larger \
+    smaller bigger greater increase increased decrease decreased rise growth grew drop fall \
+    number count amount each per side base head both also times change changes value values \
+    metric metrics likely probably partly mostly largely which what where when there into same \
+    other for nearly about roughly around almost single one two only few instead regressed \
+    improved regression improvement beyond above below within fell rose slower faster new \
+    missing fixed broken failed failures status";
+
+/// Words for what every prompt shows besides the metrics (runs per side, confidence,
+/// thresholds, the verdict): a cause may name them as it names a fact.
+const SHOWN_ALWAYS: &str =
+    "run runs sample samples confidence threshold thresholds verdict warn fail";
 
 /// A word stem for loose matching: lower case, at most five letters.
 fn stem(word: &str) -> String {
@@ -249,6 +181,7 @@ fn stem(word: &str) -> String {
 pub fn vocabulary<'a>(names: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
     names
         .into_iter()
+        .chain(SHOWN_ALWAYS.split_whitespace())
         .flat_map(|n| n.split(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.len() >= 2)
         .map(stem)
@@ -263,7 +196,7 @@ pub fn causes(
     vocabulary: &HashSet<String>,
     named: impl Fn(&str) -> bool,
 ) -> Option<String> {
-    let allowed: HashSet<String> = CAUSE_WORDS.iter().map(|w| stem(w)).collect();
+    let allowed: HashSet<String> = CAUSE_WORDS.split_whitespace().map(stem).collect();
     let clauses = CAUSE_AFTER
         .find_iter(text)
         .map(|m| clause_after(text, m.end()))

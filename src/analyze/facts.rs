@@ -145,7 +145,8 @@ fn role(d: &Delta) -> Role {
 /// Orders deltas most important first: gated regressions and broken metrics, headline
 /// metrics before other results, then neutral context that changed a lot; within that, by
 /// the report's status priority ([`report::priority`]), hard gates before advisory ones,
-/// and the size of the change. What remains (small or no changes) comes last.
+/// and the size of the change. What remains (small or no changes, metrics only on the
+/// head) comes last.
 fn rank(a: &Delta, b: &Delta) -> Ordering {
     let size = |d: &Delta| d.change_pct.map(f64::abs).unwrap_or(0.0);
     let key = |d: &Delta| {
@@ -154,7 +155,7 @@ fn rank(a: &Delta, b: &Delta) -> Ordering {
         let r = role(d);
         let telling = match r {
             Role::Context => size(d) >= CONTEXT_CHANGE_PCT,
-            _ => d.status != Status::Unchanged,
+            _ => !matches!(d.status, Status::Unchanged | Status::New),
         };
         (
             !gated_bad,

@@ -92,7 +92,8 @@ impl Reviewer<'_> {
                 named.push(name.clone());
             }
         }
-        if let Err((kind, why)) = self.cat.check(&text, &named) {
+        let in_prose = self.cat.named_in_prose(&text);
+        if let Err((kind, why)) = self.cat.check(&text, &named, &in_prose) {
             self.remove(&text, kind, why);
             return None;
         }
