@@ -1197,58 +1197,6 @@ fn invented_numbers_hidden_in_other_forms_are_caught() {
 }
 
 // ---------------------------------------------------------------------------------------
-// A real model (opt-in)
-
-/// The analysis of a fixture pair by a real server, run by `scripts/real-llm-smoke.sh`
-/// (BENCHGATE_SMOKE_URL, BENCHGATE_SMOKE_MODEL, BENCHGATE_SMOKE_PAIR, BENCHGATE_SMOKE_API).
-#[test]
-#[ignore = "needs a real LLM server: run scripts/real-llm-smoke.sh"]
-fn real_llm_smoke() {
-    let env = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.to_string());
-    let pair = env("BENCHGATE_SMOKE_PAIR", "rust_agent_rerun_noise");
-    let s = LlmSettings {
-        enabled: true,
-        url: std::env::var("BENCHGATE_SMOKE_URL").expect("set BENCHGATE_SMOKE_URL"),
-        model: env("BENCHGATE_SMOKE_MODEL", "smollm2"),
-        api: match env("BENCHGATE_SMOKE_API", "openai").as_str() {
-            "ollama" => Api::Ollama,
-            _ => Api::Openai,
-        },
-        ..LlmSettings::default()
-    };
-    let report = report_for(&pair);
-    let started = std::time::Instant::now();
-    let a = analyze::run(&report, &s);
-    let wall = started.elapsed();
-    println!("{}", serde_json::to_string_pretty(&a).unwrap());
-    let c = &a.call;
-    let kept = usize::from(!a.summary.is_empty()) + a.findings.len() + a.recommendations.len();
-    println!(
-        "pair {pair}: status {:?}; facts {} of {}; prompt {} chars, estimated {} tokens, server counted {:?}",
-        a.status, c.facts_included, c.facts_total, c.prompt_chars, c.prompt_tokens_estimate, c.prompt_tokens
-    );
-    println!(
-        "timings: ttft {:?} ms, prompt eval {:?} ms ({:?} tok/s), eval {:?} ms, {:?} tokens at {:?} tok/s, total {:?} ms, wall {} ms",
-        c.ttft_ms, c.prompt_eval_ms, c.prompt_tokens_per_s, c.eval_ms, c.eval_tokens, c.tokens_per_s, c.total_ms, wall.as_millis()
-    );
-    println!(
-        "grounding: kept {kept} (summary {}, findings {}, recommendations {}), removed {}",
-        usize::from(!a.summary.is_empty()),
-        a.findings.len(),
-        a.recommendations.len(),
-        a.removed.len()
-    );
-    assert_eq!(a.status, AnalysisStatus::Ok, "{}", a.reason);
-    if let Some(counted) = c.prompt_tokens {
-        assert!(
-            counted <= c.prompt_tokens_estimate as u64 + 64,
-            "the estimate ({}) is far below what the server counted ({counted})",
-            c.prompt_tokens_estimate
-        );
-    }
-}
-
-// ---------------------------------------------------------------------------------------
 // What the prompt carries
 
 /// The prompt built for a fixture pair at a context size.
