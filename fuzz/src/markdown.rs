@@ -9,12 +9,24 @@
 const ALLOWED_TAGS: &[&str] = &["details", "summary", "sub", "br"];
 /// The HTML comment that marks benchgate's sticky comment.
 const MARKER: &str = "<!-- benchgate:";
+/// The HTML comment on the marker's next line that names the run which wrote the comment.
+const RUN_MARKER: &str = "<!-- benchgate-run:";
 
 /// Everything unsafe in `md`, one message per finding (empty when the text is safe).
 pub fn violations(md: &str) -> Vec<String> {
     let mut found = Vec::new();
     let chars: Vec<char> = md.chars().collect();
     let code = code_spans(&chars);
+    let second_line = md
+        .starts_with(MARKER)
+        .then(|| chars.iter().position(|c| *c == '\n').map(|n| n + 1))
+        .flatten()
+        .filter(|at| {
+            chars[*at..]
+                .iter()
+                .collect::<String>()
+                .starts_with(RUN_MARKER)
+        });
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         if code[i] {
@@ -31,7 +43,7 @@ pub fn violations(md: &str) -> Vec<String> {
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect::<String>()
                     .to_ascii_lowercase();
-                let marker = i == 0 && md.starts_with(MARKER);
+                let marker = (i == 0 && md.starts_with(MARKER)) || second_line == Some(i);
                 if !marker && !ALLOWED_TAGS.contains(&name.as_str()) {
                     found.push(format!("an HTML tag at char {i}: {}", around(&chars, i)));
                 }
