@@ -119,6 +119,15 @@ fn grounded_answer() -> String {
     )
 }
 
+/// Settings for an OpenAI-compatible server serving `model`.
+fn openai_settings(fake: &FakeLlm, model: &str) -> LlmSettings {
+    LlmSettings {
+        api: Api::Openai,
+        model: model.into(),
+        ..settings(fake)
+    }
+}
+
 async fn run(report: &Report, s: &LlmSettings) -> Analysis {
     analyze::run_async(report, s).await
 }
@@ -832,11 +841,7 @@ async fn openai_route_streams_sse_until_done() {
         "/v1/chat/completions",
         fake_llm::openai_stream(&grounded_answer(), true),
     );
-    let s = LlmSettings {
-        api: Api::Openai,
-        model: "smollm2".into(),
-        ..settings(&fake)
-    };
+    let s = openai_settings(&fake, "smollm2");
     let a = run(&tokens_regression(), &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
     assert_eq!(a.findings.len(), 1);
@@ -1334,11 +1339,7 @@ async fn openai_reasoning_content_is_not_part_of_the_answer() {
             cut: false,
         },
     );
-    let s = LlmSettings {
-        api: Api::Openai,
-        model: "smollm2".into(),
-        ..settings(&fake)
-    };
+    let s = openai_settings(&fake, "smollm2");
     let a = run(&tokens_regression(), &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
     assert_eq!(a.removed_total, 0, "{:?}", a.removed);
@@ -1363,11 +1364,7 @@ async fn the_prompt_fits_the_context_the_server_reports() {
         "/v1/chat/completions",
         fake_llm::openai_stream(&grounded_answer(), true),
     );
-    let s = LlmSettings {
-        api: Api::Openai,
-        model: "smollm2".into(),
-        ..settings(&fake)
-    };
+    let s = openai_settings(&fake, "smollm2");
     let report = report_for("tr115_chimera_homo_v1_vs_v2");
     let a = run(&report, &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
@@ -1391,11 +1388,7 @@ async fn the_prompt_fits_the_context_the_server_reports() {
         "/v1/chat/completions",
         fake_llm::openai_stream(&grounded_answer(), true),
     );
-    let s = LlmSettings {
-        api: Api::Openai,
-        model: "qwen2.5".into(),
-        ..settings(&fake)
-    };
+    let s = openai_settings(&fake, "qwen2.5");
     let a = run(&report, &s).await;
     assert_eq!(a.call.context_tokens, Some(32768));
     assert_eq!(a.call.facts_included, a.call.facts_total);
