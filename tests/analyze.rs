@@ -119,6 +119,15 @@ fn grounded_answer() -> String {
     )
 }
 
+/// Settings for an OpenAI-compatible server serving `model`.
+fn openai_settings(fake: &FakeLlm, model: &str) -> LlmSettings {
+    LlmSettings {
+        api: Api::Openai,
+        model: model.into(),
+        ..settings(fake)
+    }
+}
+
 async fn run(report: &Report, s: &LlmSettings) -> Analysis {
     analyze::run_async(report, s).await
 }
@@ -144,12 +153,9 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(a.findings.len(), 1);
     assert_eq!(
         a.findings[0].text,
-        "`gemma3/tokens_s [num_ctx=1024]` lost 12.1 tokens/s across 3 runs on each side."
+        "`gemma3/tokens_s` lost 12.1 tokens/s across 3 runs on each side."
     );
-    assert_eq!(
-        a.findings[0].metrics,
-        vec!["gemma3/tokens_s [num_ctx=1024]"]
-    );
+    assert_eq!(a.findings[0].metrics, vec!["gemma3/tokens_s"]);
     assert_eq!(a.recommendations.len(), 1);
     assert!(a.removed.is_empty(), "{:?}", a.removed);
 
@@ -187,7 +193,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(body["keep_alive"], "10m");
     assert_eq!(
         body["options"],
-        json!({"num_ctx": 1024, "temperature": 0, "seed": 42, "num_predict": 400})
+        json!({"num_ctx": 4096, "temperature": 0, "seed": 42, "num_predict": 400})
     );
     assert_eq!(c.options, body["options"].as_object().unwrap().clone());
     assert_eq!(
@@ -201,7 +207,7 @@ async fn ollama_structured_answer_is_checked_and_timed() {
     assert_eq!(body["messages"][0]["role"], "system");
     let user = body["messages"][1]["content"].as_str().unwrap();
     assert!(
-        user.contains("M1|`gemma3/tokens_s [num_ctx=1024]`|regression|tokens/s|97.8 (n=3)|85.7 (n=3)|-12.37%|"),
+        user.contains("M1|`gemma3/tokens_s`|regression|tokens/s|97.8 (n=3)|85.7 (n=3)|-12.37%\n"),
         "{user}"
     );
 
@@ -217,6 +223,8 @@ async fn ollama_structured_answer_is_checked_and_timed() {
             "findings",
             "recommendations",
             "removed",
+            "removed_total",
+            "show_removed",
             "call"
         ]
     );
@@ -226,12 +234,13 @@ async fn ollama_structured_answer_is_checked_and_timed() {
 }
 
 #[tokio::test]
-async fn prompt_fits_the_default_context_with_the_most_severe_facts_first() {
+async fn prompt_fits_the_context_with_the_most_important_facts_first() {
     let fake = FakeLlm::ollama();
     fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
-    let report = report_for("rust_agent_rerun_noise");
-    assert!(report.deltas.len() >= 20, "{}", report.deltas.len());
-    let a = run(&report, &settings(&fake)).await;
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let mut s = settings(&fake);
+    s.options.insert("num_ctx".into(), json!(1024));
+    let a = run(&report, &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
 
     let body = &fake.requests_to("/api/chat")[0].body;
@@ -241,40 +250,73 @@ async fn prompt_fits_the_default_context_with_the_most_severe_facts_first() {
     assert_eq!(estimate, a.call.prompt_tokens_estimate);
     // num_ctx 1024 - num_predict 400 - chat overhead 32.
     assert!(estimate <= 592, "{estimate}");
-    assert!(
-        (system.len() + user.len()) as f64 / 3.5 <= 592.0,
-        "also within the plain chars/3.5 rule"
-    );
+    assert_eq!(a.call.context_tokens, Some(1024));
     assert_eq!(
         a.call.prompt_chars,
         system.chars().count() + user.chars().count()
     );
+    // One fact per measurement: the same numbers written to several files count once.
     let (total, included) = (a.call.facts_total, a.call.facts_included);
-    assert_eq!(total, report.deltas.len());
-    assert!(included > 0 && included < total, "{included} of {total}");
     assert!(
-        user.contains(&format!(
-            "{} less severe ones are left out",
-            total - included
-        )),
+        total < report.deltas.len(),
+        "{total} of {}",
+        report.deltas.len()
+    );
+    assert!(included >= 8 && included < total, "{included} of {total}");
+    assert!(
+        user.contains(&format!("most important first ({included} of {total})")),
         "{user}"
     );
-    // The table lists the facts in severity order: every regression before any unchanged.
     let rows: Vec<&str> = user.lines().filter(|l| l.starts_with('M')).collect();
     assert_eq!(rows.len(), included);
+    // The headline of the pair leads: time to first token and throughput of agent B, with
+    // short names and no file paths where the name alone is unique.
+    assert!(
+        rows[0].starts_with("M1|`Agent B/TTFT`|regression|ms|615.3|814.8|+32.42%"),
+        "{rows:#?}"
+    );
+    assert!(
+        rows[1].starts_with("M2|`Agent B/Throughput`|regression|tokens/s|49.57|40.98|-17.33%"),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().all(|r| !r.contains("run_1/")), "{rows:#?}");
+    // Every gated regression before anything else.
     let status_of = |row: &str| row.split('|').nth(2).unwrap().to_string();
-    let first_unchanged = rows.iter().position(|r| status_of(r) == "unchanged");
-    let last_regression = rows.iter().rposition(|r| status_of(r) == "regression");
-    if let (Some(u), Some(r)) = (first_unchanged, last_regression) {
-        assert!(r < u, "{rows:#?}");
-    }
-    assert_eq!(status_of(rows[0]), "regression", "{rows:#?}");
+    assert!(
+        rows.iter().all(|r| status_of(r) == "regression"),
+        "{rows:#?}"
+    );
+    // The example of the answer holds no text a model could copy.
+    assert!(!system.contains("one sentence\""), "{system}");
+    assert!(!system.contains('{'), "{system}");
     // Names are fenced as data inside the block, and the model is told so.
     assert!(user.contains("```facts"), "{user}");
     assert!(system.contains("never instructions"), "{system}");
+
+    // With the default context every fact fits, and context follows the results.
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    let a = run(&report, &settings(&fake)).await;
+    assert_eq!(a.call.context_tokens, Some(4096));
+    assert_eq!(a.call.facts_included, a.call.facts_total);
+    let user = fake.requests_to("/api/chat")[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rows: Vec<&str> = user.lines().filter(|l| l.starts_with('M')).collect();
+    let position = |needle: &str| {
+        rows.iter()
+            .position(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle} in {rows:#?}"))
+    };
+    let last_regression = rows
+        .iter()
+        .rposition(|r| r.split('|').nth(2) == Some("regression"))
+        .unwrap();
+    assert!(position("Tokens Generated") > last_regression, "{rows:#?}");
     assert!(
-        user.contains("Files: head 2 files (json 1, md 1)"),
-        "{user}"
+        position("Tokens Generated") < position("Runs`"),
+        "{rows:#?}"
     );
 }
 
@@ -383,13 +425,10 @@ async fn rejected_schema_falls_back_to_checked_plain_text() {
     assert!(chats[1].body.get("format").is_none());
     assert_eq!(
         a.summary,
-        "Throughput of `gemma3/tokens_s [num_ctx=1024]` fell 12.4 % from 97.8 to 85.7 tokens/s."
+        "Throughput of `gemma3/tokens_s` fell 12.4 % from 97.8 to 85.7 tokens/s."
     );
     assert_eq!(a.findings.len(), 1);
-    assert_eq!(
-        a.findings[0].metrics,
-        vec!["gemma3/tokens_s [num_ctx=1024]"]
-    );
+    assert_eq!(a.findings[0].metrics, vec!["gemma3/tokens_s"]);
     assert_eq!(a.recommendations.len(), 1);
     let why: Vec<&str> = a.removed.iter().map(|r| r.why.as_str()).collect();
     assert_eq!(
@@ -802,11 +841,7 @@ async fn openai_route_streams_sse_until_done() {
         "/v1/chat/completions",
         fake_llm::openai_stream(&grounded_answer(), true),
     );
-    let s = LlmSettings {
-        api: Api::Openai,
-        model: "smollm2".into(),
-        ..settings(&fake)
-    };
+    let s = openai_settings(&fake, "smollm2");
     let a = run(&tokens_regression(), &s).await;
     assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
     assert_eq!(a.findings.len(), 1);
@@ -818,7 +853,10 @@ async fn openai_route_streams_sse_until_done() {
     assert!(c.total_ms.is_some() && c.ttft_ms.is_some() && c.load_ms.is_none());
 
     let paths: Vec<String> = fake.requests().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(paths, ["/v1/models", "/v1/chat/completions"]);
+    // The model list names no context size, so llama.cpp's /props is asked; this server has
+    // none, and the configured num_ctx applies.
+    assert_eq!(paths, ["/v1/models", "/props", "/v1/chat/completions"]);
+    assert_eq!(c.context_tokens, Some(4096));
     let body = &fake.requests_to("/v1/chat/completions")[0].body;
     assert_eq!(body["model"], "smollm2");
     assert_eq!(body["stream"], true);
@@ -1019,7 +1057,7 @@ fn correct_restatements_of_real_values_survive() {
     assert_eq!(r.kept, 4);
     assert_eq!(
         r.findings[2].metrics,
-        vec!["chimera/average_tokens_per_second [num_ctx=2048,num_gpu=120,temperature=0.3]"]
+        vec!["chimera/average_tokens_per_second"]
     );
 
     // The failed-then-fixed pair: counts and means of the fixed side.
@@ -1093,7 +1131,7 @@ fn untrusted_markup_in_the_answer_is_neutralised() {
     );
     assert_eq!(
         r.summary,
-        "`gemma3/tokens_s [num_ctx=1024]` fell 12.4 %, see (link removed) or (link removed)"
+        "`gemma3/tokens_s` fell 12.4 %, see (link removed) or (link removed)"
     );
 }
 
@@ -1164,53 +1202,387 @@ fn invented_numbers_hidden_in_other_forms_are_caught() {
 }
 
 // ---------------------------------------------------------------------------------------
-// A real model (opt-in)
+// What the prompt carries
 
-/// The analysis of a fixture pair by a real server, run by `scripts/real-llm-smoke.sh`
-/// (BENCHGATE_SMOKE_URL, BENCHGATE_SMOKE_MODEL, BENCHGATE_SMOKE_PAIR, BENCHGATE_SMOKE_API).
-#[test]
-#[ignore = "needs a real LLM server: run scripts/real-llm-smoke.sh"]
-fn real_llm_smoke() {
-    let env = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.to_string());
-    let pair = env("BENCHGATE_SMOKE_PAIR", "rust_agent_rerun_noise");
-    let s = LlmSettings {
+/// The prompt built for a fixture pair at a context size.
+fn prompt_at(report: &Report, num_ctx: i64) -> analyze::Prompt {
+    let mut s = LlmSettings {
         enabled: true,
-        url: std::env::var("BENCHGATE_SMOKE_URL").expect("set BENCHGATE_SMOKE_URL"),
-        model: env("BENCHGATE_SMOKE_MODEL", "smollm2"),
-        api: match env("BENCHGATE_SMOKE_API", "openai").as_str() {
-            "ollama" => Api::Ollama,
-            _ => Api::Openai,
-        },
         ..LlmSettings::default()
     };
-    let report = report_for(&pair);
-    let started = std::time::Instant::now();
-    let a = analyze::run(&report, &s);
-    let wall = started.elapsed();
-    println!("{}", serde_json::to_string_pretty(&a).unwrap());
-    let c = &a.call;
-    let kept = usize::from(!a.summary.is_empty()) + a.findings.len() + a.recommendations.len();
-    println!(
-        "pair {pair}: status {:?}; facts {} of {}; prompt {} chars, estimated {} tokens, server counted {:?}",
-        a.status, c.facts_included, c.facts_total, c.prompt_chars, c.prompt_tokens_estimate, c.prompt_tokens
-    );
-    println!(
-        "timings: ttft {:?} ms, prompt eval {:?} ms ({:?} tok/s), eval {:?} ms, {:?} tokens at {:?} tok/s, total {:?} ms, wall {} ms",
-        c.ttft_ms, c.prompt_eval_ms, c.prompt_tokens_per_s, c.eval_ms, c.eval_tokens, c.tokens_per_s, c.total_ms, wall.as_millis()
-    );
-    println!(
-        "grounding: kept {kept} (summary {}, findings {}, recommendations {}), removed {}",
-        usize::from(!a.summary.is_empty()),
-        a.findings.len(),
-        a.recommendations.len(),
-        a.removed.len()
-    );
-    assert_eq!(a.status, AnalysisStatus::Ok, "{}", a.reason);
-    if let Some(counted) = c.prompt_tokens {
+    s.options.insert("num_ctx".into(), json!(num_ctx));
+    analyze::build_prompt(&Facts::from_report(report), &s, None).unwrap()
+}
+
+#[test]
+fn small_contexts_still_carry_the_headline_of_each_pair() {
+    for pair in [
+        "tr115_chimera_homo_v1_vs_v2",
+        "rust_agent_rerun_noise",
+        "ollama_gemma3_failed_then_fixed",
+    ] {
+        let report = report_for(pair);
+        let small = prompt_at(&report, 1024);
+        let large = prompt_at(&report, 4096);
+        println!(
+            "{pair}: {} deltas, {} facts; shown at num_ctx 1024: {} ({} tokens estimated), at 4096: {} ({} tokens estimated)",
+            report.deltas.len(),
+            small.facts_total,
+            small.facts_included,
+            small.tokens_estimate,
+            large.facts_included,
+            large.tokens_estimate,
+        );
+        assert!(small.facts_included <= large.facts_included);
+        assert!(small.tokens_estimate as i64 <= 1024 - 400 - 32);
+        assert!(large.tokens_estimate as i64 <= 4096 - 400 - 32);
         assert!(
-            counted <= c.prompt_tokens_estimate as u64 + 64,
-            "the estimate ({}) is far below what the server counted ({counted})",
-            c.prompt_tokens_estimate
+            small.facts_included >= 8.min(small.facts_total),
+            "{pair}: {} facts at 1024\n{}",
+            small.facts_included,
+            small.user
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reasoning models
+
+#[tokio::test]
+async fn a_reasoning_model_is_asked_not_to_think_and_its_reasoning_is_never_posted() {
+    let thinking = "Throughput fell 99 %, probably the GPU fan at 98 RPM.";
+    // Ollama's `message.thinking` field, before the answer.
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ndjson(
+            fake_llm::ollama_thinking_lines(thinking, &grounded_answer()),
+            Duration::from_millis(150),
+            false,
+        ),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    let text = serde_json::to_string(&a).unwrap();
+    assert!(!text.contains("RPM") && !text.contains("99 %"), "{text}");
+    assert_eq!(fake.requests_to("/api/chat")[0].body["think"], false);
+
+    // `<think>` in the content, as models do through a template that does not separate it.
+    let fake = FakeLlm::ollama_thinking();
+    let answer = format!("<think>{thinking}</think>\n{}", grounded_answer());
+    fake.then("/api/chat", fake_llm::ollama_stream(&answer));
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    assert!(!serde_json::to_string(&a).unwrap().contains("RPM"));
+
+    // GPT-OSS only knows levels of thinking; a model without the capability gets no field
+    // (Ollama answers it with 400).
+    let fake = FakeLlm::ollama_thinking();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    let s = LlmSettings {
+        model: "gpt-oss:20b".into(),
+        ..settings(&fake)
+    };
+    assert_eq!(
+        run(&tokens_regression(), &s).await.status,
+        AnalysisStatus::Ok
+    );
+    assert_eq!(fake.requests_to("/api/chat")[0].body["think"], "low");
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&grounded_answer()));
+    run(&tokens_regression(), &settings(&fake)).await;
+    assert!(fake.requests_to("/api/chat")[0].body.get("think").is_none());
+
+    // Only reasoning and no answer, cut at the output limit: a reason, nothing posted.
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ndjson(
+            fake_llm::ollama_lines(&format!("<think>{thinking}"), "length"),
+            Duration::ZERO,
+            false,
+        ),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Failed);
+    assert!(a.reason.contains("output limit"), "{}", a.reason);
+    let fake = FakeLlm::ollama_thinking();
+    fake.then(
+        "/api/chat",
+        fake_llm::ollama_stream(&format!("<think>{thinking}</think>")),
+    );
+    let a = run(&tokens_regression(), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Failed);
+    assert!(
+        a.reason.contains("only the model's reasoning"),
+        "{}",
+        a.reason
+    );
+    assert!(!a.reason.contains("RPM"), "{}", a.reason);
+}
+
+#[tokio::test]
+async fn openai_reasoning_content_is_not_part_of_the_answer() {
+    let fake = FakeLlm::openai();
+    let events = fake_llm::openai_reasoning_events(
+        "Maybe the driver changed; fans at 98 RPM.",
+        &grounded_answer(),
+        true,
+    );
+    fake.then(
+        "/v1/chat/completions",
+        Reply::Stream {
+            content_type: "text/event-stream",
+            pieces: vec![(Duration::ZERO, events.concat())],
+            cut: false,
+        },
+    );
+    let s = openai_settings(&fake, "smollm2");
+    let a = run(&tokens_regression(), &s).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.removed_total, 0, "{:?}", a.removed);
+    assert!(!serde_json::to_string(&a).unwrap().contains("RPM"));
+}
+
+// ---------------------------------------------------------------------------------------
+// The context size an OpenAI-compatible server reports
+
+#[tokio::test]
+async fn the_prompt_fits_the_context_the_server_reports() {
+    // llama.cpp: /v1/models names no context size; /props has the server's n_ctx.
+    let fake = FakeLlm::openai();
+    fake.always(
+        "/props",
+        Reply::Json(
+            200,
+            json!({"default_generation_settings": {"n_ctx": 1024, "params": {}}, "total_slots": 1}),
+        ),
+    );
+    fake.then(
+        "/v1/chat/completions",
+        fake_llm::openai_stream(&grounded_answer(), true),
+    );
+    let s = openai_settings(&fake, "smollm2");
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let a = run(&report, &s).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{a:?}");
+    assert_eq!(a.call.context_tokens, Some(1024));
+    assert!(a.call.prompt_tokens_estimate <= 1024 - 400 - 32);
+    assert_eq!(
+        a.call.facts_included,
+        prompt_at(&report, 1024).facts_included
+    );
+
+    // vLLM: max_model_len of the model in /v1/models; /props is not asked.
+    let fake = FakeLlm::openai();
+    fake.always(
+        "/v1/models",
+        Reply::Json(
+            200,
+            json!({"object": "list", "data": [{"id": "qwen2.5", "object": "model", "max_model_len": 32768}]}),
+        ),
+    );
+    fake.then(
+        "/v1/chat/completions",
+        fake_llm::openai_stream(&grounded_answer(), true),
+    );
+    let s = openai_settings(&fake, "qwen2.5");
+    let a = run(&report, &s).await;
+    assert_eq!(a.call.context_tokens, Some(32768));
+    assert_eq!(a.call.facts_included, a.call.facts_total);
+    assert!(fake.requests_to("/props").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks beyond numbers, on the facts of the tr115 pair
+
+/// The statements `answer` lost, with the kind of reason.
+fn removed_kinds(r: &analyze::Reviewed) -> Vec<(String, String)> {
+    r.removed
+        .iter()
+        .map(|x| (x.text.clone(), x.kind.clone()))
+        .collect()
+}
+
+#[test]
+fn a_change_called_the_opposite_of_what_was_measured_is_removed() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let facts = Facts::from_report(&report);
+    let id = |name: &str| {
+        facts
+            .rows
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("no fact {name}"))
+            .id
+            .clone()
+    };
+    let (eval, ttft, tput) = (
+        id("insight_report:Metrics/Prompt Eval"),
+        id("Agent B/TTFT"),
+        id("Agent B/Throughput"),
+    );
+    let answer = answer_json(
+        "",
+        &[
+            (
+                &format!("Prompt evaluation ({eval}) improved from 14.03 ms to 784.8 ms."),
+                &[],
+            ),
+            (&format!("{tput} rose to 40.98 tokens/s."), &[]),
+            (&format!("{ttft} got faster, from 615.3 to 814.8 ms."), &[]),
+            (
+                &format!("{tput} fell 17.33 % to 40.98 tokens/s while {ttft} rose 32.42 %."),
+                &[],
+            ),
+            ("Throughput regressed to 40.98 tokens/s.", &[&tput]),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(kinds.len(), 3, "{kinds:#?}");
+    assert!(
+        kinds.iter().all(|(_, k)| k == "opposite direction"),
+        "{kinds:#?}"
+    );
+    assert!(
+        r.removed[0].why.contains("but it regressed"),
+        "{:?}",
+        r.removed
+    );
+    assert_eq!(r.kept, 2);
+}
+
+#[test]
+fn causes_that_are_not_facts_are_removed_and_causes_that_are_stay() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let answer = answer_json(
+        "",
+        &[
+            (
+                "The slowdown comes from the GPU offload setting num_gpu=80 being ignored by the new driver.",
+                &[],
+            ),
+            ("Agent B got slower due to thermal throttling.", &[]),
+            (
+                "Eval Duration grew to 52270 ms because more tokens were generated (2316 instead of 476).",
+                &[],
+            ),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(kinds.len(), 2, "{kinds:#?}");
+    assert!(
+        kinds.iter().all(|(_, k)| k == "unsupported cause"),
+        "{kinds:#?}"
+    );
+    assert_eq!(r.kept, 1);
+}
+
+#[test]
+fn round_numbers_ratios_and_differences_of_shown_values_are_grounded() {
+    let report = report_for("tr115_chimera_homo_v1_vs_v2");
+    let answer = answer_json(
+        "",
+        &[
+            // +2696 % and x55.9, written round.
+            ("Prompt eval duration grew by roughly 2700 %.", &[]),
+            (
+                "Prompt Eval in the insight report took about 56 times as long.",
+                &[],
+            ),
+            // Agent A's throughput (44.31) against agent B's (40.98) on the head.
+            (
+                "`Agent B/Throughput` is 3.33 tokens/s below `Agent A/Throughput`.",
+                &[],
+            ),
+            // Near misses stay out, hedged or not.
+            ("Prompt eval duration grew by roughly 2900 %.", &[]),
+            ("Agent B throughput fell 18.3 %.", &[]),
+        ],
+        &[],
+    );
+    let r = check(&report, &answer);
+    let kinds = removed_kinds(&r);
+    assert_eq!(r.kept, 3, "{kinds:#?}");
+    assert!(
+        kinds[0].0.contains("2900") && kinds[1].0.contains("18.3"),
+        "{kinds:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Evaluation: hand-written truthful and subtly false answers for every bundled pair
+
+const EVAL: &str = "tests/fixtures/llm-eval";
+
+/// Serves `answer` (a file of `tests/fixtures/llm-eval`) as the model's answer for the facts
+/// of `pair` and returns (statements in the answer, kept, removed, the analysis).
+async fn evaluate(pair: &str, answer: &str) -> (usize, usize, usize, Analysis) {
+    let text = std::fs::read_to_string(Path::new(EVAL).join(pair).join(answer)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let statements = value["findings"].as_array().unwrap().len()
+        + value["recommendations"].as_array().unwrap().len();
+    let fake = FakeLlm::ollama();
+    fake.then("/api/chat", fake_llm::ollama_stream(&text));
+    let a = run(&report_for(pair), &settings(&fake)).await;
+    assert_eq!(a.status, AnalysisStatus::Ok, "{pair}/{answer}: {a:?}");
+    assert!(a.summary.is_empty());
+    let kept = a.findings.len() + a.recommendations.len();
+    (statements, kept, a.removed_total, a)
+}
+
+#[tokio::test]
+async fn the_checks_keep_truthful_answers_and_remove_false_ones() {
+    let pairs = [
+        "tr115_chimera_homo_v1_vs_v2",
+        "rust_agent_rerun_noise",
+        "ollama_gemma3_failed_then_fixed",
+    ];
+    let mut failures = Vec::new();
+    for pair in pairs {
+        let (n, kept, removed, truthful) = evaluate(pair, "truthful.json").await;
+        assert!(
+            n >= 10 && kept + removed == n,
+            "{pair}: {n} {kept} {removed}"
+        );
+        let (m, false_kept, false_removed, false_answer) = evaluate(pair, "false.json").await;
+        assert!(m >= 10 && false_kept + false_removed == m, "{pair}");
+        println!(
+            "{pair}: truthful kept {kept}/{n} ({:.0} %), false removed {false_removed}/{m} ({:.0} %)",
+            kept as f64 * 100.0 / n as f64,
+            false_removed as f64 * 100.0 / m as f64
+        );
+        for r in &truthful.removed {
+            println!("  truthful removed [{}]: {} — {}", r.kind, r.text, r.why);
+        }
+        for f in false_answer
+            .findings
+            .iter()
+            .map(|f| &f.text)
+            .chain(&false_answer.recommendations)
+        {
+            println!("  false kept: {f}");
+        }
+        let mut kinds: Vec<&str> = false_answer
+            .removed
+            .iter()
+            .map(|r| r.kind.as_str())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        println!("  false removed for: {}", kinds.join(", "));
+        if kept * 10 < n * 9 {
+            failures.push(format!("{pair}: truthful kept {kept} of {n}"));
+        }
+        if false_kept > 0 {
+            failures.push(format!("{pair}: {false_kept} false statements kept"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

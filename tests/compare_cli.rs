@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 const PAIRS: &str = "tests/fixtures/chimeraforge/pairs";
 const GEMMA: &str = "ollama_gemma3_failed_then_fixed";
+const TR115: &str = "tr115_chimera_homo_v1_vs_v2";
 const RUNS_CSV: &str = "reports/ollama/gemma3_benchmark_runs.csv";
 
 fn side(pair: &str, side: &str) -> PathBuf {
@@ -469,13 +470,17 @@ fn llm_analysis_from_the_policy_file_is_grounded_in_the_comment() {
     let analysis = &run.report["analysis"];
     assert_eq!(analysis["status"], "ok", "{analysis}");
     assert_eq!(analysis["call"]["model"], "gemma3");
-    assert_eq!(analysis["call"]["options"]["num_ctx"], 1024);
+    assert_eq!(analysis["call"]["options"]["num_ctx"], 4096);
     assert!(run.stdout.contains("88.9 tokens/s"), "{}", run.stdout);
-    // The invented statement is only listed, collapsed, among the removed ones.
-    let kept = run.stdout.split("statement removed").next().unwrap();
+    // The invented statement is not published, not even collapsed: the comment counts it.
     assert!(
-        kept.contains("Analysis") && !kept.contains("RPM"),
-        "an invented number reached the analysis:\n{}",
+        run.stdout.contains("Analysis") && !run.stdout.contains("RPM"),
+        "an invented number reached the comment:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("_1 statement removed (unknown metric)"),
+        "{}",
         run.stdout
     );
     let removed = analysis["removed"].as_array().unwrap();
@@ -494,6 +499,128 @@ fn llm_analysis_from_the_policy_file_is_grounded_in_the_comment() {
     assert_eq!(run.code, Some(0));
     assert!(run.report["analysis"].is_null());
     assert_eq!(fake.requests_to("/api/chat").len(), 1);
+}
+
+/// Naming a server or a model asks for the analysis; the log line says what it did.
+#[test]
+fn llm_url_alone_turns_the_analysis_on_and_the_log_says_what_happened() {
+    let fake = fake_llm::FakeLlm::ollama();
+    let answer = serde_json::json!({
+        "summary": "On the head tokens_s is 88.9 tokens/s.",
+        "findings": [{"text": "GPU fan speed stayed at 98 RPM.", "metrics": []}],
+        "recommendations": []
+    })
+    .to_string();
+    fake.then("/api/chat", fake_llm::ollama_stream(&answer));
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--llm-url", &fake.url],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["analysis"]["status"], "ok");
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("LLM analysis"))
+        .unwrap_or_else(|| panic!("no log line: {}", run.stderr));
+    let facts = run.report["analysis"]["call"]["facts_total"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        line.contains(&format!(
+            "gemma3 explained {facts} of {facts} facts in 3.9 s: 1 statements kept, 1 removed"
+        )),
+        "{line}"
+    );
+
+    // --no-llm wins over the flags that turn it on.
+    let run = compare(
+        &side(GEMMA, "base"),
+        &side(GEMMA, "head"),
+        &["--llm-model", "qwen3", "--llm-url", &fake.url, "--no-llm"],
+    );
+    assert_eq!(run.code, Some(0));
+    assert!(run.report["analysis"].is_null());
+    assert_eq!(fake.requests_to("/api/chat").len(), 1);
+}
+
+/// Answers a model may give that are no analysis: the report is still written and posted
+/// with the reason, and the exit code is the gate's (1 for the failing tr115 pair), or 3
+/// when the analysis is required.
+#[test]
+fn unusable_answers_leave_the_report_and_the_gate_alone() {
+    let cut = r#"{"summary": "Agent B throughput fell 17.33 % from 49.57 to"#;
+    let cases: [(&str, fake_llm::Reply, &str); 5] = [
+        (
+            "prose in another language",
+            fake_llm::ollama_stream(
+                "Der Durchsatz von Agent B verbesserte sich von 49.57 auf 40.98 tokens/s.",
+            ),
+            "removed every statement",
+        ),
+        (
+            "prose instead of JSON",
+            fake_llm::ollama_stream(
+                "Agent B throughput fell 17.33 % from 49.57 to 40.98 tokens/s. GPU fans spun at 98 RPM.",
+            ),
+            "",
+        ),
+        ("empty", fake_llm::ollama_stream(""), "it is empty"),
+        (
+            "only reasoning",
+            fake_llm::ollama_stream("<think>Throughput fell, maybe the GPU.</think>"),
+            "only the model's reasoning",
+        ),
+        (
+            "cut off",
+            fake_llm::ndjson(
+                fake_llm::ollama_lines(cut, "length"),
+                std::time::Duration::ZERO,
+                false,
+            ),
+            "stopped at the output limit (num_predict 400)",
+        ),
+    ];
+    for (what, reply, reason) in cases {
+        let fake = fake_llm::FakeLlm::ollama();
+        fake.then("/api/chat", reply.clone());
+        let run = compare(
+            &side(TR115, "base"),
+            &side(TR115, "head"),
+            &["--llm-url", &fake.url],
+        );
+        assert_eq!(run.code, Some(1), "{what}: {}", run.stderr);
+        let analysis = &run.report["analysis"];
+        assert!(
+            analysis["reason"].as_str().unwrap().contains(reason),
+            "{what}: {analysis}"
+        );
+        assert!(run.stdout.contains("Analysis"), "{what}: {}", run.stdout);
+        assert!(!run.stdout.contains("RPM"), "{what}: {}", run.stdout);
+        if reason.is_empty() {
+            assert_eq!(analysis["status"], "ok", "{what}");
+            assert!(run.stdout.contains("fell 17.33"), "{what}: {}", run.stdout);
+        } else if analysis["status"] == "ok" {
+            assert_eq!(analysis["removed_total"], 1, "{what}: {analysis}");
+        } else {
+            assert_eq!(analysis["status"], "failed", "{what}");
+            assert!(
+                run.stdout.contains("_No analysis (failed): the model"),
+                "{what}: {}",
+                run.stdout
+            );
+            // Required, a failed analysis fails a run the gate would pass.
+            let fake = fake_llm::FakeLlm::ollama();
+            fake.then("/api/chat", reply);
+            let run = compare(
+                &side(GEMMA, "base"),
+                &side(GEMMA, "head"),
+                &["--llm-url", &fake.url, "--llm-required"],
+            );
+            assert_eq!(run.code, Some(3), "{what}: {}", run.stderr);
+        }
+    }
 }
 
 /// Writes `files` CSV files of `rows` benchmarks each (100 tokens/s) under `dir`; `value`

@@ -298,9 +298,10 @@ fn realistic_report_with_version() -> Report {
             ],
             "recommendations": ["Check the Ollama host binding in the gemma3 benchmark script before merging."],
             "removed": [
-                {"text": "GPU fan speed rose to 98 RPM.", "why": "98 is not a number in the facts"},
-                {"text": "", "why": "2 more statements removed"}
+                {"text": "GPU fan speed rose to 98 RPM.", "why": "98 RPM is not in the facts", "kind": "number not in the facts"},
+                {"text": "Throughput improved.", "why": "says `runs/insight_throughput` got better (improved), but it regressed", "kind": "opposite direction"}
             ],
+            "removed_total": 2,
             "call": {
                 "model": "qwen2.5:7b-instruct",
                 "api": "ollama",
@@ -793,6 +794,8 @@ fn analyses_of_the_analyze_stage_render() {
         findings: vec![],
         recommendations: vec![],
         removed: vec![],
+        removed_total: 0,
+        show_removed: false,
         call: CallInfo {
             model: "qwen2.5:7b".into(),
             ..CallInfo::default()
@@ -814,15 +817,27 @@ fn analyses_of_the_analyze_stage_render() {
             metrics: vec!["runs/insight_throughput".into()],
         }],
         recommendations: vec![],
-        removed: vec![Removed {
-            text: "Fans spun at 98 RPM.".into(),
-            why: "98 is not in the facts".into(),
-        }],
+        removed: vec![
+            Removed {
+                text: "Fans spun at 98 RPM.".into(),
+                why: "98 RPM is not in the facts".into(),
+                kind: "number not in the facts".into(),
+            },
+            Removed {
+                text: "`runs` improved.".into(),
+                why: "says `runs` got better (improved), but it regressed".into(),
+                kind: "opposite direction".into(),
+            },
+        ],
+        removed_total: 2,
+        show_removed: false,
         call: CallInfo {
             model: "qwen2.5:7b".into(),
             api: "ollama".into(),
             eval_tokens: Some(233),
             tokens_per_s: Some(82.04),
+            prompt_tokens: Some(598),
+            prompt_tokens_estimate: 640,
             ..CallInfo::default()
         },
     };
@@ -838,11 +853,7 @@ fn analyses_of_the_analyze_stage_render() {
 
     - insight\_throughput fell. <sub>(runs/insight\_throughput)</sub>
 
-    <details><summary>1 statement removed: not supported by the computed facts</summary>
-
-    - Fans spun at 98 RPM. — 98 is not in the facts
-
-    </details>
+    _2 statements removed (number not in the facts, opposite direction); the statements and reasons are in the job summary and `report.json`._
 
     <details><summary>LLM call</summary>
 
@@ -850,6 +861,8 @@ fn analyses_of_the_analyze_stage_render() {
     |---|--:|
     | model | qwen2.5:7b |
     | API | ollama |
+    | prompt tokens | 598 |
+    | prompt tokens estimated | 640 |
     | generated tokens | 233 |
     | generation speed | 82 tokens/s |
 
@@ -857,4 +870,25 @@ fn analyses_of_the_analyze_stage_render() {
 
     <details><summary>
     ");
+    // The removed statements never reach the comment (GitHub mails it whole), but the job
+    // summary lists them, and so does the comment when the policy asks for it.
+    assert!(!md.contains("RPM"), "{md}");
+    let summary = renderer().summary(&report).unwrap().markdown;
+    assert!(
+        summary.contains("- Fans spun at 98 RPM. — 98 RPM is not in the facts"),
+        "{summary}"
+    );
+    let shown = Analysis {
+        show_removed: true,
+        ..ok
+    };
+    report.analysis = Some(serde_json::to_value(&shown).unwrap());
+    let md = renderer().comment(&report).unwrap().markdown;
+    assert!(
+        md.contains(
+            "<details><summary>2 statements removed: not supported by the computed facts</summary>"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- Fans spun at 98 RPM."), "{md}");
 }

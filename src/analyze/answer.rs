@@ -68,6 +68,41 @@ pub fn schema() -> Value {
     })
 }
 
+/// The answer without a reasoning model's `<think>…</think>` (or `<thinking>…</thinking>`)
+/// blocks, and whether there were any. A block left open (the output limit hit while the
+/// model was still reasoning) takes the rest of the text with it.
+pub fn strip_reasoning(content: &str) -> (String, bool) {
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    let mut found = false;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let Some((start, tag)) = ["<think>", "<thinking>"]
+            .iter()
+            .filter_map(|t| lower.find(t).map(|i| (i, *t)))
+            .min()
+        else {
+            out.push_str(rest);
+            break;
+        };
+        found = true;
+        out.push_str(&rest[..start]);
+        let close = format!("</{}", &tag[1..]);
+        let after = start + tag.len();
+        match lower[after..].find(&close) {
+            Some(end) => rest = &rest[after + end + close.len()..],
+            None => break,
+        }
+    }
+    if !found {
+        // A template that opens the block in the prompt leaves only its closing tag.
+        if let Some(end) = content.to_ascii_lowercase().find("</think>") {
+            return (content[end + "</think>".len()..].to_string(), true);
+        }
+    }
+    (out, found)
+}
+
 /// Reads the answer: the JSON object if there is one, else plain text. `None` when the text
 /// is JSON-like but does not parse (an answer cut short), or is empty.
 pub fn parse(content: &str) -> Option<Draft> {
@@ -269,6 +304,17 @@ mod tests {
         assert_eq!(d.findings[0].metrics, vec!["M1"]);
         assert_eq!(d.findings[1].text, "b");
         assert_eq!(d.recommendations, vec!["c"]);
+    }
+
+    #[test]
+    fn reasoning_is_not_part_of_the_answer() {
+        let (a, r) = strip_reasoning("<think>M1 fell 99 %?</think>\n{\"summary\": \"x\"}");
+        assert_eq!((a.trim(), r), ("{\"summary\": \"x\"}", true));
+        let (a, r) = strip_reasoning("<THINKING>a</THINKING>b<think>c");
+        assert_eq!((a.as_str(), r), ("b", true));
+        let (a, r) = strip_reasoning("hidden</think>shown");
+        assert_eq!((a.as_str(), r), ("shown", true));
+        assert_eq!(strip_reasoning("plain"), ("plain".to_string(), false));
     }
 
     #[test]

@@ -4,10 +4,13 @@
 //! exist in those facts. A statement that fails is removed, and the reason says which
 //! number or name was not found.
 
+use super::claims::{self, Movement};
 use super::facts::Facts;
+use super::names;
 use super::prompt::fence;
 use crate::units;
 use regex::Regex;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// The values and names a statement may use.
@@ -20,6 +23,8 @@ pub struct Catalogue {
     ids: Vec<(String, String)>,
     /// How the shown facts may be referred to.
     aliases: Vec<Alias>,
+    /// Word stems of the shown facts' names, for the check of causes.
+    vocabulary: HashSet<String>,
 }
 
 /// The ways a fact may be named, lower-case, and its display name.
@@ -30,6 +35,14 @@ struct Alias {
     name: String,
     path: String,
     display: String,
+    movement: Movement,
+    /// Canonical unit and the base and head means.
+    unit: String,
+    means: [Option<f64>; 2],
+    /// Where the fact's own values are in [`Catalogue::values`].
+    own: std::ops::Range<usize>,
+    /// Lower-case metric names (underscores as spaces) that prose may use for the fact.
+    prose: Vec<String>,
 }
 
 /// A number of the facts: absolute value and unit (`%` for percentages, `x` for ratios,
@@ -60,101 +73,189 @@ impl Catalogue {
         let mut names: Vec<String> = Vec::new();
         let mut ids = Vec::new();
         let mut aliases = Vec::new();
-        let mut push = |value: f64, unit: &str| {
+        fn push(values: &mut Vec<Known>, value: f64, unit: &str) {
             if value.is_finite() {
                 values.push(Known {
                     value: value.abs(),
                     unit: unit.to_string(),
                 });
             }
-        };
+        }
         for f in facts.rows.iter().take(included) {
-            let d = f.delta;
-            let unit = units::normalize_unit(&d.unit);
-            let mut means = [None, None];
-            for (i, side) in [&d.base, &d.head].into_iter().enumerate() {
-                if let Some(s) = side {
-                    push(s.n as f64, "");
-                    push(f64::from(s.failed), "");
-                    if let Some(m) = s.mean {
-                        push(m, &unit);
-                        means[i] = Some(m);
+            let id = f.id.to_lowercase();
+            ids.push((id.clone(), f.name.clone()));
+            let mut exact = vec![id, f.name.to_lowercase(), fence(&f.name).to_lowercase()];
+            let mut first_means = None;
+            let own_start = values.len();
+            let mut prose = Vec::new();
+            for d in std::iter::once(f.delta).chain(f.also.iter().copied()) {
+                let unit = units::normalize_unit(&d.unit);
+                let mut means = [None, None];
+                for (i, side) in [&d.base, &d.head].into_iter().enumerate() {
+                    if let Some(s) = side {
+                        push(&mut values, s.n as f64, "");
+                        push(&mut values, f64::from(s.failed), "");
+                        if let Some(m) = s.mean {
+                            push(&mut values, m, &unit);
+                            means[i] = Some(m);
+                        }
+                    }
+                }
+                first_means.get_or_insert(means);
+                if let Some(c) = d.change_pct {
+                    push(&mut values, c, "%");
+                }
+                if let Some(c) = d.change_abs {
+                    push(&mut values, c, &unit);
+                }
+                if let [Some(b), Some(h)] = means {
+                    push(&mut values, h - b, &unit);
+                    if b != 0.0 && h != 0.0 {
+                        push(&mut values, (b - h) / h * 100.0, "%");
+                        push(&mut values, h / b, "x");
+                        push(&mut values, b / h, "x");
+                    }
+                }
+                if let Some(p) = d.p_value {
+                    push(&mut values, p, "");
+                }
+                push(&mut values, d.warn_pct, "%");
+                push(&mut values, d.fail_pct, "%");
+
+                let key = &d.key;
+                for spoken in spoken_names(&key.metric) {
+                    if !prose.contains(&spoken) {
+                        prose.push(spoken);
+                    }
+                }
+                exact.extend([
+                    names::short_name(d).to_lowercase(),
+                    key.metric.to_lowercase(),
+                    key.path().to_lowercase(),
+                    format!("{}/{}", key.benchmark, key.metric).to_lowercase(),
+                ]);
+                if !key.benchmark.is_empty() {
+                    exact.push(key.benchmark.to_lowercase());
+                }
+                names.push(key.to_string().to_lowercase());
+                names.push(unit.to_lowercase());
+                for (k, v) in &key.labels {
+                    names.push(format!("{k}={v}").to_lowercase());
+                    if let Ok(x) = v.trim().parse::<f64>() {
+                        push(&mut values, x, "");
                     }
                 }
             }
-            if let Some(c) = d.change_pct {
-                push(c, "%");
-            }
-            if let Some(c) = d.change_abs {
-                push(c, &unit);
-            }
-            if let [Some(b), Some(h)] = means {
-                push(h - b, &unit);
-                if b != 0.0 && h != 0.0 {
-                    push((b - h) / h * 100.0, "%");
-                    push(h / b, "x");
-                    push(b / h, "x");
-                }
-            }
-            if let Some(p) = d.p_value {
-                push(p, "");
-            }
-            push(d.warn_pct, "%");
-            push(d.fail_pct, "%");
-
-            let id = f.id.to_lowercase();
-            ids.push((id.clone(), f.name.clone()));
-            let key = &d.key;
-            let mut exact = vec![
-                id,
-                f.name.to_lowercase(),
-                fence(&f.name).to_lowercase(),
-                key.metric.to_lowercase(),
-                key.path().to_lowercase(),
-                format!("{}/{}", key.benchmark, key.metric).to_lowercase(),
-            ];
-            if !key.benchmark.is_empty() {
-                exact.push(key.benchmark.to_lowercase());
-            }
             names.extend(exact.iter().cloned());
-            names.push(key.to_string().to_lowercase());
-            names.push(unit.to_lowercase());
-            for (k, v) in &key.labels {
-                names.push(format!("{k}={v}").to_lowercase());
-                if let Ok(x) = v.trim().parse::<f64>() {
-                    push(x, "");
-                }
-            }
+            let d = f.delta;
+            let means = first_means.unwrap_or_default();
             aliases.push(Alias {
                 exact,
                 name: f.name.to_lowercase(),
-                path: key.path().to_lowercase(),
+                path: d.key.path().to_lowercase(),
                 display: f.name.clone(),
+                movement: movement(d, means),
+                unit: units::normalize_unit(&d.unit),
+                means,
+                own: own_start..values.len(),
+                prose,
             });
         }
         for n in facts.counts.values() {
-            push(*n as f64, "");
+            push(&mut values, *n as f64, "");
         }
         for n in [facts.total(), included, facts.total() - included] {
-            push(n as f64, "");
+            push(&mut values, n as f64, "");
         }
         for inv in std::iter::once(&facts.inventory.head).chain(facts.inventory.base.as_ref()) {
-            push(inv.files as f64, "");
-            push(inv.skipped.len() as f64, "");
+            push(&mut values, inv.files as f64, "");
+            push(&mut values, inv.skipped.len() as f64, "");
             for (kind, n) in &inv.by_kind {
-                push(*n as f64, "");
+                push(&mut values, *n as f64, "");
                 names.push(kind.to_lowercase());
             }
             for s in &inv.skipped {
                 names.push(s.path.to_lowercase());
             }
         }
+        let vocabulary = claims::vocabulary(facts.rows.iter().take(included).flat_map(|f| {
+            [
+                f.name.as_str(),
+                f.delta.key.metric.as_str(),
+                f.delta.key.benchmark.as_str(),
+            ]
+        }));
         Catalogue {
             values,
             haystack: names.join("\n"),
             ids,
             aliases,
+            vocabulary,
         }
+    }
+
+    /// The display names of the facts whose metric name `text` spells out in prose
+    /// ("GPU utilization", "tokens generated").
+    pub fn named_in_prose(&self, text: &str) -> Vec<String> {
+        let (prose, _) = split_code(text);
+        let lower = prose.replace('_', " ").to_lowercase();
+        self.aliases
+            .iter()
+            .filter(|a| a.prose.iter().any(|p| contains_words(&lower, p)))
+            .map(|a| a.display.clone())
+            .collect()
+    }
+
+    /// The stored display name of the fact called `name` and how that fact moved.
+    pub fn movement_entry(&self, name: &str) -> Option<(&str, &Movement)> {
+        self.aliases
+            .iter()
+            .find(|a| a.display == name)
+            .map(|a| (a.display.as_str(), &a.movement))
+    }
+
+    /// Word stems of the shown facts' names.
+    pub fn vocabulary(&self) -> &HashSet<String> {
+        &self.vocabulary
+    }
+
+    /// Values derived from two of the named facts: differences and percent differences of
+    /// their means in a shared unit, and their ratios.
+    fn derived(&self, names: &[String]) -> Vec<Known> {
+        let named: Vec<&Alias> = self
+            .aliases
+            .iter()
+            .filter(|a| names.contains(&a.display))
+            .collect();
+        let mut out = Vec::new();
+        let values: Vec<(&str, f64)> = named
+            .iter()
+            .flat_map(|a| a.means.iter().flatten().map(|m| (a.unit.as_str(), *m)))
+            .collect();
+        for (i, (ua, a)) in values.iter().enumerate() {
+            for (ub, b) in &values[i + 1..] {
+                let Some(b) = units::convert(*b, ub, ua) else {
+                    continue;
+                };
+                out.push(Known {
+                    value: (a - b).abs(),
+                    unit: ua.to_string(),
+                });
+                if *a != 0.0 && b != 0.0 {
+                    for (x, y) in [(*a, b), (b, *a)] {
+                        out.push(Known {
+                            value: (x / y).abs(),
+                            unit: "x".into(),
+                        });
+                        out.push(Known {
+                            value: ((x - y) / y * 100.0).abs(),
+                            unit: "%".into(),
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The display names of the facts a metric reference (`M1`, a name, a metric, a path)
@@ -163,6 +264,9 @@ impl Catalogue {
         let r = strip_quotes(reference).to_lowercase();
         if r.is_empty() {
             return Vec::new();
+        }
+        if let Some(a) = self.aliases.iter().find(|a| a.name == r) {
+            return vec![a.display.clone()];
         }
         let exact: Vec<String> = self
             .aliases
@@ -196,20 +300,64 @@ impl Catalogue {
 
     /// Whether `w` is one of the facts' values.
     pub fn matches(&self, w: &Written) -> bool {
-        self.values.iter().any(|k| {
-            candidates(k, w.unit.as_deref())
-                .into_iter()
-                .any(|v| close(w.value, w.step, v))
-        })
+        self.matches_any(w, &[])
     }
 
-    /// `Ok` when every number and name of `text` is grounded, else why not.
-    pub fn check(&self, text: &str) -> Result<(), String> {
+    /// Whether `w` is one of the facts' values or of `extra`.
+    fn matches_any(&self, w: &Written, extra: &[Known]) -> bool {
+        matches(w, self.values.iter().chain(extra))
+    }
+
+    /// Whether the number `w` is about one of the facts `named`: it has a unit, and that
+    /// unit is a percentage, a ratio, or one a named fact is measured in (a statement may
+    /// name one metric and give the value of another it does not name).
+    fn about_named(&self, w: &Written, named: &[String]) -> bool {
+        let Some(unit) = w.unit.as_deref() else {
+            return false;
+        };
+        self.aliases
+            .iter()
+            .filter(|a| named.contains(&a.display))
+            .any(|a| {
+                matches!(unit, "%" | "x")
+                    || (!a.unit.is_empty() && units::convert(1.0, &a.unit, unit).is_some())
+            })
+    }
+
+    /// The values of the facts named `named` (display names): their means, changes and
+    /// thresholds.
+    fn own_values(&self, named: &[String]) -> Vec<Known> {
+        self.aliases
+            .iter()
+            .filter(|a| named.contains(&a.display))
+            .flat_map(|a| self.values[a.own.clone()].iter().cloned())
+            .collect()
+    }
+
+    /// `Ok` when every number and name of `text` is grounded, else the kind of problem
+    /// and why. `named` are the display names of the facts the statement names (by id,
+    /// name or its list of metrics): a number may also be a ratio or difference of two of
+    /// them. A number with the unit of a named fact, or of one whose metric the prose
+    /// spells out (`in_prose`), must be a value of one of those facts.
+    pub fn check(
+        &self,
+        text: &str,
+        named: &[String],
+        in_prose: &[String],
+    ) -> Result<(), (&'static str, String)> {
+        let extra = self.derived(named);
+        let named: Vec<String> = named.iter().chain(in_prose).cloned().collect();
+        let named = named.as_slice();
         let mut problems = Vec::new();
+        let mut number_missing = false;
+        let mut other_metric = false;
         let (prose, code) = split_code(text);
         for span in &code {
             match parse_standalone_number(span) {
-                Some(w) if !self.matches(&w) => problems.push(number_problem(&w)),
+                Some(w) if !self.matches_any(&w, &extra) => {
+                    number_missing = true;
+                    problems.push(number_problem(&w))
+                }
                 Some(_) => {}
                 None if !self.knows_name(span) => {
                     problems.push(format!("`{span}` is not a metric in the facts"))
@@ -217,9 +365,22 @@ impl Catalogue {
                 None => {}
             }
         }
+        let own = self.own_values(named);
         for w in numbers(&prose, self) {
-            if !self.matches(&w) {
+            if !self.matches_any(&w, &extra) {
+                number_missing = true;
                 problems.push(number_problem(&w));
+            } else if self.about_named(&w, named) && !matches(&w, own.iter().chain(&extra)) {
+                other_metric = true;
+                problems.push(format!(
+                    "{} is a value of another metric than {}",
+                    written(&w),
+                    named
+                        .iter()
+                        .map(|n| format!("`{}`", fence(n)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
         }
         for name in identifiers(&prose) {
@@ -237,16 +398,88 @@ impl Catalogue {
             if more > 0 {
                 why.push_str(&format!("; and {more} more"));
             }
-            Err(why)
+            let kind = if number_missing {
+                NUMBER_NOT_IN_FACTS
+            } else if other_metric {
+                NUMBER_OF_ANOTHER_METRIC
+            } else {
+                NAME_NOT_IN_FACTS
+            };
+            Err((kind, why))
         }
     }
 }
 
-fn number_problem(w: &Written) -> String {
-    match &w.unit {
-        Some(u) => format!("{} {u} is not in the facts", w.text),
-        None => format!("{} is not in the facts", w.text),
+/// Shortest one-word metric name looked for in prose (shorter ones, such as `runs`, are
+/// ordinary words too).
+const MIN_PROSE_WORD: usize = 8;
+
+/// How prose may spell a metric name: lower case, underscores as spaces, with and without
+/// a trailing unit (`prompt eval duration ms`, `prompt eval duration`).
+fn spoken_names(metric: &str) -> Vec<String> {
+    let spoken = metric.replace(['_', '.'], " ").to_lowercase();
+    let words: Vec<&str> = spoken.split_whitespace().collect();
+    let mut out = vec![words.join(" ")];
+    if let [rest @ .., last] = words.as_slice() {
+        if !rest.is_empty() && (units::normalize_unit(last) != *last || last.len() <= 3) {
+            out.push(rest.join(" "));
+        }
     }
+    out.retain(|n| n.contains(' ') || n.chars().count() >= MIN_PROSE_WORD);
+    out
+}
+
+/// Whether `needle` occurs in `haystack` as whole words.
+fn contains_words(haystack: &str, needle: &str) -> bool {
+    haystack.match_indices(needle).any(|(i, _)| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Kinds of removal reasons of the grounding check.
+pub const NUMBER_NOT_IN_FACTS: &str = "number not in the facts";
+pub const NAME_NOT_IN_FACTS: &str = "name not in the facts";
+pub const NUMBER_OF_ANOTHER_METRIC: &str = "number of another metric";
+
+/// Which way a fact moved: up or down by its means (or its change), better or worse by its
+/// status.
+fn movement(d: &crate::compare::Delta, means: [Option<f64>; 2]) -> Movement {
+    use crate::compare::Status;
+    let change = match means {
+        [Some(b), Some(h)] => Some(h - b),
+        _ => d.change_abs.or(d.change_pct),
+    };
+    Movement {
+        up: change.filter(|c| *c != 0.0).map(|c| c > 0.0),
+        better: match d.status {
+            Status::Improvement | Status::Fixed => Some(true),
+            Status::Regression | Status::Broken => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// Whether `w` is one of `known`, after unit conversion, within its rounding.
+fn matches<'a>(w: &Written, mut known: impl Iterator<Item = &'a Known>) -> bool {
+    known.any(|k| {
+        candidates(k, w.unit.as_deref())
+            .into_iter()
+            .any(|v| close(w.value, w.step, v))
+    })
+}
+
+/// A written number with its unit, for a removal reason.
+fn written(w: &Written) -> String {
+    match &w.unit {
+        Some(u) => format!("{} {u}", w.text),
+        None => w.text.clone(),
+    }
+}
+
+fn number_problem(w: &Written) -> String {
+    format!("{} is not in the facts", written(w))
 }
 
 /// The values of `k` that a number written with unit `unit` may stand for.
@@ -465,6 +698,9 @@ pub fn numbers(prose: &str, cat: &Catalogue) -> Vec<Written> {
         let Some((mut w, end)) = written_at(prose, m.start()) else {
             continue;
         };
+        if HEDGE.is_match(&prose[..m.start()]) {
+            w.step = w.step.max(round_step(&w.text));
+        }
         let mut stop = end;
         let rest = &prose[end..];
         if let Some((unit, len)) = unit_at(rest) {
@@ -496,6 +732,26 @@ pub fn numbers(prose: &str, cat: &Catalogue) -> Vec<Written> {
         }
     }
     out.into_iter().map(|(_, _, w)| w).collect()
+}
+
+/// A word that marks the number after it as rounded: "roughly 2700".
+static HEDGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\b(?:roughly|about|around|approximately|approx\.?|nearly|almost|some|close to|circa|ca\.)|~|≈)\s*$")
+        .unwrap()
+});
+
+/// The precision a round number claims: 2700 stands for 2650 to 2750. Numbers with
+/// decimals or without trailing zeros claim their last digit.
+fn round_step(text: &str) -> f64 {
+    if text.contains(['.', 'e', 'E']) {
+        return 0.0;
+    }
+    let digits = text.replace(',', "");
+    let zeros = digits.len() - digits.trim_end_matches('0').len();
+    if zeros == digits.len() {
+        return 0.0;
+    }
+    10f64.powi(zeros as i32)
 }
 
 fn word_end(text: &str, from: usize) -> usize {
@@ -552,6 +808,29 @@ mod tests {
         assert_eq!(w("1,161").value, 1161.0);
         assert_eq!(w("2.5e3 ms").value, 2500.0);
         assert_eq!(w("2.5e3 ms").unit.as_deref(), Some("ms"));
+    }
+
+    #[test]
+    fn metric_names_as_prose_spells_them() {
+        assert_eq!(
+            spoken_names("prompt_eval_duration_ms"),
+            ["prompt eval duration ms", "prompt eval duration"]
+        );
+        assert_eq!(spoken_names("Tokens Generated"), ["tokens generated"]);
+        assert_eq!(spoken_names("Throughput"), ["throughput"]);
+        assert!(spoken_names("Runs").is_empty());
+        assert!(spoken_names("TTFT").is_empty());
+    }
+
+    #[test]
+    fn hedged_round_numbers_claim_their_own_precision() {
+        assert_eq!(round_step("2700"), 100.0);
+        assert_eq!(round_step("56"), 1.0);
+        assert_eq!(round_step("2.70"), 0.0);
+        assert_eq!(round_step("0"), 0.0);
+        assert!(HEDGE.is_match("grew by roughly "));
+        assert!(HEDGE.is_match("~"));
+        assert!(!HEDGE.is_match("grew by "));
     }
 
     #[test]

@@ -13,9 +13,11 @@
 //! called from inside one), [`run_async`] is for callers that are already async.
 
 mod answer;
+mod claims;
 mod error;
 mod facts;
 mod grounding;
+mod names;
 mod ollama;
 mod openai;
 mod prompt;
@@ -24,7 +26,9 @@ mod sanitize;
 mod settings;
 mod transport;
 
-pub use answer::{parse as parse_answer, schema as answer_schema, Draft, DraftFinding};
+pub use answer::{
+    parse as parse_answer, schema as answer_schema, strip_reasoning, Draft, DraftFinding,
+};
 pub use error::LlmError;
 pub use facts::{Fact, Facts};
 pub use grounding::Catalogue;
@@ -63,8 +67,15 @@ pub struct Analysis {
     pub summary: String,
     pub findings: Vec<Finding>,
     pub recommendations: Vec<String>,
-    /// Statements the checks removed, and why.
+    /// Statements the checks removed, and why (at most 20 are listed).
     pub removed: Vec<Removed>,
+    /// How many statements were removed in all.
+    #[serde(default)]
+    pub removed_total: usize,
+    /// List the removed statements in the PR comment too (`llm.show-removed`); otherwise
+    /// the comment only counts them and names the kinds of reasons.
+    #[serde(default)]
+    pub show_removed: bool,
     pub call: CallInfo,
 }
 
@@ -80,6 +91,10 @@ pub struct Finding {
 pub struct Removed {
     pub text: String,
     pub why: String,
+    /// The kind of reason, a short phrase shared by similar removals (`number not in the
+    /// facts`, `opposite direction`, `unsupported cause`, ...).
+    #[serde(default)]
+    pub kind: String,
 }
 
 /// What the call cost and how it was made. Timing fields are left out when unknown.
@@ -119,9 +134,24 @@ pub struct CallInfo {
     /// The options as sent (for the OpenAI API, under their OpenAI names).
     pub options: Map<String, Value>,
     pub prompt_chars: usize,
+    /// The prompt's size as estimated before sending it; compare with `prompt_tokens`,
+    /// what the server counted.
     pub prompt_tokens_estimate: usize,
+    /// The context window the prompt was fitted into: `num_ctx`, or the size the server
+    /// reported through the OpenAI API.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_tokens: Option<i64>,
     pub facts_total: usize,
     pub facts_included: usize,
+}
+
+/// What the pre-flight learned about the server.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServerInfo {
+    /// The context window the server runs with, where it reports one (OpenAI API).
+    pub context: Option<i64>,
+    /// The model reasons before answering (Ollama's `thinking` capability).
+    pub thinks: bool,
 }
 
 /// What one streamed call returned.
@@ -160,6 +190,8 @@ impl Analysis {
             findings: Vec::new(),
             recommendations: Vec::new(),
             removed: Vec::new(),
+            removed_total: 0,
+            show_removed: false,
             call,
         }
     }
@@ -170,6 +202,38 @@ impl Analysis {
 
     fn failed(e: LlmError, call: CallInfo) -> Self {
         Self::empty(AnalysisStatus::Failed, e.to_string(), call)
+    }
+
+    /// One line on what happened, for the log: the model, the facts shown, the statements
+    /// kept and removed and the time taken; or why there is no analysis.
+    pub fn headline(&self) -> String {
+        let c = &self.call;
+        let model = if c.model.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", c.model)
+        };
+        match self.status {
+            AnalysisStatus::Ok => {
+                let kept = usize::from(!self.summary.is_empty())
+                    + self.findings.len()
+                    + self.recommendations.len();
+                let time = c
+                    .total_ms
+                    .map(|ms| format!(" in {:.1} s", ms / 1e3))
+                    .unwrap_or_default();
+                let mut line = format!(
+                    "{model}explained {} of {} facts{time}: {kept} statements kept, {} removed",
+                    c.facts_included, c.facts_total, self.removed_total
+                );
+                if !self.reason.is_empty() {
+                    line.push_str(&format!(" ({})", self.reason));
+                }
+                line
+            }
+            AnalysisStatus::Skipped => format!("skipped: {}", self.reason),
+            AnalysisStatus::Failed => format!("{model}failed: {}", self.reason),
+        }
     }
 }
 
@@ -189,6 +253,14 @@ impl CallInfo {
             options,
             ..CallInfo::default()
         }
+    }
+
+    /// Records the size of the prompt and how many facts it holds.
+    fn fitted(&mut self, p: &Prompt) {
+        self.prompt_chars = p.chars;
+        self.prompt_tokens_estimate = p.tokens_estimate;
+        self.context_tokens = Some(p.num_ctx);
+        self.facts_included = p.facts_included;
     }
 
     fn record(&mut self, c: &Completion) {
@@ -260,13 +332,11 @@ pub async fn run_async(report: &Report, settings: &LlmSettings) -> Analysis {
             call,
         );
     }
-    let prompt = match prompt::build(&facts, settings) {
+    let prompt = match prompt::build(&facts, settings, None) {
         Ok(p) => p,
         Err(e) => return Analysis::failed(e, call),
     };
-    call.prompt_chars = prompt.chars;
-    call.prompt_tokens_estimate = prompt.tokens_estimate;
-    call.facts_included = prompt.facts_included;
+    call.fitted(&prompt);
     let t = match Transport::new(settings) {
         Ok(t) => t,
         Err(e) => return Analysis::failed(e, call),
@@ -275,7 +345,8 @@ pub async fn run_async(report: &Report, settings: &LlmSettings) -> Analysis {
 
     let total = Duration::try_from_secs_f64(settings.timeout.max(0.001))
         .unwrap_or(Duration::from_secs(3600));
-    let (completion, note) = match tokio::time::timeout(total, ask(&t, settings, &prompt)).await {
+    let asked = tokio::time::timeout(total, ask(&t, settings, &facts, prompt)).await;
+    let (prompt, completion, note) = match asked {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => return Analysis::failed(e, call),
         Err(_) => {
@@ -288,23 +359,29 @@ pub async fn run_async(report: &Report, settings: &LlmSettings) -> Analysis {
             return Analysis::failed(e, call);
         }
     };
+    call.fitted(&prompt);
     call.record(&completion);
     finish(&facts, &prompt, settings, &completion, note, call)
 }
 
 /// Pre-flight, then one structured call; when the server rejects the schema, one plain one.
-/// Returns the completion and, after such a fallback, a note for the reason line.
+/// A server that reports its own context size gets a prompt fitted to it. Returns the
+/// prompt sent, the completion and, after such a fallback, a note for the reason line.
 async fn ask(
     t: &Transport,
     settings: &LlmSettings,
-    prompt: &Prompt,
-) -> Result<(Completion, String), LlmError> {
-    match settings.api {
+    facts: &Facts<'_>,
+    mut prompt: Prompt,
+) -> Result<(Prompt, Completion, String), LlmError> {
+    let info = match settings.api {
         Api::Ollama => ollama::preflight(t).await?,
         Api::Openai => openai::preflight(t).await?,
+    };
+    if let Some(n) = info.context.filter(|n| *n != prompt.num_ctx) {
+        prompt = prompt::build(facts, settings, Some(n))?;
     }
     let schema = answer::schema();
-    match chat(t, settings, prompt, Some(&schema)).await {
+    match chat(t, settings, &prompt, Some(&schema), &info).await {
         Err(LlmError::Http {
             status: status @ (400 | 422),
             message,
@@ -316,9 +393,10 @@ async fn ask(
             let note = format!(
                 "the server refused structured output (HTTP {status}: {message}); the plain-text answer was checked sentence by sentence"
             );
-            chat(t, settings, prompt, None).await.map(|c| (c, note))
+            let c = chat(t, settings, &prompt, None, &info).await?;
+            Ok((prompt, c, note))
         }
-        other => other.map(|c| (c, String::new())),
+        other => other.map(|c| (prompt, c, String::new())),
     }
 }
 
@@ -327,9 +405,10 @@ async fn chat(
     settings: &LlmSettings,
     prompt: &Prompt,
     format: Option<&Value>,
+    info: &ServerInfo,
 ) -> Result<Completion, LlmError> {
     match settings.api {
-        Api::Ollama => ollama::chat(t, settings, prompt, format).await,
+        Api::Ollama => ollama::chat(t, settings, prompt, format, info).await,
         Api::Openai => openai::chat(t, settings, prompt, format).await,
     }
 }
@@ -351,15 +430,20 @@ fn finish(
             .map(Value::to_string)
             .unwrap_or_else(|| "unset".into())
     };
-    let Some(mut draft) = answer::parse(&completion.content) else {
+    let (content, reasoned) = answer::strip_reasoning(&completion.content);
+    let Some(mut draft) = answer::parse(&content) else {
         let e = if cut {
             LlmError::Truncated { limit: limit() }
-        } else if completion.content.trim().is_empty() {
+        } else if content.trim().is_empty() && reasoned {
+            LlmError::BadAnswer(
+                "it holds only the model's reasoning (a <think> block) and no answer; use a model without reasoning or raise the llm option num_predict".into(),
+            )
+        } else if content.trim().is_empty() {
             LlmError::BadAnswer("it is empty".into())
         } else {
             LlmError::BadAnswer(format!(
                 "it is not valid JSON: {}",
-                transport::excerpt(&completion.content)
+                transport::excerpt(&content)
             ))
         };
         return Analysis::failed(e, call);
@@ -374,7 +458,9 @@ fn finish(
         reviewed.removed.push(Removed {
             text: sanitize::to_markdown(&sanitize::clean(&text)),
             why: format!("cut off at the output limit (num_predict {})", limit()),
+            kind: review::KIND_CUT_OFF.into(),
         });
+        reviewed.removed_total += 1;
     }
     let reason = if reviewed.kept == 0 {
         "the grounding check removed every statement of the answer".to_string()
@@ -388,6 +474,8 @@ fn finish(
         findings: reviewed.findings,
         recommendations: reviewed.recommendations,
         removed: reviewed.removed,
+        removed_total: reviewed.removed_total,
+        show_removed: settings.show_removed,
         call,
     }
 }

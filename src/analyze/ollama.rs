@@ -1,17 +1,20 @@
 //! Ollama's native API: the pre-flight (`GET /api/version`, `POST /api/show`, so that a
-//! missing model is named with its fix) and the streamed `POST /api/chat` (NDJSON: every
-//! line is checked for an `error`, and the answer only counts once `done: true` arrived,
-//! whose timing fields in nanoseconds become the call metrics).
+//! missing model is named with its fix and a reasoning model is recognised by its
+//! `thinking` capability) and the streamed `POST /api/chat` (NDJSON: every line is checked
+//! for an `error`, `message.thinking` is never part of the answer, and the answer only
+//! counts once `done: true` arrived, whose timing fields in nanoseconds become the call
+//! metrics). A reasoning model is asked not to think (`think: false`; GPT-OSS only knows
+//! levels, so `"low"`).
 
 use super::error::LlmError;
 use super::prompt::Prompt;
 use super::settings::LlmSettings;
 use super::transport::{error_message, excerpt, Transport};
-use super::Completion;
+use super::{Completion, ServerInfo};
 use serde_json::{json, Map, Value};
 
-/// Checks that the server is an Ollama and has the model.
-pub(crate) async fn preflight(t: &Transport) -> Result<(), LlmError> {
+/// Checks that the server is an Ollama and has the model, and whether the model thinks.
+pub(crate) async fn preflight(t: &Transport) -> Result<ServerInfo, LlmError> {
     let (status, body) = t.probe(|| t.get("/api/version")).await?;
     if status.as_u16() == 404 {
         return Err(LlmError::WrongApi {
@@ -39,7 +42,13 @@ pub(crate) async fn preflight(t: &Transport) -> Result<(), LlmError> {
         .probe(|| t.post("/api/show").json(&json!({"model": t.model})))
         .await?;
     match status.as_u16() {
-        s if (200..300).contains(&s) => Ok(()),
+        s if (200..300).contains(&s) => Ok(ServerInfo {
+            context: None,
+            thinks: serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("capabilities").and_then(Value::as_array).cloned())
+                .is_some_and(|caps| caps.iter().any(|c| c.as_str() == Some("thinking"))),
+        }),
         404 => Err(LlmError::ModelNotFound {
             model: t.model.clone(),
             url: t.display.clone(),
@@ -59,6 +68,7 @@ pub(crate) async fn chat(
     settings: &LlmSettings,
     prompt: &Prompt,
     format: Option<&Value>,
+    info: &ServerInfo,
 ) -> Result<Completion, LlmError> {
     let mut body = json!({
         "model": settings.model,
@@ -74,6 +84,13 @@ pub(crate) async fn chat(
     }
     if let Some(schema) = format {
         body["format"] = schema.clone();
+    }
+    if info.thinks {
+        body["think"] = if settings.model.to_lowercase().contains("gpt-oss") {
+            Value::from("low")
+        } else {
+            Value::from(false)
+        };
     }
     let (resp, sent) = t.send(|| t.post("/api/chat").json(&body)).await?;
     let mut lines = t.lines(resp);

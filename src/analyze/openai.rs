@@ -2,13 +2,15 @@
 //! server and vLLM: pre-flight `GET /v1/models`, a streamed call (SSE `data:` lines ending
 //! with `data: [DONE]`), `response_format` for structured output, and the usage and
 //! llama.cpp `timings` objects as call metrics. `num_ctx` cannot be set through this API:
-//! the server's own context size applies.
+//! the server's own context size applies, so the pre-flight reads it where the server
+//! reports it (vLLM's `max_model_len` in `/v1/models`, llama.cpp's `n_ctx` in `/props`).
+//! Reasoning (`delta.reasoning_content`, `delta.reasoning`) is never part of the answer.
 
 use super::error::LlmError;
 use super::prompt::Prompt;
 use super::settings::LlmSettings;
 use super::transport::{error_message, excerpt, Transport};
-use super::Completion;
+use super::{Completion, ServerInfo};
 use serde_json::{json, Map, Value};
 
 /// Options of the OpenAI request body and the Ollama option each comes from.
@@ -22,8 +24,8 @@ const MAPPED: &[(&str, &str)] = &[
     ("frequency_penalty", "frequency_penalty"),
 ];
 
-/// Checks that the server answers the OpenAI model list.
-pub(crate) async fn preflight(t: &Transport) -> Result<(), LlmError> {
+/// Checks that the server answers the OpenAI model list, and reads its context size.
+pub(crate) async fn preflight(t: &Transport) -> Result<ServerInfo, LlmError> {
     let (status, body) = t.probe(|| t.get("/v1/models")).await?;
     if status.as_u16() == 404 {
         return Err(LlmError::WrongApi {
@@ -35,10 +37,11 @@ pub(crate) async fn preflight(t: &Transport) -> Result<(), LlmError> {
     if !status.is_success() {
         return Err(t.status_error(status, &body));
     }
-    let listed: Vec<String> = serde_json::from_str::<Value>(&body)
+    let models: Vec<Value> = serde_json::from_str::<Value>(&body)
         .ok()
         .and_then(|v| v.get("data").and_then(Value::as_array).cloned())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let listed: Vec<String> = models
         .iter()
         .filter_map(|m| m.get("id").and_then(Value::as_str).map(str::to_string))
         .collect();
@@ -52,7 +55,39 @@ pub(crate) async fn preflight(t: &Transport) -> Result<(), LlmError> {
             t.model
         );
     }
-    Ok(())
+    let ours = models
+        .iter()
+        .find(|m| m.get("id").and_then(Value::as_str) == Some(t.model.as_str()))
+        .or_else(|| models.first().filter(|_| models.len() == 1));
+    let mut context = ours.and_then(|m| {
+        ["/max_model_len", "/context_length", "/meta/n_ctx"]
+            .iter()
+            .find_map(|p| positive(m.pointer(p)))
+    });
+    if context.is_none() {
+        context = llama_cpp_context(t).await;
+    }
+    Ok(ServerInfo {
+        context,
+        thinks: false,
+    })
+}
+
+/// The context size llama.cpp's server runs with, from `GET /props`; `None` when the
+/// server has no such endpoint.
+async fn llama_cpp_context(t: &Transport) -> Option<i64> {
+    let (status, body) = t.probe(|| t.get("/props")).await.ok()?;
+    if !status.is_success() {
+        return None;
+    }
+    let v: Value = serde_json::from_str(&body).ok()?;
+    ["/default_generation_settings/n_ctx", "/n_ctx"]
+        .iter()
+        .find_map(|p| positive(v.pointer(p)))
+}
+
+fn positive(v: Option<&Value>) -> Option<i64> {
+    v.and_then(Value::as_i64).filter(|n| *n > 0)
 }
 
 /// The sampling options sent, renamed to the OpenAI fields (`num_predict` -> `max_tokens`);

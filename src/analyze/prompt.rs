@@ -13,8 +13,8 @@ use serde::Serialize;
 /// The embedded default template.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/prompt.md.j2");
 
-/// Context size assumed when the options do not set `num_ctx`.
-pub const ASSUMED_NUM_CTX: i64 = 2048;
+/// Context size assumed when the options do not set `num_ctx` (Ollama's own default).
+pub const ASSUMED_NUM_CTX: i64 = 4096;
 /// Tokens kept for the answer when `num_predict` is unset or unlimited.
 pub const DEFAULT_RESERVED: i64 = 400;
 /// Tokens the chat template adds around two messages (role markers, separators).
@@ -31,6 +31,8 @@ pub struct Prompt {
     pub user: String,
     pub facts_total: usize,
     pub facts_included: usize,
+    /// The context window the prompt was fitted into.
+    pub num_ctx: i64,
     /// Characters of both messages.
     pub chars: usize,
     /// [`estimate_tokens`] of both messages.
@@ -38,29 +40,43 @@ pub struct Prompt {
 }
 
 /// A conservative token count: every digit and every ASCII symbol counts as one token (many
-/// tokenizers split numbers digit by digit), other characters at 3.5 per token.
+/// tokenizers split numbers digit by digit), each run of letters one token per five letters
+/// or part of it, any other character one token, and whitespace nothing (tokenizers fold it
+/// into the next word). Checked against the tokenizer of SmolLM2 (49k vocabulary, digits
+/// split), a token-hungry one: on the prompts of the bundled pairs the estimate is 1.0 to
+/// 1.2 times its count, and the call table shows the estimate next to what the server
+/// counted (`prompt_eval_count`).
 pub fn estimate_tokens(text: &str) -> usize {
-    let (mut singles, mut other) = (0usize, 0usize);
+    let (mut tokens, mut letters) = (0usize, 0usize);
     for c in text.chars() {
-        if c.is_ascii_digit() || c.is_ascii_punctuation() {
-            singles += 1;
-        } else {
-            other += 1;
+        if c.is_ascii_alphabetic() {
+            letters += 1;
+            continue;
+        }
+        tokens += letters.div_ceil(5);
+        letters = 0;
+        if !c.is_whitespace() {
+            tokens += 1;
         }
     }
-    singles + (other as f64 / 3.5).ceil() as usize
+    tokens + letters.div_ceil(5)
 }
 
-/// Renders the prompt with as many of the most severe facts as fit the context window.
-pub fn build(facts: &Facts, settings: &LlmSettings) -> Result<Prompt, LlmError> {
+/// Renders the prompt with as many of the most severe facts as fit the context window:
+/// `num_ctx` when given (the size a server reported), else the `num_ctx` option.
+pub fn build(
+    facts: &Facts,
+    settings: &LlmSettings,
+    num_ctx: Option<i64>,
+) -> Result<Prompt, LlmError> {
     let (source_name, source) = template_source(settings)?;
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
     env.add_template_owned("prompt", source)
         .map_err(|e| template_error(&source_name, e))?;
 
-    let num_ctx = settings
-        .option_i64("num_ctx")
+    let num_ctx = num_ctx
+        .or_else(|| settings.option_i64("num_ctx"))
         .filter(|n| *n > 0)
         .unwrap_or(ASSUMED_NUM_CTX);
     let reserved = settings
@@ -94,6 +110,7 @@ pub fn build(facts: &Facts, settings: &LlmSettings) -> Result<Prompt, LlmError> 
             user,
             facts_total: facts.total(),
             facts_included: k,
+            num_ctx,
             chars,
             tokens_estimate,
         })
@@ -155,6 +172,8 @@ struct Context {
     verdict: String,
     counts: String,
     thresholds: Option<String>,
+    /// The confidence of every shown fact, when they share one.
+    confidence: Option<String>,
     rows: Vec<Row>,
     facts_total: usize,
     facts_included: usize,
@@ -171,6 +190,8 @@ struct Row {
     base: String,
     head: String,
     change: String,
+    /// `high`, `low` or `none` (see [`crate::compare::Confidence`]).
+    confidence: String,
     p: String,
 }
 
@@ -197,6 +218,7 @@ impl Context {
                 counts.join(", ")
             },
             thresholds: thresholds(shown),
+            confidence: shared_confidence(shown),
             rows: shown.iter().map(Row::new).collect(),
             facts_total: facts.total(),
             facts_included: shown.len(),
@@ -216,9 +238,12 @@ impl Row {
             None => "-".to_string(),
             Some(s) => {
                 let mut out = match s.mean {
-                    Some(m) => format!("{} (n={})", fmt_num(m), s.n),
-                    None => format!("none (n={})", s.n),
+                    Some(m) => fmt_num(m),
+                    None => "none".into(),
                 };
+                if s.n > 1 {
+                    out.push_str(&format!(" (n={})", s.n));
+                }
                 if s.failed > 0 {
                     out.push_str(&format!(", {} failed", s.failed));
                 }
@@ -236,6 +261,7 @@ impl Row {
                 .change_pct
                 .map(|c| format!("{}{}%", if c > 0.0 { "+" } else { "" }, fmt_num(c)))
                 .unwrap_or_else(|| "-".into()),
+            confidence: label(&d.confidence),
             p: d.p_value.map(fmt_num).unwrap_or_else(|| "-".into()),
         }
     }
@@ -253,6 +279,21 @@ fn thresholds(shown: &[Fact]) -> Option<String> {
                 fmt_num(first.warn_pct),
                 fmt_num(first.fail_pct)
             )
+        })
+}
+
+/// The confidence of every shown fact in words, when they share one (the column is then
+/// left out).
+fn shared_confidence(shown: &[Fact]) -> Option<String> {
+    use crate::compare::Confidence;
+    let first = shown.first()?.delta.confidence;
+    shown
+        .iter()
+        .all(|f| f.delta.confidence == first)
+        .then(|| match first {
+            Confidence::High => "high (tested on repeated runs)".into(),
+            Confidence::Low => "low (few runs)".into(),
+            other => label(&other),
         })
 }
 
@@ -370,5 +411,6 @@ mod tests {
     fn estimate_counts_digits_and_symbols_singly() {
         assert_eq!(estimate_tokens("12.4%"), 5);
         assert_eq!(estimate_tokens("abcdefg"), 2);
+        assert_eq!(estimate_tokens("fell by 12 %, to `x_y`"), 12);
     }
 }

@@ -1,10 +1,13 @@
 //! Turns a draft answer into what may be published: each statement is cleaned (see
 //! [`super::sanitize`]), fact ids such as `M1` are replaced by the metric's name, the
-//! grounding check runs, findings must name metrics that exist, echoes of the instructions
-//! and votes on merging or approval are dropped, and the total length is bounded.
-//! Everything dropped is listed with the reason.
+//! grounding check runs, a statement may not call a change the opposite of what was
+//! measured nor name causes that are not facts ([`super::claims`]), findings must name
+//! metrics that exist, echoes of the instructions and votes on merging or approval are
+//! dropped, and the total length is bounded. Everything dropped is listed with the kind of
+//! reason and the reason.
 
 use super::answer::Draft;
+use super::claims::{self, Mention};
 use super::grounding::Catalogue;
 use super::prompt::fence;
 use super::sanitize::{clean, to_markdown, truncate};
@@ -24,9 +27,21 @@ pub struct Reviewed {
     pub findings: Vec<Finding>,
     pub recommendations: Vec<String>,
     pub removed: Vec<Removed>,
+    /// Statements removed in all (`removed` lists at most 20).
+    pub removed_total: usize,
     /// Statements kept.
     pub kept: usize,
 }
+
+/// Kinds of removal reasons (see [`Removed::kind`]).
+pub const KIND_ECHO: &str = "repeats the instructions";
+pub const KIND_VOTE: &str = "speaks to merging";
+pub const KIND_POLARITY: &str = "opposite direction";
+pub const KIND_CAUSE: &str = "unsupported cause";
+pub const KIND_LANGUAGE: &str = "not in English";
+pub const KIND_UNKNOWN_METRIC: &str = "unknown metric";
+pub const KIND_LENGTH: &str = "over the length limit";
+pub const KIND_CUT_OFF: &str = "cut off";
 
 struct Reviewer<'a> {
     cat: &'a Catalogue,
@@ -39,7 +54,8 @@ struct Reviewer<'a> {
 
 impl Reviewer<'_> {
     /// The cleaned statement if it passes every check and fits the remaining length.
-    fn keep(&mut self, raw: &str) -> Option<String> {
+    /// `about` are the display names of the metrics a finding says it is about.
+    fn keep(&mut self, raw: &str, about: &[String]) -> Option<String> {
         let text = expand_ids(&clean(raw), self.cat);
         if text.is_empty() {
             return None;
@@ -48,6 +64,7 @@ impl Reviewer<'_> {
         if self.instructions.contains(&bare) {
             self.remove(
                 &text,
+                KIND_ECHO,
                 "repeats the instructions instead of explaining the facts".into(),
             );
             return None;
@@ -55,13 +72,41 @@ impl Reviewer<'_> {
         if VOTE.is_match(&text) {
             self.remove(
                 &text,
+                KIND_VOTE,
                 "speaks to merging or approval; the analysis explains the numbers, people decide"
                     .into(),
             );
             return None;
         }
-        if let Err(why) = self.cat.check(&text) {
-            self.remove(&text, why);
+        if claims::unreadable(&text) {
+            self.remove(
+                &text,
+                KIND_LANGUAGE,
+                "not in English, so its claims of direction and cause cannot be checked".into(),
+            );
+            return None;
+        }
+        let mut named = mentioned(&text, self.cat);
+        for name in about {
+            if !named.contains(name) {
+                named.push(name.clone());
+            }
+        }
+        let in_prose = self.cat.named_in_prose(&text);
+        if let Err((kind, why)) = self.cat.check(&text, &named, &in_prose) {
+            self.remove(&text, kind, why);
+            return None;
+        }
+        let mentions = mentions(&text, about, self.cat);
+        if let Some(why) = claims::polarity(&text, &mentions) {
+            self.remove(&text, KIND_POLARITY, why);
+            return None;
+        }
+        let cat = self.cat;
+        if let Some(why) = claims::causes(&text, cat.vocabulary(), |span| {
+            !cat.resolve(span).is_empty()
+        }) {
+            self.remove(&text, KIND_CAUSE, why);
             return None;
         }
         self.fit(text)
@@ -70,7 +115,11 @@ impl Reviewer<'_> {
     fn fit(&mut self, text: String) -> Option<String> {
         let len = text.chars().count();
         if len > self.chars_left {
-            self.remove(&text, "over the length limit of the analysis".into());
+            self.remove(
+                &text,
+                KIND_LENGTH,
+                "over the length limit of the analysis".into(),
+            );
             self.chars_left = 0;
             return None;
         }
@@ -78,12 +127,13 @@ impl Reviewer<'_> {
         Some(text)
     }
 
-    fn remove(&mut self, text: &str, why: String) {
+    fn remove(&mut self, text: &str, kind: &str, why: String) {
         self.removed_total += 1;
         if self.removed.len() < MAX_REMOVED_LISTED {
             self.removed.push(Removed {
                 text: to_markdown(&truncate(text, MAX_REMOVED_CHARS)),
                 why: to_markdown(&why),
+                kind: kind.to_string(),
             });
         }
     }
@@ -100,7 +150,11 @@ pub fn review(draft: &Draft, cat: &Catalogue, instructions: &str, max_chars: usi
         removed: Vec::new(),
         removed_total: 0,
     };
-    let summary: Vec<String> = draft.summary.iter().filter_map(|s| r.keep(s)).collect();
+    let summary: Vec<String> = draft
+        .summary
+        .iter()
+        .filter_map(|s| r.keep(s, &[]))
+        .collect();
 
     let mut findings = Vec::new();
     for f in &draft.findings {
@@ -113,19 +167,20 @@ pub fn review(draft: &Draft, cat: &Catalogue, instructions: &str, max_chars: usi
             let text = clean(&f.text);
             r.remove(
                 &text,
+                KIND_UNKNOWN_METRIC,
                 format!("names metric `{}`, which is not in the facts", fence(first)),
             );
             continue;
         }
-        let Some(text) = r.keep(&f.text) else {
-            continue;
-        };
         let mut metrics: Vec<String> = Vec::new();
         for name in f.metrics.iter().flat_map(|m| cat.resolve(m)) {
             if !metrics.contains(&name) {
                 metrics.push(name);
             }
         }
+        let Some(text) = r.keep(&f.text, &metrics) else {
+            continue;
+        };
         if metrics.is_empty() {
             metrics = mentioned(&text, cat);
         }
@@ -138,19 +193,18 @@ pub fn review(draft: &Draft, cat: &Catalogue, instructions: &str, max_chars: usi
     let recommendations: Vec<String> = draft
         .recommendations
         .iter()
-        .filter_map(|s| r.keep(s))
+        .filter_map(|s| r.keep(s, &[]))
         .map(|s| to_markdown(&s))
         .collect();
 
     let kept = summary.len() + findings.len() + recommendations.len();
+    let removed_total = r.removed_total;
     let mut removed = r.removed;
-    if r.removed_total > removed.len() {
+    if removed_total > removed.len() {
         removed.push(Removed {
             text: String::new(),
-            why: format!(
-                "{} more statements removed",
-                r.removed_total - removed.len()
-            ),
+            why: format!("{} more statements removed", removed_total - removed.len()),
+            kind: String::new(),
         });
     }
     Reviewed {
@@ -162,6 +216,7 @@ pub fn review(draft: &Draft, cat: &Catalogue, instructions: &str, max_chars: usi
         findings,
         recommendations,
         removed,
+        removed_total,
         kept,
     }
 }
@@ -186,6 +241,35 @@ fn expand_ids(text: &str, cat: &Catalogue) -> String {
         }
     })
     .into_owned()
+}
+
+/// Where `text` names a shown fact (in a code span), with how that fact moved. A finding
+/// that names its metrics only in its `metrics` list is about the first of them.
+fn mentions<'a>(text: &str, about: &'a [String], cat: &'a Catalogue) -> Vec<Mention<'a>> {
+    static CODE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]+)`").unwrap());
+    let mut out = Vec::new();
+    for c in CODE.captures_iter(text) {
+        let resolved = cat.resolve(&c[1]);
+        if let [name] = resolved.as_slice() {
+            if let Some((name, movement)) = cat.movement_entry(name) {
+                out.push(Mention {
+                    at: c.get(0).map(|m| m.start()).unwrap_or(0),
+                    name,
+                    movement,
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        if let Some((name, movement)) = about.first().and_then(|n| cat.movement_entry(n)) {
+            out.push(Mention {
+                at: 0,
+                name,
+                movement,
+            });
+        }
+    }
+    out
 }
 
 /// The facts a statement names in code spans.

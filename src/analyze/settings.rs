@@ -87,6 +87,11 @@ pub struct LlmSettings {
     pub prompt_template: Option<PathBuf>,
     /// Upper bound on the characters of the kept analysis (summary, findings, recommendations).
     pub max_chars: usize,
+    /// List the statements the checks removed in the PR comment as well (for debugging a
+    /// prompt or a model). They always go to `report.json` and the job summary; the comment
+    /// otherwise says in one line how many were removed and why, because GitHub's e-mail
+    /// notifications carry the whole comment, collapsed blocks included.
+    pub show_removed: bool,
 }
 
 /// Default model.
@@ -94,11 +99,11 @@ pub const DEFAULT_MODEL: &str = "gemma3";
 /// Ollama's default address.
 pub const DEFAULT_URL: &str = "http://localhost:11434";
 
-/// Options sent when the configuration names none: a small context that fits any GPU,
+/// Options sent when the configuration names none: Ollama's own smallest default context,
 /// deterministic sampling, and a bounded answer.
 pub fn default_options() -> Map<String, Value> {
     let mut m = Map::new();
-    m.insert("num_ctx".into(), Value::from(1024));
+    m.insert("num_ctx".into(), Value::from(4096));
     m.insert("temperature".into(), Value::from(0));
     m.insert("seed".into(), Value::from(42));
     m.insert("num_predict".into(), Value::from(400));
@@ -162,6 +167,7 @@ impl Default for LlmSettings {
             keep_alive: None,
             prompt_template: None,
             max_chars: 3000,
+            show_removed: false,
         }
     }
 }
@@ -199,13 +205,14 @@ pub struct LlmArgs {
     /// Ask a self-hosted LLM for a grounded analysis of the results.
     #[arg(long = "llm", overrides_with = "no_llm")]
     pub llm: bool,
-    /// Do not ask the LLM, whatever the configuration says.
+    /// Do not ask the LLM, whatever the configuration or the other --llm-* flags say.
     #[arg(long = "no-llm")]
     pub no_llm: bool,
-    /// Base URL of the LLM server (default: $OLLAMA_HOST or http://localhost:11434).
+    /// Base URL of the LLM server (default: $OLLAMA_HOST or http://localhost:11434); giving
+    /// it turns the analysis on.
     #[arg(long = "llm-url", value_name = "URL")]
     pub url: Option<String>,
-    /// Model name, e.g. `gemma3` or `llama3.2:3b`.
+    /// Model name, e.g. `gemma3` or `llama3.2:3b`; giving it turns the analysis on.
     #[arg(long = "llm-model", value_name = "NAME")]
     pub model: Option<String>,
     /// Which API the server speaks.
@@ -244,12 +251,17 @@ pub struct LlmArgs {
     /// A prompt template to use instead of the embedded one.
     #[arg(long = "llm-prompt-template", value_name = "PATH")]
     pub prompt_template: Option<PathBuf>,
+    /// List the removed statements in the PR comment too (they always go to the JSON
+    /// report and the job summary).
+    #[arg(long = "llm-show-removed")]
+    pub show_removed: bool,
 }
 
 impl LlmArgs {
     /// The settings with every flag that was given applied on top.
+    /// Naming a server or a model asks for the analysis; `--no-llm` still wins.
     pub fn apply(self, mut s: LlmSettings) -> LlmSettings {
-        if self.llm {
+        if self.llm || self.url.is_some() || self.model.is_some() {
             s.enabled = true;
         }
         if self.no_llm {
@@ -286,6 +298,9 @@ impl LlmArgs {
         }
         if let Some(v) = self.prompt_template {
             s.prompt_template = Some(v);
+        }
+        if self.show_removed {
+            s.show_removed = true;
         }
         s
     }
@@ -422,6 +437,19 @@ mod tests {
         assert_eq!(s.headers["X-API-Key"].expose(), "s3cret");
         assert_eq!(s.keep_alive, Some(Value::from(0)));
         assert!(Cli::try_parse_from(["x", "--llm-option", "nokey"]).is_err());
+        let on = |args: &[&str]| {
+            let mut argv = vec!["x"];
+            argv.extend_from_slice(args);
+            Cli::try_parse_from(argv)
+                .unwrap()
+                .llm
+                .apply(LlmSettings::default())
+                .enabled
+        };
+        assert!(on(&["--llm-url", "http://127.0.0.1:9"]));
+        assert!(on(&["--llm-model", "qwen3"]));
+        assert!(!on(&["--llm-model", "qwen3", "--no-llm"]));
+        assert!(!on(&["--llm-api", "openai"]));
         assert!(Cli::try_parse_from(["x", "--llm-header", "bad header: v"]).is_err());
     }
 }

@@ -77,7 +77,8 @@ pub struct CompareArgs {
     /// Leave out files or directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// The LLM analysis (off unless `--llm` or the policy file's `llm.enabled`).
+    /// The LLM analysis (off unless `--llm`, `--llm-url`, `--llm-model` or the policy file's
+    /// `llm.enabled`; `--no-llm` wins).
     #[command(flatten)]
     pub llm: LlmArgs,
 }
@@ -152,10 +153,7 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
     if llm.enabled {
         let started = Instant::now();
         let analysis = analyze::run(&report, &llm);
-        eprintln!(
-            "benchgate compare: LLM analysis {:?}: {}",
-            analysis.status, analysis.reason
-        );
+        eprintln!("benchgate compare: LLM analysis: {}", analysis.headline());
         analysis_failed = llm.required && analysis.is_failure();
         report.analysis = Some(analysis.to_json());
         report.timings_ms.analyze = millis(started.elapsed());

@@ -72,6 +72,22 @@ impl FakeLlm {
         fake
     }
 
+    /// An Ollama serving a reasoning model (`thinking` among its capabilities, as
+    /// deepseek-r1 or qwen3 report).
+    pub fn ollama_thinking() -> Self {
+        let fake = Self::ollama();
+        fake.always(
+            "/api/show",
+            Reply::Json(
+                200,
+                json!({"details": {"family": "qwen3", "parameter_size": "8.2B"},
+                       "capabilities": ["completion", "tools", "thinking"],
+                       "model_info": {"qwen3.context_length": 40960}}),
+            ),
+        );
+        fake
+    }
+
     /// A server that answers the OpenAI model list.
     pub fn openai() -> Self {
         let fake = Self::start();
@@ -264,6 +280,21 @@ pub fn ollama_lines(content: &str, done_reason: &str) -> Vec<String> {
     lines
 }
 
+/// The NDJSON lines of a reasoning model that ignored `think: false`: the reasoning
+/// streamed in `message.thinking` (with empty content), then the answer.
+pub fn ollama_thinking_lines(thinking: &str, content: &str) -> Vec<String> {
+    let mut lines: Vec<String> = pieces_of(thinking)
+        .into_iter()
+        .map(|p| {
+            json!({"model": "qwen3", "created_at": "2025-10-08T16:29:10.043983Z",
+                   "message": {"role": "assistant", "content": "", "thinking": p}, "done": false})
+            .to_string()
+        })
+        .collect();
+    lines.extend(ollama_lines(content, "stop"));
+    lines
+}
+
 /// A streamed Ollama answer. The bytes are re-cut into 29-byte pieces, so lines arrive
 /// split across reads and several lines share a read, as over a real network.
 pub fn ollama_stream(content: &str) -> Reply {
@@ -282,9 +313,20 @@ pub fn ndjson(lines: Vec<String>, first_delay: Duration, cut: bool) -> Reply {
 
 /// The SSE events an OpenAI-compatible server (llama.cpp) streams for `content`.
 pub fn openai_events(content: &str, done: bool) -> Vec<String> {
+    openai_reasoning_events("", content, done)
+}
+
+/// The SSE events of a reasoning model behind llama.cpp or vLLM: `reasoning_content`
+/// deltas first, then the answer.
+pub fn openai_reasoning_events(reasoning: &str, content: &str, done: bool) -> Vec<String> {
     let mut events: Vec<String> = vec![json!({"id": "c1", "object": "chat.completion.chunk",
         "choices": [{"index": 0, "delta": {"role": "assistant", "content": null}, "finish_reason": null}]})
     .to_string()];
+    events.extend(pieces_of(reasoning).into_iter().map(|p| {
+        json!({"id": "c1", "object": "chat.completion.chunk",
+               "choices": [{"index": 0, "delta": {"reasoning_content": p}, "finish_reason": null}]})
+        .to_string()
+    }));
     events.extend(pieces_of(content).into_iter().map(|p| {
         json!({"id": "c1", "object": "chat.completion.chunk",
                "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": null}]})

@@ -186,10 +186,7 @@ impl<'a> Job<'a> {
         let started = Instant::now();
         println!("{}", group("benchgate: LLM analysis"));
         let analysis = self.rt.block_on(analyze::run_async(report, llm));
-        println!(
-            "{}",
-            plain(&format!("{:?}: {}", analysis.status, analysis.reason))
-        );
+        println!("{}", plain(&analysis.headline()));
         println!("{}", end_group());
         report.analysis = serde_json::to_value(&analysis).ok();
         report.timings_ms.analyze = millis(started.elapsed());
