@@ -79,6 +79,10 @@ fn tokens_regression() -> Report {
         head_origin: vec!["bench/llm.csv".into()],
         noise: None,
         blocking: true,
+        change_kind: Default::default(),
+        provenance: Default::default(),
+        merged_as: None,
+        merged: Vec::new(),
     };
     let comparison = Comparison {
         verdict: Verdict::Fail,

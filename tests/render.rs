@@ -74,6 +74,10 @@ fn delta(d: D) -> Delta {
         reason: String::new(),
         noise: None,
         blocking: matches!(d.status, Status::Regression | Status::Broken),
+        change_kind: Default::default(),
+        provenance: Default::default(),
+        merged_as: None,
+        merged: Vec::new(),
     }
 }
 

@@ -52,6 +52,15 @@ pub struct Config {
     pub history: History,
     /// What makes the overall verdict `fail`.
     pub fail_on: Option<Vec<FailOn>>,
+    /// How changes between single runs are judged (no significance test is possible).
+    #[serde(default)]
+    pub single_run: SingleRunRule,
+    /// Fold series that carry the same measurement (equal base and head values) into one
+    /// row. Default true.
+    pub merge: Option<bool>,
+    /// Label names that never split series (kept on the row as provenance).
+    #[serde(default)]
+    pub ignore_labels: Vec<String>,
     /// Per-event overrides.
     #[serde(default)]
     pub events: BTreeMap<EventName, EventOverride>,
@@ -159,6 +168,18 @@ pub struct EventOverride {
     #[serde(default)]
     pub metrics: Vec<MetricRule>,
     pub fail_on: Option<Vec<FailOn>>,
+    #[serde(default)]
+    pub single_run: SingleRunRule,
+}
+
+/// `single_run: {noise, fail_factor}`: with one successful sample on either side and no
+/// noise band from history, a change within `noise` percent is `noisy`, and a regression
+/// fails only beyond `fail_factor` times the fail threshold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SingleRunRule {
+    pub noise: Option<NonNegative>,
+    pub fail_factor: Option<NonNegative>,
 }
 
 /// The events a policy can be specialised for.
@@ -247,6 +268,8 @@ pub enum FailOn {
     Warn,
     /// There is no baseline to compare against.
     NoBaseline,
+    /// A hard-gated metric recorded no telemetry on one side (see `Status::Absent`).
+    Absent,
 }
 
 impl FailOn {
@@ -257,6 +280,7 @@ impl FailOn {
             FailOn::Missing => "missing",
             FailOn::Warn => "warn",
             FailOn::NoBaseline => "no_baseline",
+            FailOn::Absent => "absent",
         }
     }
 
@@ -279,11 +303,12 @@ impl FromStr for FailOn {
             FailOn::Missing,
             FailOn::Warn,
             FailOn::NoBaseline,
+            FailOn::Absent,
         ]
         .into_iter()
         .find(|f| f.as_str() == s)
         .ok_or_else(|| {
-            format!("unknown fail_on value `{s}`; valid values: regression, broken, missing, warn, no_baseline")
+            format!("unknown fail_on value `{s}`; valid values: regression, broken, missing, warn, no_baseline, absent")
         })
     }
 }

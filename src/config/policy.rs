@@ -5,7 +5,8 @@
 
 use super::rewrite::rewrite_key;
 use super::{
-    Config, ConfigError, EventName, FailOn, MetricRule, RewriteRule, TestChoice, Thresholds,
+    Config, ConfigError, EventName, FailOn, MetricRule, RewriteRule, SingleRunRule, TestChoice,
+    Thresholds,
 };
 use crate::compare::Gate;
 use crate::model::{merge_series, Direction, Series, SeriesKey, Warning};
@@ -51,6 +52,16 @@ pub struct Policy {
     /// File rules followed by the event's rules.
     pub metrics: Vec<MetricRule>,
     pub rewrite: Vec<RewriteRule>,
+    /// Changes within this (percent) between single runs are `noisy`. Default 15.
+    pub single_run_noise_pct: f64,
+    /// A single-run regression fails only beyond this many times the fail threshold.
+    /// Default 3.
+    pub single_run_fail_factor: f64,
+    /// Fold series that carry the same measurement into one row. Default true.
+    pub merge: bool,
+    /// Label names that never split series, besides the provenance labels recognised by
+    /// their values (commit hashes, run ids, timestamps).
+    pub ignore_labels: Vec<String>,
 }
 
 impl Default for Policy {
@@ -67,6 +78,10 @@ impl Default for Policy {
             noise_k: 3.0,
             metrics: Vec::new(),
             rewrite: Vec::new(),
+            single_run_noise_pct: 15.0,
+            single_run_fail_factor: 3.0,
+            merge: true,
+            ignore_labels: Vec::new(),
         }
     }
 }
@@ -114,6 +129,9 @@ impl Policy {
         if let Some(f) = &config.fail_on {
             policy.fail_on = f.iter().copied().collect();
         }
+        policy.apply_single_run(&config.single_run);
+        policy.merge = config.merge.unwrap_or(policy.merge);
+        policy.ignore_labels = config.ignore_labels.clone();
         policy.history_runs = config.history.runs.unwrap_or(policy.history_runs);
         policy.noise_k = config.history.k.map_or(policy.noise_k, |k| k.get());
         check_rules(&config.metrics, file)?;
@@ -130,12 +148,20 @@ impl Policy {
             if let Some(f) = &section.fail_on {
                 policy.fail_on = f.iter().copied().collect();
             }
+            policy.apply_single_run(&section.single_run);
             check_rules(&section.metrics, &origin)?;
             policy.metrics.extend(section.metrics.iter().cloned());
         }
         policy.apply_overrides(overrides)?;
         policy.min_samples = policy.min_samples.max(1);
         Ok(policy)
+    }
+
+    fn apply_single_run(&mut self, rule: &SingleRunRule) {
+        self.single_run_noise_pct = rule.noise.map_or(self.single_run_noise_pct, |v| v.get());
+        self.single_run_fail_factor = rule
+            .fail_factor
+            .map_or(self.single_run_fail_factor, |v| v.get().max(1.0));
     }
 
     fn apply_thresholds(&mut self, t: &Thresholds, origin: &str) -> Result<(), ConfigError> {
