@@ -114,19 +114,30 @@ fn swapped_pair_fails_with_broken_metrics() {
     let run = compare(&side(GEMMA, "head"), &side(GEMMA, "base"), &[]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.report["verdict"], "fail");
-    let d = delta(&run.report, RUNS_CSV, "tokens_s");
-    assert_eq!(d["status"], "broken");
-    assert_eq!(d["head"]["failed"], 5);
+    // The failed run's metrics broke together: one finding per file, every metric kept.
+    let rows: Vec<&Value> = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "broken")
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(run.report["counts"]["broken"], 2);
+    let runs = rows.iter().find(|d| d["source"] == RUNS_CSV).unwrap();
+    assert_eq!(runs["merged_as"], "file");
+    assert_eq!(runs["head"]["failed"], 5);
+    let merged = runs["merged"].as_array().unwrap();
+    assert_eq!(merged.len(), 7);
+    assert!(merged
+        .iter()
+        .any(|m| m["metric"] == "tokens_s" && m["status"] == "broken"));
     let fixed = compare(&side(GEMMA, "base"), &side(GEMMA, "head"), &[]);
-    assert_eq!(
-        run.report["counts"]["broken"],
-        fixed.report["counts"]["fixed"]
-    );
-    assert!(run.stdout.starts_with("### ❌ Benchmarks: fail — "));
+    assert_eq!(fixed.report["counts"]["fixed"], 12);
+    assert!(run.stdout.starts_with("### ❌ Benchmarks: fail — 2 broken"));
     assert!(run.stdout.contains("#### Regressions and broken metrics"));
     assert!(run
         .stdout
-        .contains("| 💥 broken | gemma3:latest | tokens\\_s |"));
+        .contains("| 💥 broken | gemma3:latest | 8 metrics <details>"));
 }
 
 #[test]
@@ -228,8 +239,19 @@ fn bad_config_is_a_usage_error_naming_the_file_and_key() {
 #[test]
 fn thresholds_from_flags_decide_the_verdict() {
     let pair = "rust_agent_rerun_noise";
-    let strict = compare(&side(pair, "base"), &side(pair, "head"), &[]);
-    assert_eq!(strict.code, Some(1));
+    // Single runs inside their noise pass by default; a policy without the single-run
+    // allowance judges them by the plain thresholds.
+    let default = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(default.code, Some(0), "{}", default.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, "single_run: {noise: 0, fail_factor: 1}\n").unwrap();
+    let strict = compare(
+        &side(pair, "base"),
+        &side(pair, "head"),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
     let lenient = compare(
         &side(pair, "base"),
         &side(pair, "head"),

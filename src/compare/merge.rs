@@ -1,9 +1,9 @@
 //! Folding rows that say the same thing: one row per measurement, not per file.
 //!
 //! A run often writes one number into several files (a JSON result, a summary, a Markdown
-//! report). Series of one tree whose base and head means are equal, to the precision written
-//! in the files (after unit conversion; a unitless copy matches a value with a unit), with
-//! the same direction, are one measurement: they become one row that keeps every other series
+//! report). Series of one tree whose base and head means are equal (after unit conversion;
+//! a unitless copy matches a value with a unit; a report that rounds matches to the
+//! precision it was written with), with the same direction, are one measurement: they become one row that keeps every other series
 //! in [`Delta::merged`]. Series whose values differ are never folded. The row shown is the
 //! most severe one, then the clearest: with a unit, from a data file rather than a Markdown
 //! report, with more samples.
@@ -70,17 +70,11 @@ fn fold_groups(
 fn clearest(a: &Delta, b: &Delta) -> std::cmp::Ordering {
     let samples =
         |d: &Delta| d.base.as_ref().map_or(0, |s| s.n) + d.head.as_ref().map_or(0, |s| s.n);
-    let markdown = |d: &Delta| {
-        d.head_origin
-            .iter()
-            .chain(&d.base_origin)
-            .all(|p| p.ends_with(".md"))
-    };
     verdict::group(a.status)
         .cmp(&verdict::group(b.status))
         .then(b.blocking.cmp(&a.blocking))
         .then(a.unit.is_empty().cmp(&b.unit.is_empty()))
-        .then(markdown(a).cmp(&markdown(b)))
+        .then(is_report(a).cmp(&is_report(b)))
         .then(samples(b).cmp(&samples(a)))
         .then_with(|| a.key.cmp(&b.key))
 }
@@ -199,12 +193,23 @@ fn decimals(v: f64) -> usize {
     text.split_once('.').map_or(0, |(_, f)| f.len()).min(15)
 }
 
+/// Whether a row's numbers come only from reports written for people (Markdown, text),
+/// which round what the data files hold.
+fn is_report(d: &Delta) -> bool {
+    d.head_origin
+        .iter()
+        .chain(&d.base_origin)
+        .all(|p| p.ends_with(".md") || p.ends_with(".txt"))
+}
+
 /// Whether two rows carry the same measurement: same direction, compatible units, and
-/// base and head means equal to the precision either was written with.
+/// base and head means equal. Data files write numbers in full, so between them equal
+/// means equal; a report rounds, so against one the precision it was written with counts.
 fn same_measurement(a: &Delta, av: &Candidate, b: &Delta, bv: &Candidate) -> bool {
     if a.direction != b.direction || a.key == b.key {
         return false;
     }
+    let rounded = is_report(a) || is_report(b);
     // b's values and tolerances in a's unit (as written when either has none).
     let convert = |v: f64| -> Option<f64> {
         if a.unit.is_empty() || b.unit.is_empty() {
@@ -217,7 +222,12 @@ fn same_measurement(a: &Delta, av: &Candidate, b: &Delta, bv: &Candidate) -> boo
         let (Some(mean), Some(tolerance)) = (convert(y.mean), convert(y.tolerance)) else {
             return false;
         };
-        let slack = x.tolerance.max(tolerance.abs()) + 1e-9 * x.mean.abs().max(mean.abs());
+        let written = if rounded {
+            x.tolerance.max(tolerance.abs())
+        } else {
+            0.0
+        };
+        let slack = written + 1e-9 * x.mean.abs().max(mean.abs());
         (x.mean - mean).abs() <= slack
     };
     equal(av.base, bv.base) && equal(av.head, bv.head)
