@@ -161,6 +161,21 @@ fn a_pair_against_itself_has_no_regression() {
     }
 }
 
+/// The whole bundled artifacts tree (3,900 metrics of every kind) against itself: nothing
+/// changed, so nothing may be reported as one.
+#[test]
+fn the_artifacts_tree_against_itself_passes_with_nothing_changed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chimeraforge/artifacts");
+    let run = compare(&dir, &dir, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "pass");
+    let counts = &run.report["counts"];
+    assert!(counts["total"].as_u64().unwrap() > 1000);
+    assert_eq!(counts["unchanged"], counts["total"], "{counts}");
+    assert!(run.stdout.starts_with("### ✅ Benchmarks: pass — "));
+    assert!(!run.stdout.contains("#### Regressions"));
+}
+
 #[test]
 fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
     let pair = "tr115_chimera_homo_v1_vs_v2";
@@ -175,6 +190,103 @@ fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
         .count();
     assert_eq!(shown as u64, regressions);
     assert!(run.stdout.chars().count() < 65_536);
+    // One row per measurement: the same number written into metrics.json, summary.json and
+    // the Markdown reports is one row, and the row with a unit is the one shown.
+    assert!(shown <= 21, "{shown} regression rows");
+    let table = regression_table(&run.stdout);
+    let agent_b: Vec<&str> = table
+        .iter()
+        .copied()
+        .filter(|l| l.contains("49.6") && l.contains("→ 41"))
+        .collect();
+    assert_eq!(agent_b.len(), 1, "{agent_b:?}");
+    assert!(
+        agent_b[0].contains("49.6 tokens/s → 41 tokens/s"),
+        "{}",
+        agent_b[0]
+    );
+    // report.json keeps every series folded into that row.
+    let row = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["metric"] == "throughput_tokens_per_sec" && d["benchmark"] == "insight")
+        .unwrap();
+    assert_eq!(row["merged_as"], "measurement");
+    let merged: Vec<&str> = row["merged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged.len(), 4, "{merged:?}");
+    assert!(merged.contains(&"insight_throughput"));
+    // Neutral metrics that moved are context beside the regressions, not `unchanged`.
+    let tokens = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["metric"] == "Tokens Generated")
+        .unwrap();
+    assert_eq!(tokens["status"], "changed");
+    assert!(run.stdout.contains("#### Changed alongside"));
+    // The comment leads with at most five findings, before any table.
+    let lead: Vec<&str> = run
+        .stdout
+        .split("#### ")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("- "))
+        .collect();
+    assert!(!lead.is_empty() && lead.len() <= 6, "{lead:?}");
+    assert!(lead[0].contains("blocks the gate"), "{}", lead[0]);
+}
+
+/// The rows of the comment's regression table.
+fn regression_table(markdown: &str) -> Vec<&str> {
+    markdown
+        .split("#### Regressions and broken metrics")
+        .nth(1)
+        .and_then(|rest| rest.split("#### ").next())
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.starts_with("| 🔴") || l.starts_with("| 💥"))
+        .collect()
+}
+
+/// The same code run twice, one run per side: run-to-run noise must not fail the gate,
+/// and percentages change in percentage points.
+#[test]
+fn the_rerun_noise_pair_passes_with_low_confidence_changes() {
+    let pair = "rust_agent_rerun_noise";
+    let run = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["counts"]["regression"], 0);
+    let deltas = run.report["deltas"].as_array().unwrap();
+    let changed: Vec<&Value> = deltas
+        .iter()
+        .filter(|d| !matches!(d["status"].as_str(), Some("unchanged" | "changed")))
+        .collect();
+    assert!(!changed.is_empty());
+    assert!(changed.iter().all(|d| d["confidence"] == "low"));
+    let throughput = deltas
+        .iter()
+        .find(|d| d["metric"] == "average_tokens_per_second" && d["benchmark"] == "baseline")
+        .unwrap();
+    assert_eq!(throughput["status"], "noisy");
+    let percent = deltas
+        .iter()
+        .find(|d| d["metric"] == "throughput_improvement_percent")
+        .unwrap();
+    assert_eq!(percent["change_kind"], "points");
+    assert!((percent["change_abs"].as_f64().unwrap() - 27.7).abs() < 0.05);
+    assert!(run.stdout.contains(
+        "| delta | throughput\\_improvement\\_percent |  | -10.4 % → 17.3 % | +27.7 pp |"
+    ));
+    // The signed difference is shown in points as context, never as "+107.9 %".
+    assert!(!run.stdout.contains("107.9"));
+    assert!(run.stdout.contains("rest on a single run per side"));
 }
 
 #[test]

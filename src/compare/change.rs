@@ -78,12 +78,18 @@ pub(super) fn threshold_unit(kind: ChangeKind) -> &'static str {
 }
 
 /// A metric written as a difference of two others (`Δ TTFT`, `throughput_delta`,
-/// `ttft_diff_ms`, or any row of a `Δ` table section): its sign depends on who wrote it.
+/// `ttft_diff_ms`, a penalty or a gain, or any row of a `Δ` table section): its sign depends
+/// on who wrote it.
 /// A benchmark named `delta` is not enough: such sections also hold the values compared.
 pub(super) fn is_signed_difference(key: &SeriesKey) -> bool {
     key.benchmark.contains('Δ')
         || key.metric.contains('Δ')
-        || words(&key.metric).any(|w| matches!(w.as_str(), "delta" | "diff" | "difference"))
+        || words(&key.metric).any(|w| {
+            matches!(
+                w.as_str(),
+                "delta" | "diff" | "difference" | "penalty" | "overhead" | "gain" | "savings"
+            )
+        })
 }
 
 /// A percentage: unit `%`, or a unitless metric named like one.
@@ -108,7 +114,11 @@ pub(super) fn is_percent(metric: &str, unit: &str) -> bool {
 /// rate or count (not an error count) exactly 0 on one side and positive on the other, or
 /// a negative duration, rate or count.
 pub(super) fn absent(key: &SeriesKey, unit: &str, base: f64, head: f64) -> Option<String> {
-    if !is_telemetry(key, unit) || is_signed_difference(key) || is_percent(&key.metric, unit) {
+    if base == head
+        || !is_telemetry(key, unit)
+        || is_signed_difference(key)
+        || is_percent(&key.metric, unit)
+    {
         return None;
     }
     let side = |v: f64, other: f64| -> Option<&'static str> {
@@ -251,7 +261,9 @@ mod tests {
         // An error count going from 0 is a real change, and so is a unitless score.
         assert!(absent(&key("a", "error_count"), "", 0.0, 3.0).is_none());
         assert!(absent(&key("a", "score"), "", 0.0, 3.0).is_none());
-        // A signed difference or a percentage may be negative.
+        // Nothing changed, or a signed difference or a percentage, which may be negative.
+        assert!(absent(&key("a", "ttft_ms"), "ms", -58.0, -58.0).is_none());
+        assert!(absent(&key("a", "Avg TTFT Penalty"), "ms", -58.0, 12.0).is_none());
         assert!(absent(
             &key("d", "throughput_improvement_percent"),
             "%",

@@ -65,13 +65,16 @@ fn fold_groups(
     kept.into_iter().flatten().collect()
 }
 
-/// The order in which a group picks its row: most severe status, blocking, with a unit,
-/// from a data file rather than a Markdown report, more samples, then key order.
+/// The order in which a group picks its row: a judged status before context (`changed`,
+/// `unchanged`), the most severe first, blocking, with a unit, from a data file rather
+/// than a report, more samples, then key order.
 fn clearest(a: &Delta, b: &Delta) -> std::cmp::Ordering {
+    let context = |d: &Delta| matches!(d.status, Status::Changed | Status::Unchanged);
     let samples =
         |d: &Delta| d.base.as_ref().map_or(0, |s| s.n) + d.head.as_ref().map_or(0, |s| s.n);
-    verdict::group(a.status)
-        .cmp(&verdict::group(b.status))
+    context(a)
+        .cmp(&context(b))
+        .then(verdict::group(a.status).cmp(&verdict::group(b.status)))
         .then(b.blocking.cmp(&a.blocking))
         .then(a.unit.is_empty().cmp(&b.unit.is_empty()))
         .then(is_report(a).cmp(&is_report(b)))
