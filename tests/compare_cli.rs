@@ -573,3 +573,118 @@ fn a_comparison_of_27_000_metrics_reports_every_row_in_order() {
         run.stdout
     );
 }
+
+/// A hyperfine report of three commands, each run with `parameters` (as
+/// `hyperfine --parameter-list` writes them) and times scaled by `scale`.
+fn hyperfine(dir: &Path, parameters: &str, scale: f64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let results: Vec<String> = [("decode", 0.120), ("prefill", 0.040), ("load", 0.300)]
+        .iter()
+        .map(|(command, mean)| {
+            let times: Vec<String> = [0.98, 1.0, 1.02]
+                .iter()
+                .map(|f| format!("{}", mean * f * scale))
+                .collect();
+            format!(
+                r#"{{"command": "{command}", "mean": {}, "times": [{}], "parameters": {parameters}}}"#,
+                mean * scale,
+                times.join(", ")
+            )
+        })
+        .collect();
+    let text = format!(r#"{{"results": [{}]}}"#, results.join(",\n"));
+    std::fs::write(dir.join("hyperfine.json"), text).unwrap();
+}
+
+/// Two builds whose every series carries its build's commit hash: the hash is provenance,
+/// not identity, so the series pair up, and the rows keep it.
+#[test]
+fn series_that_differ_only_by_a_commit_hash_pair_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    hyperfine(&base, r#"{"commit": "3f2a9c1e", "threads": "8"}"#, 1.0);
+    hyperfine(&head, r#"{"commit": "9bd04e7a", "threads": "8"}"#, 1.01);
+    let run = compare(&base, &head, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let counts = &run.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+    let row = &run.report["deltas"][0];
+    assert_eq!(row["labels"]["threads"], "8");
+    assert!(row["labels"].get("commit").is_none());
+    assert_eq!(row["provenance"]["commit"], "3f2a9c1e → 9bd04e7a");
+    assert!(run.report["key_hints"].as_array().unwrap().is_empty());
+}
+
+/// Two builds whose series carry a variant name that differs on every row: nothing meets,
+/// and the comment and the warnings say which policy lines make them meet. With those lines
+/// every series is matched.
+#[test]
+fn series_split_by_a_variant_label_get_the_policy_lines_that_match_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    hyperfine(&base, r#"{"variant": "toolbox-a"}"#, 1.0);
+    hyperfine(&head, r#"{"variant": "toolbox-b"}"#, 1.01);
+    let run = compare(&base, &head, &[]);
+    assert_eq!(run.report["counts"]["new"], 3);
+    let hints = run.report["key_hints"].as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    let policy = hints[0]["policy"].as_str().unwrap();
+    assert_eq!(policy, "ignore_labels: ['variant']");
+    assert_eq!(hints[0]["matched"], 3);
+    assert!(
+        run.stdout.contains("**Keys that do not meet:**"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("```yaml\n{policy}\n```")));
+    let warnings = run.report["warnings"].as_array().unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w["message"].as_str().unwrap().contains(policy)));
+
+    // The suggested lines, applied as they are: every series is matched.
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, format!("{policy}\n")).unwrap();
+    let fixed = compare(&base, &head, &["--config", config.to_str().unwrap()]);
+    assert_eq!(fixed.code, Some(0), "{}", fixed.stderr);
+    let counts = &fixed.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+    assert!(fixed.report["key_hints"].as_array().unwrap().is_empty());
+    assert_eq!(
+        fixed.report["deltas"][0]["provenance"]["variant"],
+        "toolbox-a → toolbox-b"
+    );
+}
+
+/// A variant written into the benchmark names: the fix is a rewrite rule, and it works.
+#[test]
+fn names_split_by_a_variant_get_a_rewrite_rule_that_matches_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    for (side, variant) in [(&base, "toolbox-a"), (&head, "toolbox-b")] {
+        std::fs::create_dir_all(side).unwrap();
+        let text = format!(
+            "model,tokens_s\ngemma3/{variant},88.9\nllama3/{variant},70.2\nqwen/{variant},95.5\n"
+        );
+        std::fs::write(side.join("tps.csv"), text).unwrap();
+    }
+    let run = compare(&base, &head, &[]);
+    let hints = run.report["key_hints"].as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{}", run.stdout);
+    let policy = hints[0]["policy"].as_str().unwrap();
+    assert!(
+        policy.starts_with("rewrite:\n  - field: benchmark\n"),
+        "{policy}"
+    );
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, format!("{policy}\n")).unwrap();
+    let fixed = compare(&base, &head, &["--config", config.to_str().unwrap()]);
+    let counts = &fixed.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+}

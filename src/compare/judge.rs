@@ -9,7 +9,7 @@
 
 use super::{change, ChangeKind, Confidence, Delta, NoiseBand, SideStats, Status};
 use crate::config::{MetricPolicy, Policy, TestChoice};
-use crate::model::{Direction, Series, SeriesKey, Warning};
+use crate::model::{Direction, Labels, Series, SeriesKey, Warning};
 use crate::{stats, units};
 use std::sync::Arc;
 
@@ -57,7 +57,7 @@ pub(super) fn judge(
         noise,
         blocking: false,
         change_kind: ChangeKind::Relative,
-        provenance: Default::default(),
+        provenance: provenance(base, head),
         merged_as: None,
         merged: Vec::new(),
     };
@@ -329,6 +329,27 @@ fn convert_all(values: &[f64], from: &str, to: &str) -> Option<Vec<f64>> {
         .iter()
         .map(|&v| units::convert(v, from, to))
         .collect()
+}
+
+/// The provenance labels of both sides: `value`, or `base → head` when they differ.
+fn provenance(base: Option<&Series>, head: Option<&Series>) -> Labels {
+    let mut out = Labels::new();
+    let (b, h) = (base.map(|s| &s.provenance), head.map(|s| &s.provenance));
+    for (name, value) in b.into_iter().chain(h).flat_map(|l| l.iter()) {
+        if out.contains_key(name) {
+            continue;
+        }
+        let before = b.and_then(|l| l.get(name));
+        let after = h.and_then(|l| l.get(name));
+        let text = match (before, after) {
+            (Some(x), Some(y)) if x != y => format!("{x} → {y}"),
+            (Some(x), None) => format!("{x} → —"),
+            (None, Some(y)) if b.is_some() => format!("— → {y}"),
+            _ => value.to_string(),
+        };
+        out.insert(name.to_string(), text);
+    }
+    out
 }
 
 fn origins(s: &Series) -> Vec<Arc<str>> {

@@ -10,11 +10,13 @@
 //! [`Verdict`].
 
 mod change;
+mod hints;
 mod judge;
 mod merge;
 mod noise;
 mod verdict;
 
+pub use hints::KeyHint;
 pub use noise::NoiseBand;
 
 use crate::config::Policy;
@@ -253,6 +255,9 @@ pub struct Comparison {
     /// direction, units that cannot be converted).
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Missing and new metrics that would pair up under a policy fix (also a warning).
+    #[serde(default)]
+    pub key_hints: Vec<KeyHint>,
 }
 
 /// Compares head against base under `policy`. An empty base gives the verdict
@@ -402,18 +407,25 @@ impl<'p> Assembly<'p> {
     pub fn finish(self, unchanged: Vec<Delta>, stored: usize) -> Comparison {
         let mut deltas = self.deltas;
         deltas.extend(unchanged);
+        let mut warnings = self.warnings;
+        let key_hints: Vec<KeyHint> = hints::find(&deltas).into_iter().collect();
+        for hint in &key_hints {
+            warnings.push(Warning::new(".benchgate.yml", hint.message()));
+        }
         if self.policy.merge {
             deltas = merge::fold(deltas);
         }
-        verdict::finish(
+        let mut comparison = verdict::finish(
             deltas,
             verdict::Tally {
                 no_base: self.base_series == 0,
                 stored,
             },
             self.policy,
-            self.warnings,
-        )
+            warnings,
+        );
+        comparison.key_hints = key_hints;
+        comparison
     }
 }
 
@@ -427,7 +439,7 @@ pub fn unchanged_rank(delta: &Delta) -> f64 {
 /// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
 /// direction or unit are used as they are, without a copy.
 fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
-    if !policy.alters_series() && series.windows(2).all(|w| w[0].key < w[1].key) {
+    if !policy.alters(&series) && series.windows(2).all(|w| w[0].key < w[1].key) {
         return (series, Vec::new());
     }
     let (series, warnings) = policy.prepare(series.into_owned());

@@ -49,6 +49,7 @@ pub(super) fn finish(
         counts: counts(&deltas, stored),
         deltas,
         warnings,
+        key_hints: Vec::new(),
     }
 }
 

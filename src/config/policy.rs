@@ -257,8 +257,28 @@ impl Policy {
         key.source
     }
 
-    /// Whether [`Policy::prepare`] changes series beyond merging equal keys: a rewrite rule,
-    /// or a metric rule that overrides the direction or the unit.
+    /// Whether a label leaves the key for the series' provenance: a label the policy
+    /// ignores, or one recognised as provenance ([`crate::keys::is_provenance`]).
+    pub fn is_provenance_label(&self, name: &str, value: &str) -> bool {
+        self.ignore_labels.iter().any(|l| l == name) || crate::keys::is_provenance(name, value)
+    }
+
+    /// Whether [`Policy::prepare`] changes these series beyond merging equal keys: a
+    /// rewrite rule, a metric rule that overrides the direction or the unit, or a
+    /// provenance label to take out of a key.
+    pub fn alters(&self, series: &[Series]) -> bool {
+        self.alters_series()
+            || series.iter().any(|s| {
+                s.key
+                    .labels
+                    .iter()
+                    .any(|(k, v)| self.is_provenance_label(k, v))
+            })
+    }
+
+    /// Whether [`Policy::prepare`] changes series beyond merging equal keys and taking
+    /// provenance labels out: a rewrite rule, or a metric rule that overrides the direction
+    /// or the unit.
     pub fn alters_series(&self) -> bool {
         !self.rewrite.is_empty()
             || self
@@ -267,10 +287,23 @@ impl Policy {
                 .any(|r| r.direction.is_some() || r.unit.is_some())
     }
 
-    /// What the comparison sees of one side: keys rewritten, rule overrides of direction and
-    /// unit applied, and series with equal keys merged. Returns merge warnings.
+    /// What the comparison sees of one side: provenance labels moved out of the keys, keys
+    /// rewritten, rule overrides of direction and unit applied, and series with equal keys
+    /// merged. Returns merge warnings.
     pub fn prepare(&self, mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
         for s in &mut series {
+            let provenance: Vec<String> = s
+                .key
+                .labels
+                .iter()
+                .filter(|(k, v)| self.is_provenance_label(k, v))
+                .map(|(k, _)| k.to_string())
+                .collect();
+            for name in provenance {
+                if let Some(value) = s.key.labels.remove(&name) {
+                    s.provenance.insert(name, value);
+                }
+            }
             rewrite_key(&self.rewrite, &mut s.key);
             let rule = self.for_key(&s.key);
             s.direction = rule.direction.unwrap_or(s.direction);
