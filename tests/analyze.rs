@@ -89,6 +89,7 @@ fn tokens_regression() -> Report {
         counts: BTreeMap::from([("regression".to_string(), 1), ("total".to_string(), 1)]),
         deltas: vec![delta],
         warnings: Vec::new(),
+        key_hints: Vec::new(),
     };
     let mut inv = InventorySummary {
         files: 1,

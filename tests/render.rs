@@ -257,6 +257,7 @@ fn realistic_report_with_version() -> Report {
         counts: counts(&deltas),
         deltas,
         warnings: vec![],
+        key_hints: Vec::new(),
     };
     report::build(ReportParts {
         comparison,
@@ -387,6 +388,7 @@ fn large_report(n: usize, regressions: usize) -> Report {
         counts: counts(&deltas),
         deltas,
         warnings: vec![],
+        key_hints: Vec::new(),
     };
     report::build(ReportParts {
         comparison,

@@ -123,7 +123,7 @@ pub(super) fn find(deltas: &[Delta]) -> Option<KeyHint> {
         .filter(|(matched, _)| *matched >= 2 && matched * 2 >= most)
         .collect();
     // Most pairs first; among equals, ignoring a label before rewriting a name.
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     let (matched, fix) = found
         .into_iter()
         .find(|(_, fix)| keeps_keys_apart(fix, deltas))?;
@@ -186,7 +186,7 @@ fn candidates(missing: &[&SeriesKey], new: &[&SeriesKey]) -> Vec<Fix> {
             }
         }
         let mut common: Vec<((String, String), usize)> = seen.into_iter().collect();
-        common.sort_by(|a, b| b.1.cmp(&a.1));
+        common.sort_by_key(|c| std::cmp::Reverse(c.1));
         fixes.extend(
             common
                 .into_iter()

@@ -146,9 +146,9 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
         }
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for c in 0..candidates.len() {
+    for (c, cand) in candidates.iter().enumerate() {
         let root = find(&mut parent, c);
-        groups.entry(root).or_default().push(candidates[c].index);
+        groups.entry(root).or_default().push(cand.index);
     }
     let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     groups.sort();
