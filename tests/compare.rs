@@ -862,6 +862,14 @@ fn the_example_policy_file_parses() {
     let release = Policy::resolve(&config, Some("release"), &none).unwrap();
     assert_eq!((pr.warn_pct, pr.fail_pct), (5.0, 10.0));
     assert_eq!((release.warn_pct, release.fail_pct), (2.0, 5.0));
+    // Single runs: the documented defaults, and a release gate that judges them plainly.
+    assert_eq!((pr.single_run_noise_pct, pr.single_run_fail_factor), (15.0, 3.0));
+    assert_eq!(
+        (release.single_run_noise_pct, release.single_run_fail_factor),
+        (5.0, 1.0)
+    );
+    assert!(pr.merge);
+    assert!(pr.ignore_labels.is_empty());
     let experiment = SeriesKey::new("experiments/tr115/summary.json", "agent_a", "ttft_ms");
     assert_eq!(pr.for_key(&experiment).gate, Gate::Advisory);
     assert_eq!(release.for_key(&experiment).gate, Gate::Hard);
