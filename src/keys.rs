@@ -241,12 +241,12 @@ fn is_hash(value: &str) -> bool {
 }
 
 fn is_uuid(value: &str) -> bool {
-    let parts: Vec<&str> = value.trim().split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    let v = value.trim().as_bytes();
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// A value that is nothing but a date/time or epoch stamp (`2025-10-08T16:27:01Z`).

@@ -863,7 +863,10 @@ fn the_example_policy_file_parses() {
     assert_eq!((pr.warn_pct, pr.fail_pct), (5.0, 10.0));
     assert_eq!((release.warn_pct, release.fail_pct), (2.0, 5.0));
     // Single runs: the documented defaults, and a release gate that judges them plainly.
-    assert_eq!((pr.single_run_noise_pct, pr.single_run_fail_factor), (15.0, 3.0));
+    assert_eq!(
+        (pr.single_run_noise_pct, pr.single_run_fail_factor),
+        (15.0, 3.0)
+    );
     assert_eq!(
         (release.single_run_noise_pct, release.single_run_fail_factor),
         (5.0, 1.0)

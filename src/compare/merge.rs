@@ -95,6 +95,9 @@ struct Candidate {
     index: usize,
     base: Value,
     head: Value,
+    /// The bin of the head mean as written, and in its dimension's canonical unit.
+    written: i64,
+    canonical: Option<(String, i64)>,
 }
 
 /// Groups of rows that carry the same measurement.
@@ -109,20 +112,19 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
     }
     // Bins of the head mean: in a canonical unit per dimension, and as written (for rows
     // without a unit, which may be copies of a row with one).
-    let mut by_canonical: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+    let mut by_canonical: HashMap<&(String, i64), Vec<usize>> = HashMap::new();
     let mut by_written: HashMap<i64, Vec<usize>> = HashMap::new();
     for (c, cand) in candidates.iter().enumerate() {
-        let d = &deltas[cand.index];
-        by_written.entry(bin(cand.head.mean)).or_default().push(c);
-        if let Some((dim, v)) = canonical(&d.unit, cand.head.mean) {
-            by_canonical.entry((dim, bin(v))).or_default().push(c);
+        by_written.entry(cand.written).or_default().push(c);
+        if let Some(at) = &cand.canonical {
+            by_canonical.entry(at).or_default().push(c);
         }
     }
     let mut parent: Vec<usize> = (0..candidates.len()).collect();
     for (c, cand) in candidates.iter().enumerate() {
         let d = &deltas[cand.index];
         let mut near: Vec<usize> = Vec::new();
-        let written = bin(cand.head.mean);
+        let written = cand.written;
         for b in [written - 1, written, written + 1] {
             if let Some(list) = by_written.get(&b) {
                 // Written values meet when either row has no unit.
@@ -131,9 +133,8 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
                 }));
             }
         }
-        if let Some((dim, v)) = canonical(&d.unit, cand.head.mean) {
-            let at = bin(v);
-            for b in [at - 1, at, at + 1] {
+        if let Some((dim, at)) = &cand.canonical {
+            for b in [at - 1, *at, at + 1] {
                 if let Some(list) = by_canonical.get(&(dim.clone(), b)) {
                     near.extend(list);
                 }
@@ -174,7 +175,13 @@ fn candidate(index: usize, d: &Delta) -> Option<Candidate> {
     if base.mean == head.mean || small_integers {
         return None;
     }
-    Some(Candidate { index, base, head })
+    Some(Candidate {
+        index,
+        base,
+        head,
+        written: bin(head.mean),
+        canonical: canonical(&d.unit, head.mean).map(|(dim, v)| (dim, bin(v))),
+    })
 }
 
 fn value(side: &super::SideStats) -> Option<Value> {
