@@ -676,6 +676,7 @@ fn the_report_serialises_to_the_documented_json() {
             "inventory",
             "timings_ms",
             "warnings",
+            "key_hints",
             "baseline",
             "run",
             "analysis",
@@ -688,6 +689,11 @@ fn the_report_serialises_to_the_documented_json() {
     assert_eq!(first["metric"], "insight_ttft_ms");
     assert_eq!(first["base"]["n"], 1);
     assert_eq!(first["labels"]["scenario"], "chimera_homo");
+    assert_eq!(first["change_kind"], "relative");
+    // Fields that are empty for most rows are left out of report.json.
+    for sparse in ["provenance", "merged_as", "merged"] {
+        assert!(first.get(sparse).is_none(), "{sparse}");
+    }
     let back: Report = serde_json::from_value(value).unwrap();
     assert_eq!(back, report);
 }

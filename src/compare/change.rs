@@ -5,6 +5,7 @@
 //! measurement.
 
 use super::{ChangeKind, Delta};
+use crate::direction::words;
 use crate::model::SeriesKey;
 use crate::units;
 
@@ -84,7 +85,7 @@ pub(super) fn threshold_unit(kind: ChangeKind) -> &'static str {
 pub(super) fn is_signed_difference(key: &SeriesKey) -> bool {
     key.benchmark.contains('Δ')
         || key.metric.contains('Δ')
-        || words(&key.metric).any(|w| {
+        || words(&key.metric).iter().any(|w| {
             matches!(
                 w.as_str(),
                 "delta" | "diff" | "difference" | "penalty" | "overhead" | "gain" | "savings"
@@ -96,7 +97,7 @@ pub(super) fn is_signed_difference(key: &SeriesKey) -> bool {
 pub(super) fn is_percent(metric: &str, unit: &str) -> bool {
     unit == "%"
         || (unit.is_empty()
-            && words(metric).any(|w| {
+            && words(metric).iter().any(|w| {
                 matches!(
                     w.as_str(),
                     "percent"
@@ -140,7 +141,7 @@ pub(super) fn absent(key: &SeriesKey, unit: &str, base: f64, head: f64) -> Optio
 /// A duration, a rate or a token count, whose 0 means "not recorded".
 fn is_telemetry(key: &SeriesKey, unit: &str) -> bool {
     let name = key.metric.as_str();
-    if words(name).any(|w| {
+    if words(name).iter().any(|w| {
         matches!(
             w.as_str(),
             "error"
@@ -163,7 +164,7 @@ fn is_telemetry(key: &SeriesKey, unit: &str) -> bool {
     let rate = unit.ends_with("/s");
     timed
         || rate
-        || words(name).any(|w| {
+        || words(name).iter().any(|w| {
             matches!(
                 w.as_str(),
                 "duration"
@@ -177,31 +178,6 @@ fn is_telemetry(key: &SeriesKey, unit: &str) -> bool {
                     | "eval"
             )
         })
-}
-
-/// The lower-case words of a name (`evalDuration_ms` -> `eval`, `duration`, `ms`).
-fn words(name: &str) -> impl Iterator<Item = String> + '_ {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower && !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = c.is_lowercase() || c.is_ascii_digit();
-            cur.extend(c.to_lowercase());
-        } else {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out.into_iter()
 }
 
 #[cfg(test)]
