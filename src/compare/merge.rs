@@ -15,10 +15,6 @@ use super::{verdict, Delta, MergeKind, MergedSeries, Status};
 use crate::units;
 use std::collections::HashMap;
 
-/// Width of the bins that candidate values are looked up in: values more than about this
-/// far apart (relative) are never compared, so rounding that loose is not "equal".
-const BIN: f64 = 0.05;
-
 /// Folds the rows of `deltas` that carry the same measurement, then the broken and the
 /// missing rows of each file.
 pub(super) fn fold(deltas: Vec<Delta>) -> Vec<Delta> {
@@ -95,9 +91,89 @@ struct Candidate {
     index: usize,
     base: Value,
     head: Value,
-    /// The bin of the head mean as written, and in its dimension's canonical unit.
-    written: i64,
-    canonical: Option<(String, i64)>,
+    /// Numbers from a report that rounds them (matched to their written precision).
+    report: bool,
+    /// The head mean and its tolerance in the dimension's canonical unit, when it has one.
+    canonical: Option<(String, Value)>,
+}
+
+/// Where candidates are looked up by their head mean: exactly (data files write numbers
+/// in full) and by range (a report's rounded number), as written and in canonical units.
+#[derive(Default)]
+struct Index<'a> {
+    exact_written: HashMap<u64, Vec<usize>>,
+    exact_canonical: HashMap<(&'a str, u64), Vec<usize>>,
+    sorted_written: Vec<(f64, usize)>,
+    sorted_canonical: HashMap<&'a str, Vec<(f64, usize)>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(candidates: &'a [Candidate]) -> Self {
+        let mut index = Index::default();
+        for (c, cand) in candidates.iter().enumerate() {
+            let head = cand.head.mean;
+            index.exact_written.entry(key(head)).or_default().push(c);
+            index.sorted_written.push((head, c));
+            if let Some((dim, v)) = &cand.canonical {
+                let dim = dim.as_str();
+                index
+                    .exact_canonical
+                    .entry((dim, key(v.mean)))
+                    .or_default()
+                    .push(c);
+                index
+                    .sorted_canonical
+                    .entry(dim)
+                    .or_default()
+                    .push((v.mean, c));
+            }
+        }
+        index.sorted_written.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for list in index.sorted_canonical.values_mut() {
+            list.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        index
+    }
+
+    /// Candidates whose head mean may equal `cand`'s: as written (to be kept only when
+    /// either row has no unit) and in canonical units.
+    fn near(&self, cand: &Candidate, written: &mut Vec<usize>, canonical: &mut Vec<usize>) {
+        let head = cand.head;
+        if let Some(list) = self.exact_written.get(&key(head.mean)) {
+            written.extend(list);
+        }
+        if cand.report {
+            written.extend(range(&self.sorted_written, head));
+        }
+        if let Some((dim, v)) = &cand.canonical {
+            if let Some(list) = self.exact_canonical.get(&(dim.as_str(), key(v.mean))) {
+                canonical.extend(list);
+            }
+            if let (true, Some(sorted)) = (cand.report, self.sorted_canonical.get(dim.as_str())) {
+                canonical.extend(range(sorted, *v));
+            }
+        }
+    }
+}
+
+/// `v` rounded to 9 significant digits, as a hash key: numbers that data files write in
+/// full meet exactly (up to float noise).
+fn key(v: f64) -> u64 {
+    if v == 0.0 || !v.is_finite() {
+        return 0f64.to_bits();
+    }
+    let scale = 10f64.powi(8 - v.abs().log10().floor() as i32);
+    ((v * scale).round() / scale).to_bits()
+}
+
+/// The candidates of a sorted list within the tolerance of `v`.
+fn range(sorted: &[(f64, usize)], v: Value) -> impl Iterator<Item = usize> + '_ {
+    let low = v.mean - v.tolerance;
+    let start = sorted.partition_point(|(x, _)| *x < low);
+    sorted[start..]
+        .iter()
+        .take_while(move |(x, _)| *x <= v.mean + v.tolerance)
+        .map(|(_, c)| *c)
 }
 
 /// Groups of rows that carry the same measurement.
@@ -110,38 +186,20 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
     if candidates.len() < 2 {
         return Vec::new();
     }
-    // Bins of the head mean: in a canonical unit per dimension, and as written (for rows
-    // without a unit, which may be copies of a row with one).
-    let mut by_canonical: HashMap<&(String, i64), Vec<usize>> = HashMap::new();
-    let mut by_written: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (c, cand) in candidates.iter().enumerate() {
-        by_written.entry(cand.written).or_default().push(c);
-        if let Some(at) = &cand.canonical {
-            by_canonical.entry(at).or_default().push(c);
-        }
-    }
+    let index = Index::new(&candidates);
     let mut parent: Vec<usize> = (0..candidates.len()).collect();
+    let (mut written, mut canonical) = (Vec::new(), Vec::new());
     for (c, cand) in candidates.iter().enumerate() {
         let d = &deltas[cand.index];
-        let mut near: Vec<usize> = Vec::new();
-        let written = cand.written;
-        for b in [written - 1, written, written + 1] {
-            if let Some(list) = by_written.get(&b) {
-                // Written values meet when either row has no unit.
-                near.extend(list.iter().filter(|&&o| {
-                    d.unit.is_empty() || deltas[candidates[o].index].unit.is_empty()
-                }));
-            }
-        }
-        if let Some((dim, at)) = &cand.canonical {
-            for b in [at - 1, *at, at + 1] {
-                if let Some(list) = by_canonical.get(&(dim.clone(), b)) {
-                    near.extend(list);
-                }
-            }
-        }
-        for o in near {
-            if o > c && same_measurement(d, cand, &deltas[candidates[o].index], &candidates[o]) {
+        written.clear();
+        canonical.clear();
+        index.near(cand, &mut written, &mut canonical);
+        // Written values meet when either row has no unit.
+        let unitless =
+            |o: &usize| d.unit.is_empty() || deltas[candidates[*o].index].unit.is_empty();
+        for &o in written.iter().filter(|o| unitless(o)).chain(&canonical) {
+            let other = &candidates[o];
+            if o != c && same_measurement(d, cand, &deltas[other.index], other) {
                 union(&mut parent, c, o);
             }
         }
@@ -175,12 +233,16 @@ fn candidate(index: usize, d: &Delta) -> Option<Candidate> {
     if base.mean == head.mean || small_integers {
         return None;
     }
+    let canonical = canonical(&d.unit, head.mean).and_then(|(dim, mean)| {
+        let tolerance = units::convert(head.tolerance, &d.unit, &dim)?;
+        Some((dim, Value { mean, tolerance }))
+    });
     Some(Candidate {
         index,
         base,
         head,
-        written: bin(head.mean),
-        canonical: canonical(&d.unit, head.mean).map(|(dim, v)| (dim, bin(v))),
+        report: is_report(d),
+        canonical,
     })
 }
 
@@ -219,7 +281,7 @@ fn same_measurement(a: &Delta, av: &Candidate, b: &Delta, bv: &Candidate) -> boo
     if a.direction != b.direction || a.key == b.key {
         return false;
     }
-    let rounded = is_report(a) || is_report(b);
+    let rounded = av.report || bv.report;
     // b's values and tolerances in a's unit (as written when either has none).
     let convert = |v: f64| -> Option<f64> {
         if a.unit.is_empty() || b.unit.is_empty() {
@@ -255,21 +317,6 @@ fn canonical(unit: &str, v: f64) -> Option<(String, f64)> {
         }
     }
     Some((units::normalize_unit(unit), v))
-}
-
-/// The bin of a value on a logarithmic grid [`BIN`] wide, signed; 0 has its own.
-fn bin(v: f64) -> i64 {
-    if v == 0.0 || !v.is_finite() {
-        return 0;
-    }
-    let step = (v.abs().ln() / BIN.ln_1p()).floor() as i64;
-    // Keep clear of 0 and of the other sign's bins.
-    let magnitude = step.saturating_add(1 << 40);
-    if v > 0.0 {
-        magnitude
-    } else {
-        -magnitude
-    }
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -312,10 +359,20 @@ mod tests {
     }
 
     #[test]
-    fn bins_are_signed_and_narrow() {
-        assert_eq!(bin(49.6), bin(49.61));
-        assert_ne!(bin(49.6), bin(-49.6));
-        assert!((bin(100.0) - bin(120.0)).abs() >= 3);
-        assert_eq!(bin(0.0), 0);
+    fn exact_keys_and_rounded_ranges() {
+        // Float noise meets; a difference in the ninth digit does not.
+        assert_eq!(key(0.1 + 0.2), key(0.3));
+        assert_ne!(key(100.1), key(100.11));
+        assert_eq!(key(-0.0), key(0.0));
+        let sorted = [(49.4, 0), (49.567148, 1), (49.62, 2), (49.7, 3)];
+        let near: Vec<usize> = range(
+            &sorted,
+            Value {
+                mean: 49.6,
+                tolerance: 0.05,
+            },
+        )
+        .collect();
+        assert_eq!(near, [1, 2]);
     }
 }
