@@ -101,18 +101,16 @@ impl Fix {
 
 /// The best fix for the missing and new metrics of `deltas`, if one pairs up most of them.
 pub(super) fn find(deltas: &[Delta]) -> Option<KeyHint> {
-    let missing: Vec<&SeriesKey> = deltas
-        .iter()
-        .filter(|d| d.status == Status::Missing && d.head.is_none())
-        .map(|d| &d.key)
-        .take(MAX_KEYS)
-        .collect();
-    let new: Vec<&SeriesKey> = deltas
-        .iter()
-        .filter(|d| d.status == Status::New && d.base.is_none())
-        .map(|d| &d.key)
-        .take(MAX_KEYS)
-        .collect();
+    // Keys found on one side only (not those found on both, without samples on one).
+    let one_sided = |status: Status| -> Vec<&SeriesKey> {
+        deltas
+            .iter()
+            .filter(|d| d.status == status && (d.base.is_none() || d.head.is_none()))
+            .map(|d| &d.key)
+            .take(MAX_KEYS)
+            .collect()
+    };
+    let (missing, new) = (one_sided(Status::Missing), one_sided(Status::New));
     if missing.len() < 2 || new.len() < 2 {
         return None;
     }
