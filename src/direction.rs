@@ -188,8 +188,9 @@ const PARAMETERS: &[&str] = &[
     "poll",
 ];
 
-/// Splits a name into lower-case words at non-alphanumerics and camelCase boundaries.
-fn words(name: &str) -> Vec<String> {
+/// Splits a name into lower-case words at non-alphanumerics and camelCase boundaries
+/// (`%` is the word `percent`).
+pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;

@@ -188,6 +188,85 @@ fn strip_once(s: &str) -> String {
     out.trim_matches(is_sep).to_string()
 }
 
+/// Label names that record where or when a number was produced, not what was measured.
+const PROVENANCE_NAMES: &[&str] = &[
+    "commit",
+    "sha",
+    "git_sha",
+    "git_commit",
+    "build_commit",
+    "commit_sha",
+    "revision",
+    "build_number",
+    "build_id",
+    "run_id",
+    "run_number",
+    "job_id",
+    "session_id",
+    "uuid",
+    "timestamp",
+    "date",
+    "datetime",
+    "created_at",
+    "started_at",
+];
+
+/// Whether a label is provenance rather than identity: a name such as `build_commit` or
+/// `run_id`, or a value that is a commit hash (7 to 40 hex digits with letters and
+/// digits), a UUID, or a date/time or epoch stamp. Such labels differ on every run and
+/// would keep base and head series from ever meeting.
+pub fn is_provenance(name: &str, value: &str) -> bool {
+    PROVENANCE_NAMES.iter().any(|p| same_name(p, name.trim()))
+        || is_hash(value)
+        || is_uuid(value)
+        || is_stamp(value)
+}
+
+/// `known` (lower case, `_` between words) against a label name in any case, with `-` or
+/// spaces between words.
+fn same_name(known: &str, name: &str) -> bool {
+    known.len() == name.len()
+        && known.bytes().zip(name.bytes()).all(|(k, n)| {
+            let n = match n {
+                b'-' | b' ' => b'_',
+                n => n.to_ascii_lowercase(),
+            };
+            k == n
+        })
+}
+
+fn is_hash(value: &str) -> bool {
+    let v = value.trim();
+    (7..=40).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+fn is_uuid(value: &str) -> bool {
+    let v = value.trim().as_bytes();
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// A value that is nothing but a date/time or epoch stamp (`2025-10-08T16:27:01Z`).
+fn is_stamp(value: &str) -> bool {
+    let v = value.trim();
+    // Every stamp has at least eight digits; most values are ruled out without a regex.
+    if v.bytes().filter(u8::is_ascii_digit).count() < 8 {
+        return false;
+    }
+    let rest = strip_stamps(v);
+    rest != v
+        && rest
+            .chars()
+            .all(|c| !c.is_alphanumeric() || matches!(c, 'T' | 'Z'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +367,30 @@ mod tests {
             let once = normalize_path(&s);
             prop_assert_eq!(normalize_path(&once), once.clone());
             prop_assert!(once.is_empty() || once.split('/').all(|c| !c.is_empty()));
+        }
+    }
+
+    #[test]
+    fn provenance_labels() {
+        for (name, value) in [
+            ("build_commit", "3f2a9c1"),
+            ("toolbox", "a1b2c3d4e5f6"),
+            ("run", "2025-10-08T16:27:01Z"),
+            ("started", "1759098967"),
+            ("id", "123e4567-e89b-12d3-a456-426614174000"),
+            ("run_id", "7"),
+        ] {
+            assert!(is_provenance(name, value), "{name}={value}");
+        }
+        for (name, value) in [
+            ("num_gpu", "80"),
+            ("model", "gemma3"),
+            ("quant", "Q4_0"),
+            ("backend", "deadbeef"),
+            ("n_prompt", "1024"),
+            ("model", "llama-2-7b"),
+        ] {
+            assert!(!is_provenance(name, value), "{name}={value}");
         }
     }
 }

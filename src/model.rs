@@ -133,6 +133,10 @@ pub struct Series {
     /// Every place a sample or failure of this series was read from.
     #[serde(default)]
     pub origin: Vec<Origin>,
+    /// Labels taken out of the key because they record where or when the numbers were
+    /// produced (a commit, a run id, a timestamp), not what was measured.
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub provenance: Labels,
 }
 
 impl Series {
@@ -145,6 +149,7 @@ impl Series {
             failed: 0,
             format: String::new(),
             origin: Vec::new(),
+            provenance: Labels::new(),
         }
     }
 }
@@ -193,6 +198,18 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
         }
         last.samples.append(&mut s.samples);
         last.failed += s.failed;
+        for (name, value) in s.provenance.iter() {
+            match last.provenance.get(name) {
+                None => {
+                    last.provenance.insert(name.to_string(), value.to_string());
+                }
+                Some(kept) if kept != value && !kept.ends_with('…') => {
+                    let joined = format!("{kept}, …");
+                    last.provenance.insert(name.to_string(), joined);
+                }
+                Some(_) => {}
+            }
+        }
         for o in s.origin.drain(..) {
             if !last.origin.contains(&o) {
                 last.origin.push(o);

@@ -24,11 +24,16 @@ const PAIRS: &str = "tests/fixtures/chimeraforge/pairs";
 
 /// The report the pipeline computes for a fixture pair (scan both sides, compare).
 fn report_for(pair: &str) -> Report {
+    report_under(pair, &Policy::default())
+}
+
+/// Like [`report_for`], under `policy`.
+fn report_under(pair: &str, policy: &Policy) -> Report {
     let root = Path::new(PAIRS).join(pair);
     let opts = CollectOptions::default();
     let base = benchgate::scan::scan(&root.join("base"), &opts).unwrap();
     let head = benchgate::scan::scan(&root.join("head"), &opts).unwrap();
-    let comparison = compare::compare(&base.series, &head.series, &Policy::default());
+    let comparison = compare::compare(&base.series, &head.series, policy);
     report_of(comparison, Some(base.inventory), head.inventory)
 }
 
@@ -79,12 +84,17 @@ fn tokens_regression() -> Report {
         head_origin: vec!["bench/llm.csv".into()],
         noise: None,
         blocking: true,
+        change_kind: Default::default(),
+        provenance: Default::default(),
+        merged_as: None,
+        merged: Vec::new(),
     };
     let comparison = Comparison {
         verdict: Verdict::Fail,
         counts: BTreeMap::from([("regression".to_string(), 1), ("total".to_string(), 1)]),
         deltas: vec![delta],
         warnings: Vec::new(),
+        key_hints: Vec::new(),
     };
     let mut inv = InventorySummary {
         files: 1,

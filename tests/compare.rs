@@ -1,7 +1,8 @@
 //! The compare stage, its statistics and the policy file, end to end through the public API.
 
 use benchgate::compare::{
-    compare, compare_with_history, Comparison, Confidence, Delta, Gate, Status, Verdict,
+    compare, compare_with_history, ChangeKind, Comparison, Confidence, Delta, Gate, MergeKind,
+    Status, Verdict,
 };
 use benchgate::config::{CliOverrides, Config, ConfigError, FailOn, Policy, TestChoice};
 use benchgate::model::{Direction, Origin, Series, SeriesKey};
@@ -255,7 +256,11 @@ fn failed_then_fixed_is_fixed_not_infinite() {
 
 #[test]
 fn swapped_pair_is_broken_and_fails() {
-    let c = compare(&gemma3("head"), &gemma3("base"), &Policy::default());
+    let unfolded = Policy {
+        merge: false,
+        ..Policy::default()
+    };
+    let c = compare(&gemma3("head"), &gemma3("base"), &unfolded);
     for metric in ["tokens_s", "ttft_s"] {
         let d = delta(&c, "gemma3:latest", metric);
         assert_eq!(d.status, Status::Broken);
@@ -268,6 +273,19 @@ fn swapped_pair_is_broken_and_fails() {
     }
     assert_eq!(c.verdict, Verdict::Fail);
     assert_eq!(c.counts["broken"], 2);
+    // By default the metrics of the file that broke together are one finding.
+    let c = compare(&gemma3("head"), &gemma3("base"), &Policy::default());
+    assert_eq!(c.verdict, Verdict::Fail);
+    assert_eq!(c.counts["broken"], 1);
+    let row = &c.deltas[0];
+    assert_eq!(row.merged_as, Some(MergeKind::File));
+    assert!(row.blocking);
+    let mut metrics: Vec<&str> = std::iter::once(row.key.metric.as_str())
+        .chain(row.merged.iter().map(|m| m.key.metric.as_str()))
+        .collect();
+    metrics.sort();
+    assert_eq!(metrics, ["tokens_s", "ttft_s"]);
+    assert!(row.merged.iter().all(|m| m.status == Status::Broken));
 }
 
 /// The two agents' aggregate metrics of the single-run Rust agent pair.
@@ -310,10 +328,26 @@ fn single_run_pair_is_threshold_only_with_low_confidence() {
     let d = delta(&c, "baseline", "average_tokens_per_second");
     let expected = (30.32717854870106 - 34.70075669003896) / 34.70075669003896 * 100.0;
     assert!(close(d.change_pct.unwrap(), expected, 1e-12));
-    assert_eq!(d.status, Status::Regression);
+    // -12.6 % between single runs is inside their noise (±15 % by default).
+    assert_eq!(d.status, Status::Noisy);
     assert_eq!(d.confidence, Confidence::Low);
     assert_eq!(d.p_value, None);
     assert_eq!(d.test, None);
+    assert!(
+        d.reason.contains("within the noise of single runs (±15 %)"),
+        "{}",
+        d.reason
+    );
+    // A team that wants every single-run change judged by the plain thresholds can say so.
+    let strict = Policy {
+        single_run_noise_pct: 0.0,
+        single_run_fail_factor: 1.0,
+        ..Policy::default()
+    };
+    let c = compare(&rust_agent("base"), &rust_agent("head"), &strict);
+    let d = delta(&c, "baseline", "average_tokens_per_second");
+    assert_eq!(d.status, Status::Regression);
+    assert!(d.blocking);
     assert!(
         d.reason.contains("threshold only, low confidence"),
         "{}",
@@ -459,7 +493,9 @@ fn neutral_metrics_report_change_but_are_never_judged() {
     )];
     let c = compare(&base, &head, &Policy::default());
     let d = &c.deltas[0];
-    assert_eq!(d.status, Status::Unchanged);
+    // Beyond the warn threshold: shown as changed context, never judged.
+    assert_eq!(d.status, Status::Changed);
+    assert!(!d.blocking);
     assert_eq!(d.change_pct, Some(100.0));
     assert!(d.reason.contains("neutral"), "{}", d.reason);
     assert_eq!(c.verdict, Verdict::Pass);
@@ -488,7 +524,7 @@ fn missing_and_new_metrics() {
     assert_eq!(c.counts["unchanged"], 1);
     assert_eq!(c.counts["regression"], 0);
     assert_eq!(c.counts["total"], 3);
-    assert_eq!(c.counts.len(), 9);
+    assert_eq!(c.counts.len(), Status::ALL.len() + 1);
 }
 
 #[test]
@@ -581,7 +617,12 @@ fn changes_from_a_zero_base_are_never_infinite() {
     assert_eq!(d.change_pct, None);
     assert_eq!(d.change_abs, Some(3.0));
     assert_eq!(d.status, Status::Regression);
-    assert!(d.reason.contains("from a base mean of 0"), "{}", d.reason);
+    assert_eq!(d.change_kind, ChangeKind::Absolute);
+    assert!(
+        d.reason.starts_with("+3 beyond the fail threshold"),
+        "{}",
+        d.reason
+    );
 }
 
 #[test]
@@ -821,6 +862,17 @@ fn the_example_policy_file_parses() {
     let release = Policy::resolve(&config, Some("release"), &none).unwrap();
     assert_eq!((pr.warn_pct, pr.fail_pct), (5.0, 10.0));
     assert_eq!((release.warn_pct, release.fail_pct), (2.0, 5.0));
+    // Single runs: the documented defaults, and a release gate that judges them plainly.
+    assert_eq!(
+        (pr.single_run_noise_pct, pr.single_run_fail_factor),
+        (15.0, 3.0)
+    );
+    assert_eq!(
+        (release.single_run_noise_pct, release.single_run_fail_factor),
+        (5.0, 1.0)
+    );
+    assert!(pr.merge);
+    assert!(pr.ignore_labels.is_empty());
     let experiment = SeriesKey::new("experiments/tr115/summary.json", "agent_a", "ttft_ms");
     assert_eq!(pr.for_key(&experiment).gate, Gate::Advisory);
     assert_eq!(release.for_key(&experiment).gate, Gate::Hard);
@@ -1129,7 +1181,7 @@ proptest! {
 
     #[test]
     fn swapping_sides_mirrors_every_status((base, head) in side_pair()) {
-        let policy = Policy::default();
+        let policy = Policy { merge: false, ..Policy::default() };
         let forward = compare(&base, &head, &policy);
         let backward = compare(&head, &base, &policy);
         prop_assert_eq!(forward.deltas.len(), backward.deltas.len());
@@ -1150,7 +1202,7 @@ proptest! {
                 s
             }).collect()
         };
-        let policy = Policy::default();
+        let policy = Policy { merge: false, ..Policy::default() };
         let plain = compare(&base, &head, &policy);
         let big = compare(&scaled(&base), &scaled(&head), &policy);
         prop_assert_eq!(plain.deltas.len(), big.deltas.len());

@@ -121,19 +121,30 @@ fn swapped_pair_fails_with_broken_metrics() {
     let run = compare(&side(GEMMA, "head"), &side(GEMMA, "base"), &[]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert_eq!(run.report["verdict"], "fail");
-    let d = delta(&run.report, RUNS_CSV, "tokens_s");
-    assert_eq!(d["status"], "broken");
-    assert_eq!(d["head"]["failed"], 5);
+    // The failed run's metrics broke together: one finding per file, every metric kept.
+    let rows: Vec<&Value> = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "broken")
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(run.report["counts"]["broken"], 2);
+    let runs = rows.iter().find(|d| d["source"] == RUNS_CSV).unwrap();
+    assert_eq!(runs["merged_as"], "file");
+    assert_eq!(runs["head"]["failed"], 5);
+    let merged = runs["merged"].as_array().unwrap();
+    assert_eq!(merged.len(), 7);
+    assert!(merged
+        .iter()
+        .any(|m| m["metric"] == "tokens_s" && m["status"] == "broken"));
     let fixed = compare(&side(GEMMA, "base"), &side(GEMMA, "head"), &[]);
-    assert_eq!(
-        run.report["counts"]["broken"],
-        fixed.report["counts"]["fixed"]
-    );
-    assert!(run.stdout.starts_with("### ❌ Benchmarks: fail — "));
+    assert_eq!(fixed.report["counts"]["fixed"], 12);
+    assert!(run.stdout.starts_with("### ❌ Benchmarks: fail — 2 broken"));
     assert!(run.stdout.contains("#### Regressions and broken metrics"));
     assert!(run
         .stdout
-        .contains("| 💥 broken | gemma3:latest | tokens\\_s |"));
+        .contains("| 💥 broken | gemma3:latest | 8 metrics <details>"));
 }
 
 #[test]
@@ -157,6 +168,21 @@ fn a_pair_against_itself_has_no_regression() {
     }
 }
 
+/// The whole bundled artifacts tree (3,900 metrics of every kind) against itself: nothing
+/// changed, so nothing may be reported as one.
+#[test]
+fn the_artifacts_tree_against_itself_passes_with_nothing_changed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chimeraforge/artifacts");
+    let run = compare(&dir, &dir, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["verdict"], "pass");
+    let counts = &run.report["counts"];
+    assert!(counts["total"].as_u64().unwrap() > 1000);
+    assert_eq!(counts["unchanged"], counts["total"], "{counts}");
+    assert!(run.stdout.starts_with("### ✅ Benchmarks: pass — "));
+    assert!(!run.stdout.contains("#### Regressions"));
+}
+
 #[test]
 fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
     let pair = "tr115_chimera_homo_v1_vs_v2";
@@ -171,6 +197,103 @@ fn the_tr115_pair_fails_and_the_comment_keeps_every_regression() {
         .count();
     assert_eq!(shown as u64, regressions);
     assert!(run.stdout.chars().count() < 65_536);
+    // One row per measurement: the same number written into metrics.json, summary.json and
+    // the Markdown reports is one row, and the row with a unit is the one shown.
+    assert!(shown <= 21, "{shown} regression rows");
+    let table = regression_table(&run.stdout);
+    let agent_b: Vec<&str> = table
+        .iter()
+        .copied()
+        .filter(|l| l.contains("49.6") && l.contains("→ 41"))
+        .collect();
+    assert_eq!(agent_b.len(), 1, "{agent_b:?}");
+    assert!(
+        agent_b[0].contains("49.6 tokens/s → 41 tokens/s"),
+        "{}",
+        agent_b[0]
+    );
+    // report.json keeps every series folded into that row.
+    let row = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["metric"] == "throughput_tokens_per_sec" && d["benchmark"] == "insight")
+        .unwrap();
+    assert_eq!(row["merged_as"], "measurement");
+    let merged: Vec<&str> = row["merged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(merged.len(), 4, "{merged:?}");
+    assert!(merged.contains(&"insight_throughput"));
+    // Neutral metrics that moved are context beside the regressions, not `unchanged`.
+    let tokens = run.report["deltas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["metric"] == "Tokens Generated")
+        .unwrap();
+    assert_eq!(tokens["status"], "changed");
+    assert!(run.stdout.contains("#### Changed alongside"));
+    // The comment leads with at most five findings, before any table.
+    let lead: Vec<&str> = run
+        .stdout
+        .split("#### ")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("- "))
+        .collect();
+    assert!(!lead.is_empty() && lead.len() <= 6, "{lead:?}");
+    assert!(lead[0].contains("blocks the gate"), "{}", lead[0]);
+}
+
+/// The rows of the comment's regression table.
+fn regression_table(markdown: &str) -> Vec<&str> {
+    markdown
+        .split("#### Regressions and broken metrics")
+        .nth(1)
+        .and_then(|rest| rest.split("#### ").next())
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.starts_with("| 🔴") || l.starts_with("| 💥"))
+        .collect()
+}
+
+/// The same code run twice, one run per side: run-to-run noise must not fail the gate,
+/// and percentages change in percentage points.
+#[test]
+fn the_rerun_noise_pair_passes_with_low_confidence_changes() {
+    let pair = "rust_agent_rerun_noise";
+    let run = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.report["counts"]["regression"], 0);
+    let deltas = run.report["deltas"].as_array().unwrap();
+    let changed: Vec<&Value> = deltas
+        .iter()
+        .filter(|d| !matches!(d["status"].as_str(), Some("unchanged" | "changed")))
+        .collect();
+    assert!(!changed.is_empty());
+    assert!(changed.iter().all(|d| d["confidence"] == "low"));
+    let throughput = deltas
+        .iter()
+        .find(|d| d["metric"] == "average_tokens_per_second" && d["benchmark"] == "baseline")
+        .unwrap();
+    assert_eq!(throughput["status"], "noisy");
+    let percent = deltas
+        .iter()
+        .find(|d| d["metric"] == "throughput_improvement_percent")
+        .unwrap();
+    assert_eq!(percent["change_kind"], "points");
+    assert!((percent["change_abs"].as_f64().unwrap() - 27.7).abs() < 0.05);
+    assert!(run.stdout.contains(
+        "| delta | throughput\\_improvement\\_percent |  | -10.4 % → 17.3 % | +27.7 pp |"
+    ));
+    // The signed difference is shown in points as context, never as "+107.9 %".
+    assert!(!run.stdout.contains("107.9"));
+    assert!(run.stdout.contains("rest on a single run per side"));
 }
 
 #[test]
@@ -342,8 +465,19 @@ fn bad_config_is_a_usage_error_naming_the_file_and_key() {
 #[test]
 fn thresholds_from_flags_decide_the_verdict() {
     let pair = "rust_agent_rerun_noise";
-    let strict = compare(&side(pair, "base"), &side(pair, "head"), &[]);
-    assert_eq!(strict.code, Some(1));
+    // Single runs inside their noise pass by default; a policy without the single-run
+    // allowance judges them by the plain thresholds.
+    let default = compare(&side(pair, "base"), &side(pair, "head"), &[]);
+    assert_eq!(default.code, Some(0), "{}", default.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, "single_run: {noise: 0, fail_factor: 1}\n").unwrap();
+    let strict = compare(
+        &side(pair, "base"),
+        &side(pair, "head"),
+        &["--config", config.to_str().unwrap()],
+    );
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
     let lenient = compare(
         &side(pair, "base"),
         &side(pair, "head"),
@@ -779,4 +913,119 @@ fn the_terminal_view_leads_with_the_notices() {
     let second = text.lines().nth(1).unwrap_or_default();
     assert_eq!(second, report.notices[0], "{text}");
     assert!(second.starts_with("No benchmark data on head"), "{text}");
+}
+
+/// A hyperfine report of three commands, each run with `parameters` (as
+/// `hyperfine --parameter-list` writes them) and times scaled by `scale`.
+fn hyperfine(dir: &Path, parameters: &str, scale: f64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let results: Vec<String> = [("decode", 0.120), ("prefill", 0.040), ("load", 0.300)]
+        .iter()
+        .map(|(command, mean)| {
+            let times: Vec<String> = [0.98, 1.0, 1.02]
+                .iter()
+                .map(|f| format!("{}", mean * f * scale))
+                .collect();
+            format!(
+                r#"{{"command": "{command}", "mean": {}, "times": [{}], "parameters": {parameters}}}"#,
+                mean * scale,
+                times.join(", ")
+            )
+        })
+        .collect();
+    let text = format!(r#"{{"results": [{}]}}"#, results.join(",\n"));
+    std::fs::write(dir.join("hyperfine.json"), text).unwrap();
+}
+
+/// Two builds whose every series carries its build's commit hash: the hash is provenance,
+/// not identity, so the series pair up, and the rows keep it.
+#[test]
+fn series_that_differ_only_by_a_commit_hash_pair_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    hyperfine(&base, r#"{"commit": "3f2a9c1e", "threads": "8"}"#, 1.0);
+    hyperfine(&head, r#"{"commit": "9bd04e7a", "threads": "8"}"#, 1.01);
+    let run = compare(&base, &head, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let counts = &run.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+    let row = &run.report["deltas"][0];
+    assert_eq!(row["labels"]["threads"], "8");
+    assert!(row["labels"].get("commit").is_none());
+    assert_eq!(row["provenance"]["commit"], "3f2a9c1e → 9bd04e7a");
+    assert!(run.report["key_hints"].as_array().unwrap().is_empty());
+}
+
+/// Two builds whose series carry a variant name that differs on every row: nothing meets,
+/// and the comment and the warnings say which policy lines make them meet. With those lines
+/// every series is matched.
+#[test]
+fn series_split_by_a_variant_label_get_the_policy_lines_that_match_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    hyperfine(&base, r#"{"variant": "toolbox-a"}"#, 1.0);
+    hyperfine(&head, r#"{"variant": "toolbox-b"}"#, 1.01);
+    let run = compare(&base, &head, &[]);
+    assert_eq!(run.report["counts"]["new"], 3);
+    let hints = run.report["key_hints"].as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    let policy = hints[0]["policy"].as_str().unwrap();
+    assert_eq!(policy, "ignore_labels: ['variant']");
+    assert_eq!(hints[0]["matched"], 3);
+    assert!(
+        run.stdout.contains("**Keys that do not meet:**"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(&format!("```yaml\n{policy}\n```")));
+    let warnings = run.report["warnings"].as_array().unwrap();
+    assert!(warnings
+        .iter()
+        .any(|w| w["message"].as_str().unwrap().contains(policy)));
+
+    // The suggested lines, applied as they are: every series is matched.
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, format!("{policy}\n")).unwrap();
+    let fixed = compare(&base, &head, &["--config", config.to_str().unwrap()]);
+    assert_eq!(fixed.code, Some(0), "{}", fixed.stderr);
+    let counts = &fixed.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
+    assert!(fixed.report["key_hints"].as_array().unwrap().is_empty());
+    assert_eq!(
+        fixed.report["deltas"][0]["provenance"]["variant"],
+        "toolbox-a → toolbox-b"
+    );
+}
+
+/// A variant written into the benchmark names: the fix is a rewrite rule, and it works.
+#[test]
+fn names_split_by_a_variant_get_a_rewrite_rule_that_matches_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base"), dir.path().join("head"));
+    for (side, variant) in [(&base, "toolbox-a"), (&head, "toolbox-b")] {
+        std::fs::create_dir_all(side).unwrap();
+        let text = format!(
+            "model,tokens_s\ngemma3/{variant},88.9\nllama3/{variant},70.2\nqwen/{variant},95.5\n"
+        );
+        std::fs::write(side.join("tps.csv"), text).unwrap();
+    }
+    let run = compare(&base, &head, &[]);
+    let hints = run.report["key_hints"].as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{}", run.stdout);
+    let policy = hints[0]["policy"].as_str().unwrap();
+    assert!(
+        policy.starts_with("rewrite:\n  - field: benchmark\n"),
+        "{policy}"
+    );
+    let config = dir.path().join("policy.yml");
+    std::fs::write(&config, format!("{policy}\n")).unwrap();
+    let fixed = compare(&base, &head, &["--config", config.to_str().unwrap()]);
+    let counts = &fixed.report["counts"];
+    assert_eq!(counts["missing"], 0, "{counts}");
+    assert_eq!(counts["new"], 0, "{counts}");
+    assert_eq!(counts["unchanged"], 3, "{counts}");
 }

@@ -74,6 +74,10 @@ fn delta(d: D) -> Delta {
         reason: String::new(),
         noise: None,
         blocking: matches!(d.status, Status::Regression | Status::Broken),
+        change_kind: Default::default(),
+        provenance: Default::default(),
+        merged_as: None,
+        merged: Vec::new(),
     }
 }
 
@@ -253,6 +257,7 @@ fn realistic_report_with_version() -> Report {
         counts: counts(&deltas),
         deltas,
         warnings: vec![],
+        key_hints: Vec::new(),
     };
     report::build(ReportParts {
         comparison,
@@ -384,6 +389,7 @@ fn large_report(n: usize, regressions: usize) -> Report {
         counts: counts(&deltas),
         deltas,
         warnings: vec![],
+        key_hints: Vec::new(),
     };
     report::build(ReportParts {
         comparison,
@@ -418,7 +424,11 @@ fn five_thousand_metrics_stay_under_the_cap_with_every_regression() {
             d.key.benchmark
         );
     }
-    let shown = md.lines().filter(|l| l.contains("bench\\_")).count();
+    // Table rows only: the findings above the tables repeat a few of them.
+    let shown = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("bench\\_"))
+        .count();
     assert_eq!(rendered.omitted.rows + shown, 5000);
     assert!(rendered.omitted.rows > 0);
     // Lowest priority first: every unchanged row is dropped before any improvement.
@@ -669,6 +679,7 @@ fn the_report_serialises_to_the_documented_json() {
             "inventory",
             "timings_ms",
             "warnings",
+            "key_hints",
             "baseline",
             "run",
             "analysis",
@@ -681,6 +692,11 @@ fn the_report_serialises_to_the_documented_json() {
     assert_eq!(first["metric"], "insight_ttft_ms");
     assert_eq!(first["base"]["n"], 1);
     assert_eq!(first["labels"]["scenario"], "chimera_homo");
+    assert_eq!(first["change_kind"], "relative");
+    // Fields that are empty for most rows are left out of report.json.
+    for sparse in ["provenance", "merged_as", "merged"] {
+        assert!(first.get(sparse).is_none(), "{sparse}");
+    }
     let back: Report = serde_json::from_value(value).unwrap();
     assert_eq!(back, report);
 }

@@ -142,6 +142,10 @@ mod tests {
             head_origin: Vec::new(),
             noise: None,
             blocking: false,
+            change_kind: Default::default(),
+            provenance: Default::default(),
+            merged_as: None,
+            merged: Vec::new(),
         }
     }
 

@@ -7,9 +7,9 @@
 //! Below the metric's `min_samples` a change beyond the threshold is only `noisy`. Neutral
 //! metrics are never judged.
 
-use super::{Confidence, Delta, NoiseBand, SideStats, Status};
+use super::{change, ChangeKind, Confidence, Delta, NoiseBand, SideStats, Status};
 use crate::config::{MetricPolicy, Policy, TestChoice};
-use crate::model::{Direction, Series, SeriesKey, Warning};
+use crate::model::{Direction, Labels, Series, SeriesKey, Warning};
 use crate::{stats, units};
 use std::sync::Arc;
 
@@ -56,6 +56,10 @@ pub(super) fn judge(
         head_origin: head.map(origins).unwrap_or_default(),
         noise,
         blocking: false,
+        change_kind: ChangeKind::Relative,
+        provenance: provenance(base, head),
+        merged_as: None,
+        merged: Vec::new(),
     };
     let (b, h) = match (base, head) {
         (None, _) => {
@@ -141,7 +145,16 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
     };
     let change = hm - bm;
     d.change_abs = Some(change);
-    d.change_pct = (bm != 0.0).then(|| change / bm.abs() * 100.0);
+    d.change_kind = change::kind(&d.key, &d.unit, bm, hm);
+    d.change_pct =
+        (d.change_kind == ChangeKind::Relative && bm != 0.0).then(|| change / bm.abs() * 100.0);
+    let change_text = change::describe(d.change_kind, d.change_pct, change, &d.unit);
+    if let Some(why) = change::absent(&d.key, &d.unit, bm, hm) {
+        d.status = Status::Absent;
+        d.confidence = Confidence::None;
+        d.reason = format!("{change_text}: {why}; not judged as a change");
+        return;
+    }
     let test = significance(base, head, policy.test);
     if let Some(t) = &test {
         d.p_value = Some(t.p_value);
@@ -153,16 +166,35 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
     } else {
         Confidence::Low
     };
-    let change_text = describe_change(d.change_pct, change, &d.unit);
-    let worse = match d.direction {
+    let magnitude = change::magnitude(d.change_kind, &d.key, bm, hm);
+    let per = change::threshold_unit(d.change_kind);
+    // A signed difference has no direction of its own unless a rule gives it one.
+    let direction = if change::is_signed_difference(&d.key) && rule.direction.is_none() {
+        Direction::Neutral
+    } else {
+        d.direction
+    };
+    let worse = match direction {
         Direction::HigherIsBetter => change < 0.0,
         Direction::LowerIsBetter => change > 0.0,
         Direction::Neutral => {
-            d.reason = format!("{change_text}: neutral metric (a parameter), not judged");
+            let what = if d.direction == Direction::Neutral {
+                "neutral metric (a parameter)"
+            } else {
+                "signed difference (its sign depends on who wrote it)"
+            };
+            if magnitude > d.warn_pct {
+                d.status = Status::Changed;
+                d.reason = format!(
+                    "{change_text} beyond the warn threshold {} {per}: {what}, shown as context, not judged",
+                    fmt_num(d.warn_pct)
+                );
+            } else {
+                d.reason = format!("{change_text}: {what}, not judged");
+            }
             return;
         }
     };
-    let magnitude = severity(d.change_pct, change);
     let band_note = d
         .noise
         .as_ref()
@@ -174,17 +206,23 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
             )
         })
         .unwrap_or_default();
+    // Single runs without history: no test, no noise band. Their run-to-run spread is the
+    // noise floor, and only a change several times the fail threshold fails.
+    let single = test.is_none() && d.noise.is_none();
+    if single {
+        d.fail_pct = d.fail_pct.max(d.fail_pct * policy.single_run_fail_factor);
+    }
     if magnitude <= d.warn_pct {
         d.reason = format!(
-            "{change_text} within the warn threshold {} %{band_note}",
+            "{change_text} within the warn threshold {} {per}{band_note}",
             fmt_num(d.warn_pct)
         );
         return;
     }
     let beyond = if worse && magnitude > d.fail_pct {
-        format!("beyond the fail threshold {} %", fmt_num(d.fail_pct))
+        format!("beyond the fail threshold {} {per}", fmt_num(d.fail_pct))
     } else {
-        format!("beyond the warn threshold {} %", fmt_num(d.warn_pct))
+        format!("beyond the warn threshold {} {per}", fmt_num(d.warn_pct))
     };
     let judged = if worse {
         Status::Regression
@@ -203,12 +241,20 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
         return;
     }
     let Some(t) = test else {
-        d.status = judged;
         let side = match (nb, nh) {
             (1, 1) => "1 sample per side",
             (1, _) => "1 sample on base",
             _ => "1 sample on head",
         };
+        if single && magnitude <= policy.single_run_noise_pct {
+            d.status = Status::Noisy;
+            d.reason = format!(
+                "{change_text} within the noise of single runs (±{} {per}); {side}: low confidence",
+                fmt_num(policy.single_run_noise_pct)
+            );
+            return;
+        }
+        d.status = judged;
         d.reason =
             format!("{change_text} {beyond}{band_note}; {side}: threshold only, low confidence");
         return;
@@ -223,16 +269,6 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
             "{change_text} {beyond}{band_note} but not significant: {p_text} >= alpha {}",
             fmt_num(policy.alpha)
         );
-    }
-}
-
-/// The size of a change used against thresholds and for ordering: |change %|, or infinite
-/// when the base mean is 0 and the value moved (any change from zero is unbounded).
-pub(super) fn severity(change_pct: Option<f64>, change_abs: f64) -> f64 {
-    match change_pct {
-        Some(p) => p.abs(),
-        None if change_abs == 0.0 => 0.0,
-        None => f64::INFINITY,
     }
 }
 
@@ -295,6 +331,27 @@ fn convert_all(values: &[f64], from: &str, to: &str) -> Option<Vec<f64>> {
         .collect()
 }
 
+/// The provenance labels of both sides: `value`, or `base → head` when they differ.
+fn provenance(base: Option<&Series>, head: Option<&Series>) -> Labels {
+    let mut out = Labels::new();
+    let (b, h) = (base.map(|s| &s.provenance), head.map(|s| &s.provenance));
+    for (name, value) in b.into_iter().chain(h).flat_map(|l| l.iter()) {
+        if out.contains_key(name) {
+            continue;
+        }
+        let before = b.and_then(|l| l.get(name));
+        let after = h.and_then(|l| l.get(name));
+        let text = match (before, after) {
+            (Some(x), Some(y)) if x != y => format!("{x} → {y}"),
+            (Some(x), None) => format!("{x} → —"),
+            (None, Some(y)) if b.is_some() => format!("— → {y}"),
+            _ => value.to_string(),
+        };
+        out.insert(name.to_string(), text);
+    }
+    out
+}
+
 fn origins(s: &Series) -> Vec<Arc<str>> {
     let mut paths: Vec<Arc<str>> = Vec::new();
     for o in &s.origin {
@@ -303,23 +360,6 @@ fn origins(s: &Series) -> Vec<Arc<str>> {
         }
     }
     paths
-}
-
-fn describe_change(change_pct: Option<f64>, change_abs: f64, unit: &str) -> String {
-    match change_pct {
-        Some(p) => format!("{p:+.2} %"),
-        None => {
-            let unit = if unit.is_empty() {
-                String::new()
-            } else {
-                format!(" {unit}")
-            };
-            format!(
-                "{}{unit} from a base mean of 0 (relative change undefined)",
-                fmt_signed(change_abs)
-            )
-        }
-    }
 }
 
 fn plural(n: usize) -> String {
@@ -336,7 +376,7 @@ fn fmt_num(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn fmt_signed(v: f64) -> String {
+pub(super) fn fmt_signed(v: f64) -> String {
     if v >= 0.0 {
         format!("+{}", fmt_num(v))
     } else {
@@ -357,23 +397,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn severity_of_changes_from_zero_is_unbounded() {
-        assert_eq!(severity(Some(-12.5), -1.0), 12.5);
-        assert_eq!(severity(None, 0.0), 0.0);
-        assert_eq!(severity(None, 3.0), f64::INFINITY);
-    }
-
-    #[test]
     fn numbers_in_reasons() {
         assert_eq!(fmt_num(5.0), "5");
         assert_eq!(fmt_num(0.05), "0.05");
         assert_eq!(fmt_signed(-2.5), "-2.5");
         assert_eq!(fmt_p(0.0004), "p < 0.001");
         assert_eq!(fmt_p(0.0312), "p = 0.031");
-        assert_eq!(
-            describe_change(None, 3.0, "errors"),
-            "+3 errors from a base mean of 0 (relative change undefined)"
-        );
     }
 
     #[test]

@@ -9,14 +9,18 @@
 //! ([`Delta`]), order the deltas (regressions and broken first, by severity) and reach a
 //! [`Verdict`].
 
+mod change;
+mod hints;
 mod judge;
+mod merge;
 mod noise;
 mod verdict;
 
+pub use hints::KeyHint;
 pub use noise::NoiseBand;
 
 use crate::config::Policy;
-use crate::model::{Direction, Series, SeriesKey, Warning};
+use crate::model::{Direction, Labels, Series, SeriesKey, Warning};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -61,9 +65,17 @@ pub enum Status {
     Regression,
     /// Base had successful samples, head only failures.
     Broken,
+    /// A duration, rate or count that is exactly 0 on one side and positive on the other,
+    /// or an impossible value (a negative duration): a run that recorded no telemetry, not
+    /// a change. Gates only when `fail_on` lists `absent`.
+    Absent,
     /// On base, not on head.
     Missing,
-    /// Beyond the warn threshold but not significant (or too few samples to judge).
+    /// A metric that is not judged (a neutral parameter, a signed difference) moved beyond
+    /// the warn threshold: context for the judged changes beside it, never gating.
+    Changed,
+    /// Beyond the warn threshold but not significant (or too few samples to judge, or
+    /// within the noise of single runs).
     Noisy,
     /// Better beyond the warn threshold, and significant.
     Improvement,
@@ -77,10 +89,12 @@ pub enum Status {
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 10] = [
         Status::Regression,
         Status::Broken,
+        Status::Absent,
         Status::Missing,
+        Status::Changed,
         Status::Noisy,
         Status::Improvement,
         Status::Fixed,
@@ -93,7 +107,9 @@ impl Status {
         match self {
             Status::Regression => "regression",
             Status::Broken => "broken",
+            Status::Absent => "absent",
             Status::Missing => "missing",
+            Status::Changed => "changed",
             Status::Noisy => "noisy",
             Status::Improvement => "improvement",
             Status::Fixed => "fixed",
@@ -128,6 +144,41 @@ pub enum Confidence {
     None,
 }
 
+/// How a metric's change is measured and shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Relative to the base mean, in percent (`change_pct`).
+    #[default]
+    Relative,
+    /// A percentage that changed by `change_abs` percentage points.
+    Points,
+    /// In the metric's unit (`change_abs`): a signed difference, or a value that reaches
+    /// or crosses zero, where a relative change means nothing.
+    Absolute,
+}
+
+/// Why rows were folded into one ([`Delta::merged`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeKind {
+    /// The same measurement (equal base and head values) written in several places.
+    Measurement,
+    /// Every broken (or missing) metric of one file: the run failed or the file vanished.
+    File,
+}
+
+/// A series folded into another row: its key, unit, status and files, as judged on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedSeries {
+    #[serde(flatten)]
+    pub key: SeriesKey,
+    pub unit: String,
+    pub status: Status,
+    pub base_origin: Vec<Arc<str>>,
+    pub head_origin: Vec<Arc<str>>,
+}
+
 /// The overall verdict of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -156,8 +207,13 @@ pub struct Delta {
     /// head mean minus base mean, in `unit`.
     pub change_abs: Option<f64>,
     /// Relative change of the mean in percent (positive = value went up, whatever the
-    /// direction); `None` when the base mean is 0.
+    /// direction); `None` when the base mean is 0 or the change is not relative
+    /// (`change_kind`).
     pub change_pct: Option<f64>,
+    /// How the change is measured: relative (`change_pct`), in percentage points or in the
+    /// unit (`change_abs`).
+    #[serde(default)]
+    pub change_kind: ChangeKind,
     pub p_value: Option<f64>,
     /// Which test produced `p_value` (`welch_t`, `mann_whitney_u`), if any.
     pub test: Option<String>,
@@ -176,6 +232,18 @@ pub struct Delta {
     /// Whether this delta alone makes the verdict `fail` under the policy.
     #[serde(default)]
     pub blocking: bool,
+    /// Labels that record where a number came from rather than what it measures (a build
+    /// commit, a run id, a timestamp, or a label the policy ignores): kept out of the key,
+    /// `base → head` when the sides differ.
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub provenance: Labels,
+    /// Why other series were folded into this row, when some were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_as: Option<MergeKind>,
+    /// The series folded into this row (see [`MergeKind`]); this row's own key is not
+    /// repeated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<MergedSeries>,
 }
 
 /// The result of the compare stage.
@@ -191,6 +259,9 @@ pub struct Comparison {
     /// direction, units that cannot be converted).
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Missing and new metrics that would pair up under a policy fix (also a warning).
+    #[serde(default)]
+    pub key_hints: Vec<KeyHint>,
 }
 
 /// Compares head against base under `policy`. An empty head gives the verdict `no-data`
@@ -348,7 +419,15 @@ impl<'p> Assembly<'p> {
     pub fn finish(self, unchanged: Vec<Delta>, stored: usize) -> Comparison {
         let mut deltas = self.deltas;
         deltas.extend(unchanged);
-        verdict::finish(
+        let mut warnings = self.warnings;
+        let key_hints: Vec<KeyHint> = hints::find(&deltas).into_iter().collect();
+        for hint in &key_hints {
+            warnings.push(Warning::new(".benchgate.yml", hint.message()));
+        }
+        if self.policy.merge {
+            deltas = merge::fold(deltas);
+        }
+        let mut comparison = verdict::finish(
             deltas,
             verdict::Tally {
                 no_base: self.base_series == 0,
@@ -356,8 +435,10 @@ impl<'p> Assembly<'p> {
                 stored,
             },
             self.policy,
-            self.warnings,
-        )
+            warnings,
+        );
+        comparison.key_hints = key_hints;
+        comparison
     }
 }
 
@@ -371,7 +452,7 @@ pub fn unchanged_rank(delta: &Delta) -> f64 {
 /// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
 /// direction or unit are used as they are, without a copy.
 fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
-    if !policy.alters_series() && series.windows(2).all(|w| w[0].key < w[1].key) {
+    if !policy.alters(&series) && series.windows(2).all(|w| w[0].key < w[1].key) {
         return (series, Vec::new());
     }
     let (series, warnings) = policy.prepare(series.into_owned());

@@ -7,7 +7,7 @@
 //! lists `no_data`, as by default). `no-baseline`: the base side is empty (a failure only
 //! when `fail_on` lists `no_baseline`). `pass` otherwise.
 
-use super::judge::severity;
+use super::change;
 use super::{Comparison, Delta, Gate, Status, Verdict};
 use crate::config::{FailOn, Policy};
 use crate::model::Warning;
@@ -62,6 +62,7 @@ pub(super) fn finish(
         counts: counts(&deltas, stored),
         deltas,
         warnings,
+        key_hints: Vec::new(),
     }
 }
 
@@ -111,14 +112,19 @@ fn warns(d: &Delta) -> bool {
 /// conditions listed in `fail_on` (`warn` there makes every warning of a hard-gated metric
 /// fail).
 fn blocks(d: &Delta, fail_on: &BTreeSet<FailOn>) -> bool {
-    if d.gate != Gate::Hard || !warns(d) {
+    if d.gate != Gate::Hard {
+        return false;
+    }
+    if d.status == Status::Absent {
+        return fail_on.contains(&FailOn::Absent);
+    }
+    if !warns(d) {
         return false;
     }
     fail_on.contains(&FailOn::Warn)
         || match d.status {
             Status::Regression => {
-                fail_on.contains(&FailOn::Regression)
-                    && severity(d.change_pct, d.change_abs.unwrap_or(0.0)) > d.fail_pct
+                fail_on.contains(&FailOn::Regression) && change::of_delta(d) > d.fail_pct
             }
             Status::Broken => fail_on.contains(&FailOn::Broken),
             Status::Missing => fail_on.contains(&FailOn::Missing),
@@ -127,22 +133,25 @@ fn blocks(d: &Delta, fail_on: &BTreeSet<FailOn>) -> bool {
 }
 
 /// Report groups: regressions and broken share the first.
-fn group(status: Status) -> u8 {
+pub(super) fn group(status: Status) -> u8 {
     match status {
         Status::Regression | Status::Broken => 0,
-        Status::Missing => 1,
-        Status::Noisy => 2,
-        Status::Improvement => 3,
-        Status::Fixed => 4,
-        Status::New => 5,
-        Status::Unchanged => 6,
+        Status::Absent => 1,
+        Status::Missing => 2,
+        Status::Changed => 3,
+        Status::Noisy => 4,
+        Status::Improvement => 5,
+        Status::Fixed => 6,
+        Status::New => 7,
+        Status::Unchanged => 8,
     }
 }
 
-/// Severity for ordering: |change %|; broken (no change to measure) ranks as most severe.
+/// Severity for ordering: the size of the change ([`change::of_delta`]); broken (no
+/// change to measure) ranks as most severe.
 pub(super) fn sort_severity(d: &Delta) -> f64 {
     match (d.status, d.change_abs) {
-        (_, Some(abs)) => severity(d.change_pct, abs),
+        (_, Some(_)) => change::of_delta(d),
         (Status::Broken, None) => f64::INFINITY,
         _ => 0.0,
     }

@@ -52,6 +52,15 @@ pub struct Config {
     pub history: History,
     /// What makes the overall verdict `fail`.
     pub fail_on: Option<Vec<FailOn>>,
+    /// How changes between single runs are judged (no significance test is possible).
+    #[serde(default)]
+    pub single_run: SingleRunRule,
+    /// Fold series that carry the same measurement (equal base and head values) into one
+    /// row. Default true.
+    pub merge: Option<bool>,
+    /// Label names that never split series (kept on the row as provenance).
+    #[serde(default)]
+    pub ignore_labels: Vec<String>,
     /// Per-event overrides.
     #[serde(default)]
     pub events: BTreeMap<EventName, EventOverride>,
@@ -159,6 +168,18 @@ pub struct EventOverride {
     #[serde(default)]
     pub metrics: Vec<MetricRule>,
     pub fail_on: Option<Vec<FailOn>>,
+    #[serde(default)]
+    pub single_run: SingleRunRule,
+}
+
+/// `single_run: {noise, fail_factor}`: with one successful sample on either side and no
+/// noise band from history, a change within `noise` percent is `noisy`, and a regression
+/// fails only beyond `fail_factor` times the fail threshold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SingleRunRule {
+    pub noise: Option<NonNegative>,
+    pub fail_factor: Option<NonNegative>,
 }
 
 /// The events a policy can be specialised for.
@@ -258,6 +279,8 @@ pub enum FailOn {
     NoBaseline,
     /// The head side has no benchmark data at all.
     NoData,
+    /// A hard-gated metric recorded no telemetry on one side (see `Status::Absent`).
+    Absent,
 }
 
 impl FailOn {
@@ -269,17 +292,19 @@ impl FailOn {
             FailOn::Warn => "warn",
             FailOn::NoBaseline => "no_baseline",
             FailOn::NoData => "no_data",
+            FailOn::Absent => "absent",
         }
     }
 
     /// Every condition, in the order the documentation lists them.
-    pub const ALL: [FailOn; 6] = [
+    pub const ALL: [FailOn; 7] = [
         FailOn::Regression,
         FailOn::Broken,
         FailOn::Missing,
         FailOn::Warn,
         FailOn::NoBaseline,
         FailOn::NoData,
+        FailOn::Absent,
     ];
 
     /// Parses a list separated by commas, spaces or line breaks, such as

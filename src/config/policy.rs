@@ -5,7 +5,8 @@
 
 use super::rewrite::rewrite_key;
 use super::{
-    Config, ConfigError, EventName, FailOn, MetricRule, RewriteRule, TestChoice, Thresholds,
+    Config, ConfigError, EventName, FailOn, MetricRule, RewriteRule, SingleRunRule, TestChoice,
+    Thresholds,
 };
 use crate::compare::Gate;
 use crate::model::{merge_series, Direction, Series, SeriesKey, Warning};
@@ -51,6 +52,16 @@ pub struct Policy {
     /// File rules followed by the event's rules.
     pub metrics: Vec<MetricRule>,
     pub rewrite: Vec<RewriteRule>,
+    /// Changes within this (percent) between single runs are `noisy`. Default 15.
+    pub single_run_noise_pct: f64,
+    /// A single-run regression fails only beyond this many times the fail threshold.
+    /// Default 3.
+    pub single_run_fail_factor: f64,
+    /// Fold series that carry the same measurement into one row. Default true.
+    pub merge: bool,
+    /// Label names that never split series, besides the provenance labels recognised by
+    /// their values (commit hashes, run ids, timestamps).
+    pub ignore_labels: Vec<String>,
 }
 
 impl Default for Policy {
@@ -69,6 +80,10 @@ impl Default for Policy {
             noise_k: 3.0,
             metrics: Vec::new(),
             rewrite: Vec::new(),
+            single_run_noise_pct: 15.0,
+            single_run_fail_factor: 3.0,
+            merge: true,
+            ignore_labels: Vec::new(),
         }
     }
 }
@@ -116,6 +131,9 @@ impl Policy {
         if let Some(f) = &config.fail_on {
             policy.fail_on = f.iter().copied().collect();
         }
+        policy.apply_single_run(&config.single_run);
+        policy.merge = config.merge.unwrap_or(policy.merge);
+        policy.ignore_labels = config.ignore_labels.clone();
         policy.history_runs = config.history.runs.unwrap_or(policy.history_runs);
         policy.noise_k = config.history.k.map_or(policy.noise_k, |k| k.get());
         check_rules(&config.metrics, file)?;
@@ -136,12 +154,20 @@ impl Policy {
             if let Some(f) = &section.fail_on {
                 policy.fail_on = f.iter().copied().collect();
             }
+            policy.apply_single_run(&section.single_run);
             check_rules(&section.metrics, &origin)?;
             policy.metrics.extend(section.metrics.iter().cloned());
         }
         policy.apply_overrides(overrides)?;
         policy.min_samples = policy.min_samples.max(1);
         Ok(policy)
+    }
+
+    fn apply_single_run(&mut self, rule: &SingleRunRule) {
+        self.single_run_noise_pct = rule.noise.map_or(self.single_run_noise_pct, |v| v.get());
+        self.single_run_fail_factor = rule
+            .fail_factor
+            .map_or(self.single_run_fail_factor, |v| v.get().max(1.0));
     }
 
     fn apply_thresholds(&mut self, t: &Thresholds, origin: &str) -> Result<(), ConfigError> {
@@ -237,8 +263,28 @@ impl Policy {
         key.source
     }
 
-    /// Whether [`Policy::prepare`] changes series beyond merging equal keys: a rewrite rule,
-    /// or a metric rule that overrides the direction or the unit.
+    /// Whether a label leaves the key for the series' provenance: a label the policy
+    /// ignores, or one recognised as provenance ([`crate::keys::is_provenance`]).
+    pub fn is_provenance_label(&self, name: &str, value: &str) -> bool {
+        self.ignore_labels.iter().any(|l| l == name) || crate::keys::is_provenance(name, value)
+    }
+
+    /// Whether [`Policy::prepare`] changes these series beyond merging equal keys: a
+    /// rewrite rule, a metric rule that overrides the direction or the unit, or a
+    /// provenance label to take out of a key.
+    pub fn alters(&self, series: &[Series]) -> bool {
+        self.alters_series()
+            || series.iter().any(|s| {
+                s.key
+                    .labels
+                    .iter()
+                    .any(|(k, v)| self.is_provenance_label(k, v))
+            })
+    }
+
+    /// Whether [`Policy::prepare`] changes series beyond merging equal keys and taking
+    /// provenance labels out: a rewrite rule, or a metric rule that overrides the direction
+    /// or the unit.
     pub fn alters_series(&self) -> bool {
         !self.rewrite.is_empty()
             || self
@@ -247,10 +293,23 @@ impl Policy {
                 .any(|r| r.direction.is_some() || r.unit.is_some())
     }
 
-    /// What the comparison sees of one side: keys rewritten, rule overrides of direction and
-    /// unit applied, and series with equal keys merged. Returns merge warnings.
+    /// What the comparison sees of one side: provenance labels moved out of the keys, keys
+    /// rewritten, rule overrides of direction and unit applied, and series with equal keys
+    /// merged. Returns merge warnings.
     pub fn prepare(&self, mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
         for s in &mut series {
+            let provenance: Vec<String> = s
+                .key
+                .labels
+                .iter()
+                .filter(|(k, v)| self.is_provenance_label(k, v))
+                .map(|(k, _)| k.to_string())
+                .collect();
+            for name in provenance {
+                if let Some(value) = s.key.labels.remove(&name) {
+                    s.provenance.insert(name, value);
+                }
+            }
             rewrite_key(&self.rewrite, &mut s.key);
             let rule = self.for_key(&s.key);
             s.direction = rule.direction.unwrap_or(s.direction);

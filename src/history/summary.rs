@@ -91,6 +91,7 @@ pub fn read(text: &str, path: &str) -> Result<Vec<Series>, String> {
             failed: e.failed,
             format: e.format,
             origin: vec![Origin::new(path, "")],
+            provenance: Default::default(),
         })
         .collect())
 }

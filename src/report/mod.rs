@@ -5,7 +5,7 @@
 pub mod pretty;
 
 use crate::collect::InventorySummary;
-use crate::compare::{Comparison, Delta, Status, Verdict};
+use crate::compare::{Comparison, Delta, KeyHint, Status, Verdict};
 use crate::model::Warning;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -48,6 +48,10 @@ pub struct Report {
     pub inventory: Inventories,
     pub timings_ms: Timings,
     pub warnings: Vec<Warning>,
+    /// Missing and new metrics that would pair up under a policy fix, with the lines that
+    /// fix it.
+    #[serde(default)]
+    pub key_hints: Vec<KeyHint>,
     /// Where the baseline came from and how fresh it is (free-form; filled by the caller).
     pub baseline: Option<serde_json::Value>,
     /// The run this report describes (event, repository, PR, links), when known.
@@ -111,6 +115,7 @@ pub fn build(parts: ReportParts) -> Report {
     warnings.sort();
     warnings.dedup();
     Report {
+        key_hints: comparison.key_hints,
         schema_version: SCHEMA_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         verdict: comparison.verdict,
@@ -165,6 +170,7 @@ impl Report {
             inventory,
             timings_ms,
             warnings,
+            key_hints,
             baseline,
             run,
             analysis,
@@ -180,6 +186,7 @@ impl Report {
             inventory: inventory.clone(),
             timings_ms: timings_ms.clone(),
             warnings: warnings.clone(),
+            key_hints: key_hints.clone(),
             baseline: baseline.clone(),
             run: run.clone(),
             analysis: analysis.clone(),

@@ -278,6 +278,10 @@ mod tests {
             head_origin: vec!["head/a.csv".into()],
             noise: None,
             blocking: false,
+            change_kind: Default::default(),
+            provenance: Default::default(),
+            merged_as: None,
+            merged: Vec::new(),
         }
     }
 

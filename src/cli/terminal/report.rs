@@ -265,7 +265,8 @@ fn confidence(d: &Delta) -> &'static str {
 fn colour(status: Status) -> Color {
     match status {
         Status::Regression | Status::Broken => Color::Red,
-        Status::Missing | Status::Noisy => Color::Yellow,
+        Status::Missing | Status::Noisy | Status::Absent => Color::Yellow,
+        Status::Changed => Color::Cyan,
         Status::Improvement | Status::Fixed => Color::Green,
         Status::New | Status::Unchanged => Color::Reset,
     }

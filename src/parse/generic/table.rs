@@ -310,6 +310,14 @@ fn is_free_text(cell: &str) -> bool {
         || c.matches('/').count() >= 2
 }
 
+/// The samples of a cell that holds a list of numbers (`[15.9454, 16.1793, 16.534]`, as a
+/// harness writes a Python list into one CSV cell); `None` for anything else.
+fn list_samples(cell: &str) -> Option<Vec<units::Quantity>> {
+    let inner = cell.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let list: Option<Vec<_>> = inner.split(',').map(parse_quantity).collect();
+    list.filter(|l| !l.is_empty())
+}
+
 fn is_warmup(cell: &str) -> bool {
     matches!(
         cell.trim().to_ascii_lowercase().as_str(),
@@ -338,7 +346,7 @@ fn column_stats(table: &Table, col: usize) -> ColumnStats {
             st.missing += 1;
         } else if is_failure_cell(cell) {
             st.failures += 1;
-        } else if let Some(q) = parse_quantity(cell) {
+        } else if let Some(q) = parse_quantity(cell).or_else(|| list_samples(cell)?.pop()) {
             st.numeric += 1;
             st.distinct_numbers.insert(q.value.to_bits());
             if st.first_unit.is_empty() {
@@ -579,6 +587,13 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
                 (Reading::Failed, unit.as_str())
             } else if is_missing(c) {
                 continue;
+            } else if let Some(list) = list_samples(c) {
+                for q in list {
+                    let v = units::convert(q.value, &q.unit, unit).unwrap_or(q.value);
+                    let reading = Reading::Value(v);
+                    sink.record(&benchmark, name, &labels, unit, *direction, reading, &at);
+                }
+                continue;
             } else {
                 match parse_quantity(c) {
                     Some(q) if q.unit.is_empty() => (Reading::Value(q.value), unit.as_str()),
@@ -708,6 +723,22 @@ mod tests {
         let mut sink = SeriesSink::new(&input);
         emit(t, &[], "t", &mut sink);
         sink.finish().map(|p| p.series).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_cell_holding_a_list_gives_its_samples() {
+        let t = table(
+            &["model", "latency_ms"],
+            &[&["a", "[15.9454, 16.1793, 16.534]"], &["b", "12.5"]],
+        );
+        let series = run(&t);
+        let a = series.iter().find(|s| s.key.benchmark == "a").unwrap();
+        assert_eq!(a.samples, vec![15.9454, 16.1793, 16.534]);
+        assert_eq!(a.unit, "ms");
+        let b = series.iter().find(|s| s.key.benchmark == "b").unwrap();
+        assert_eq!(b.samples, vec![12.5]);
+        assert_eq!(list_samples("[1, x]"), None);
+        assert_eq!(list_samples("[]"), None);
     }
 
     #[test]
