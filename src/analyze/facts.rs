@@ -30,9 +30,9 @@ pub struct Fact<'a> {
     /// needed to tell two facts apart.
     pub name: String,
     pub delta: &'a Delta,
-    /// Other deltas that hold the same measurement (written to other files or under
-    /// other names): the model may use their names too.
-    pub also: Vec<&'a Delta>,
+    /// The same measurement under its other names (other deltas with the same values, and
+    /// the series the compare stage folded into this row): the model may use them too.
+    pub also: Vec<Delta>,
 }
 
 /// Everything the analysis may talk about, ranked.
@@ -50,17 +50,32 @@ impl<'a> Facts<'a> {
         let mut deltas: Vec<&Delta> = report.deltas.iter().collect();
         deltas.sort_by(|a, b| rank(a, b));
         let groups = same_measurements(&deltas);
-        let firsts: Vec<&Delta> = groups.iter().map(|g| g[0]).collect();
-        let names = display_names(&firsts);
+        let aliases: Vec<Vec<Delta>> = groups
+            .iter()
+            .map(|g| {
+                g[1..]
+                    .iter()
+                    .map(|d| (*d).clone())
+                    .chain(g.iter().flat_map(|d| folded(d)))
+                    .collect()
+            })
+            .collect();
+        let shown: Vec<&Delta> = groups
+            .iter()
+            .zip(&aliases)
+            .map(|(g, also)| clearest(g[0], also))
+            .collect();
+        let names = display_names(&shown);
         let rows = groups
             .into_iter()
+            .zip(aliases)
             .zip(names)
             .enumerate()
-            .map(|(i, (group, name))| Fact {
+            .map(|(i, ((group, also), name))| Fact {
                 id: format!("M{}", i + 1),
                 name,
                 delta: group[0],
-                also: group[1..].to_vec(),
+                also,
             })
             .collect();
         Facts {
@@ -74,6 +89,34 @@ impl<'a> Facts<'a> {
     pub fn total(&self) -> usize {
         self.rows.len()
     }
+}
+
+/// The series the compare stage folded into `d`, as deltas with `d`'s numbers under their
+/// own key, unit and status.
+fn folded(d: &Delta) -> impl Iterator<Item = Delta> + '_ {
+    d.merged.iter().map(move |m| Delta {
+        key: m.key.clone(),
+        unit: m.unit.clone(),
+        status: m.status,
+        merged: Vec::new(),
+        ..d.clone()
+    })
+}
+
+/// The name a reader recognises best among a fact's names: one with a unit, then one a
+/// person wrote (`TTFT`, `Eval Duration`) over an identifier (`ttft_ms`), then the first.
+fn clearest<'d>(lead: &'d Delta, also: &'d [Delta]) -> &'d Delta {
+    let score = |d: &Delta| {
+        let written = d.key.metric.chars().any(|c| c.is_uppercase() || c == ' ');
+        (!d.unit.trim().is_empty(), written)
+    };
+    let mut best = lead;
+    for d in also {
+        if score(d) > score(best) {
+            best = d;
+        }
+    }
+    best
 }
 
 /// Groups deltas (in ranking order) that hold the same measurement: both means equal

@@ -88,7 +88,7 @@ impl Catalogue {
             let mut first_means = None;
             let own_start = values.len();
             let mut prose = Vec::new();
-            for d in std::iter::once(f.delta).chain(f.also.iter().copied()) {
+            for d in std::iter::once(f.delta).chain(f.also.iter()) {
                 let unit = units::normalize_unit(&d.unit);
                 let mut means = [None, None];
                 for (i, side) in [&d.base, &d.head].into_iter().enumerate() {
@@ -444,18 +444,26 @@ pub const NAME_NOT_IN_FACTS: &str = "name not in the facts";
 pub const NUMBER_OF_ANOTHER_METRIC: &str = "number of another metric";
 
 /// Which way a fact moved: up or down by its means (or its change), better or worse by its
-/// status.
+/// status; a change too small or too noisy to be judged still went the better or the
+/// worse way for a metric with a direction, so calling it the opposite is a contradiction.
 fn movement(d: &crate::compare::Delta, means: [Option<f64>; 2]) -> Movement {
     use crate::compare::Status;
+    use crate::model::Direction;
     let change = match means {
         [Some(b), Some(h)] => Some(h - b),
         _ => d.change_abs.or(d.change_pct),
     };
+    let up = change.filter(|c| *c != 0.0).map(|c| c > 0.0);
     Movement {
-        up: change.filter(|c| *c != 0.0).map(|c| c > 0.0),
+        up,
         better: match d.status {
             Status::Improvement | Status::Fixed => Some(true),
             Status::Regression | Status::Broken => Some(false),
+            Status::Noisy | Status::Unchanged => match d.direction {
+                Direction::HigherIsBetter => up,
+                Direction::LowerIsBetter => up.map(|u| !u),
+                Direction::Neutral => None,
+            },
             _ => None,
         },
     }
