@@ -930,6 +930,13 @@ fn every_saved_crash_input_is_parsed_without_a_panic() {
             "{}: no series and no warning",
             path.display()
         );
+        // Compared with itself, every prepared series is a row or folded into one.
+        let (merged, _) = benchgate::model::merge_series(parsed.series.clone());
+        let policy = benchgate::config::Policy::default();
+        let comparison = benchgate::compare::compare(&merged, &merged, &policy);
+        let (prepared, _) = policy.prepare(merged);
+        let represented: usize = comparison.deltas.iter().map(|d| 1 + d.merged.len()).sum();
+        assert_eq!(represented, prepared.len(), "{}", path.display());
         let raw = Input {
             path: &virtual_path,
             text: &lossy,
