@@ -426,8 +426,42 @@ fn decompose(unit: &str) -> ((Dim, f64), Option<(Dim, f64)>) {
 /// of those such as `MB/s` or `ns/op`; `tokens/s` to `tokens/ms`). Returns `None` for
 /// incompatible or unknown units.
 pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+    conversion(from, to)?.apply(value)
+}
+
+/// How values go from one unit to another: [`conversion`] reads both units once, and
+/// [`Conversion::apply`] gives what [`convert`] gives, for callers that convert many values
+/// between few units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Conversion {
+    /// Two spellings of one unit: values stay as they are.
+    Same,
+    /// Numerator factors of both units and the ratio of their denominators.
+    Scale { from: f64, to: f64, den_ratio: f64 },
+}
+
+impl Conversion {
+    /// `value` in the target unit; `None` when it does not fit in a finite number.
+    pub fn apply(self, value: f64) -> Option<f64> {
+        match self {
+            Conversion::Same => Some(value),
+            Conversion::Scale {
+                from,
+                to,
+                den_ratio,
+            } => {
+                let out = value * from / to / den_ratio;
+                out.is_finite().then_some(out)
+            }
+        }
+    }
+}
+
+/// The conversion from `from` to `to` (see [`convert`]); `None` for incompatible or unknown
+/// units.
+pub fn conversion(from: &str, to: &str) -> Option<Conversion> {
     if normalize_unit(from) == normalize_unit(to) {
-        return Some(value);
+        return Some(Conversion::Same);
     }
     let ((fnum, fnf), fden) = decompose(from);
     let ((tnum, tnf), tden) = decompose(to);
@@ -439,8 +473,11 @@ pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
         (Some((fd, ff)), Some((td, tf))) if fd == td => ff / tf,
         _ => return None,
     };
-    let out = value * fnf / tnf / den_ratio;
-    out.is_finite().then_some(out)
+    Some(Conversion::Scale {
+        from: fnf,
+        to: tnf,
+        den_ratio,
+    })
 }
 
 #[cfg(test)]

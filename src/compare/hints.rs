@@ -7,6 +7,7 @@ use super::{Delta, Status};
 use crate::config::KeyField;
 use crate::model::{Labels, SeriesKey};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Keys looked at per side, at most (a hint needs only a sample to be found; it is then
@@ -57,6 +58,20 @@ enum Fix {
 }
 
 impl Fix {
+    /// `key` with the fix applied, borrowed when the fix leaves it as it is: most keys of a
+    /// large comparison lack the label or the text a fix names, and are not copied.
+    fn fixed<'k>(&self, key: &'k SeriesKey) -> Cow<'k, SeriesKey> {
+        let touches = match self {
+            Fix::IgnoreLabel(name) => key.labels.contains_key(name),
+            Fix::Rewrite { field, from, .. } => part(key, *field).contains(from.as_str()),
+        };
+        if touches {
+            Cow::Owned(self.apply(key))
+        } else {
+            Cow::Borrowed(key)
+        }
+    }
+
     fn apply(&self, key: &SeriesKey) -> SeriesKey {
         let mut key = key.clone();
         match self {
@@ -137,7 +152,7 @@ fn keeps_keys_apart(fix: &Fix, deltas: &[Delta]) -> bool {
             .filter(|d| on_side(d))
             .map(|d| &d.key)
             .collect();
-        let fixed: HashSet<SeriesKey> = keys.iter().map(|k| fix.apply(k)).collect();
+        let fixed: HashSet<Cow<SeriesKey>> = keys.iter().map(|k| fix.fixed(k)).collect();
         fixed.len() == keys.len()
     };
     side(|d| d.base.is_some()) && side(|d| d.head.is_some())
@@ -145,10 +160,10 @@ fn keeps_keys_apart(fix: &Fix, deltas: &[Delta]) -> bool {
 
 /// How many missing keys meet a new key once `fix` is applied to both sides.
 fn matched(fix: &Fix, missing: &[&SeriesKey], new: &[&SeriesKey]) -> usize {
-    let new: HashSet<SeriesKey> = new.iter().map(|k| fix.apply(k)).collect();
+    let new: HashSet<Cow<SeriesKey>> = new.iter().map(|k| fix.fixed(k)).collect();
     missing
         .iter()
-        .filter(|k| new.contains(&fix.apply(k)))
+        .filter(|k| new.contains(fix.fixed(k).as_ref()))
         .count()
 }
 
@@ -168,7 +183,7 @@ fn candidates(missing: &[&SeriesKey], new: &[&SeriesKey]) -> Vec<Fix> {
         .map(|n| Fix::IgnoreLabel(n.to_string()))
         .collect();
     for field in [KeyField::Source, KeyField::Benchmark, KeyField::Metric] {
-        let mut by_rest: HashMap<(String, String, &Labels), Vec<&SeriesKey>> = HashMap::new();
+        let mut by_rest: HashMap<(&str, &str, &Labels), Vec<&SeriesKey>> = HashMap::new();
         for k in new {
             by_rest.entry(rest(k, field)).or_default().push(k);
         }
@@ -196,13 +211,13 @@ fn candidates(missing: &[&SeriesKey], new: &[&SeriesKey]) -> Vec<Fix> {
 }
 
 /// The parts of a key other than `field`.
-fn rest(k: &SeriesKey, field: KeyField) -> (String, String, &Labels) {
+fn rest(k: &SeriesKey, field: KeyField) -> (&str, &str, &Labels) {
     let (a, b) = match field {
         KeyField::Source => (&k.benchmark, &k.metric),
         KeyField::Benchmark => (&k.source, &k.metric),
         KeyField::Metric => (&k.source, &k.benchmark),
     };
-    (a.clone(), b.clone(), &k.labels)
+    (a, b, &k.labels)
 }
 
 fn part(k: &SeriesKey, field: KeyField) -> &str {

@@ -42,23 +42,26 @@ fn fold_groups(
             folded_into[i] = Some(lead);
         }
     }
-    let mut kept: Vec<Option<Delta>> = deltas.drain(..).map(Some).collect();
-    for i in 0..kept.len() {
+    // In place: the rows of a large comparison are not copied into a second array.
+    for i in 0..deltas.len() {
         let Some(lead) = folded_into[i] else { continue };
-        let Some(d) = kept[i].take() else { continue };
-        if let Some(l) = kept[lead].as_mut() {
-            l.merged_as = Some(kind);
-            l.merged.push(MergedSeries {
-                key: d.key,
-                unit: d.unit,
-                status: d.status,
-                base_origin: d.base_origin,
-                head_origin: d.head_origin,
-            });
-            l.merged.extend(d.merged);
-        }
+        let d = &mut deltas[i];
+        let series = MergedSeries {
+            key: std::mem::take(&mut d.key),
+            unit: std::mem::take(&mut d.unit),
+            status: d.status,
+            base_origin: std::mem::take(&mut d.base_origin),
+            head_origin: std::mem::take(&mut d.head_origin),
+        };
+        let merged = std::mem::take(&mut d.merged);
+        let l = &mut deltas[lead];
+        l.merged_as = Some(kind);
+        l.merged.push(series);
+        l.merged.extend(merged);
     }
-    kept.into_iter().flatten().collect()
+    let mut folded = folded_into.iter().map(Option::is_some);
+    deltas.retain(|_| !folded.next().unwrap_or(false));
+    deltas
 }
 
 /// The order in which a group picks its row: a judged status before context (`changed`,
@@ -176,12 +179,66 @@ fn range(sorted: &[(f64, usize)], v: Value) -> impl Iterator<Item = usize> + '_ 
         .map(|(_, c)| *c)
 }
 
+/// Units a comparison converts between, each pair read once: a comparison has many rows
+/// and few units, and reading a unit's spelling allocates.
+#[derive(Default)]
+struct Units<'a> {
+    pairs: HashMap<(&'a str, &'a str), Option<units::Conversion>>,
+    canonical: HashMap<&'a str, Canonical>,
+}
+
+/// How a unit reaches its dimension's canonical unit ([`Units::canonical`]).
+struct Canonical {
+    /// The conversion to each of [`REFERENCES`].
+    references: [Option<units::Conversion>; 4],
+    /// The unit's normal spelling, and the conversion to it, for other units.
+    normal: String,
+    to_normal: Option<units::Conversion>,
+}
+
+/// The canonical units of the dimensions that have several units.
+const REFERENCES: [&str; 4] = ["s", "B", "B/s", "s/op"];
+
+impl<'a> Units<'a> {
+    /// `v` converted from `from` to `to`, as [`units::convert`] converts it.
+    fn convert(&mut self, v: f64, from: &'a str, to: &'a str) -> Option<f64> {
+        self.pairs
+            .entry((from, to))
+            .or_insert_with(|| units::conversion(from, to))
+            .and_then(|c| c.apply(v))
+    }
+
+    /// The dimension of `unit`, and `v` (a mean and its tolerance) in the dimension's
+    /// canonical unit (seconds, bytes; other units as they are).
+    fn canonical(&mut self, unit: &'a str, v: Value) -> Option<(String, Value)> {
+        if unit.is_empty() {
+            return None;
+        }
+        let c = self.canonical.entry(unit).or_insert_with(|| {
+            let normal = units::normalize_unit(unit);
+            Canonical {
+                references: REFERENCES.map(|r| units::conversion(unit, r)),
+                to_normal: units::conversion(unit, &normal),
+                normal,
+            }
+        });
+        let (dim, mean, to) = REFERENCES
+            .iter()
+            .zip(c.references)
+            .find_map(|(r, to)| to?.apply(v.mean).map(|mean| (r.to_string(), mean, to)))
+            .unwrap_or_else(|| (c.normal.clone(), v.mean, c.to_normal));
+        let tolerance = to?.apply(v.tolerance)?;
+        Some((dim, Value { mean, tolerance }))
+    }
+}
+
 /// Groups of rows that carry the same measurement.
 fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
+    let mut units = Units::default();
     let candidates: Vec<Candidate> = deltas
         .iter()
         .enumerate()
-        .filter_map(|(index, d)| candidate(index, d))
+        .filter_map(|(index, d)| candidate(index, d, &mut units))
         .collect();
     if candidates.len() < 2 {
         return Vec::new();
@@ -199,7 +256,7 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
             |o: &usize| d.unit.is_empty() || deltas[candidates[*o].index].unit.is_empty();
         for &o in written.iter().filter(|o| unitless(o)).chain(&canonical) {
             let other = &candidates[o];
-            if o != c && same_measurement(d, cand, &deltas[other.index], other) {
+            if o != c && same_measurement(d, cand, &deltas[other.index], other, &mut units) {
                 union(&mut parent, c, o);
             }
         }
@@ -216,7 +273,7 @@ fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
 
 /// A row with a change measured on both sides whose values say enough to be recognised
 /// elsewhere (not `1 → 2`).
-fn candidate(index: usize, d: &Delta) -> Option<Candidate> {
+fn candidate<'a>(index: usize, d: &'a Delta, units: &mut Units<'a>) -> Option<Candidate> {
     if matches!(
         d.status,
         Status::Missing | Status::New | Status::Broken | Status::Fixed
@@ -233,10 +290,7 @@ fn candidate(index: usize, d: &Delta) -> Option<Candidate> {
     if base.mean == head.mean || small_integers {
         return None;
     }
-    let canonical = canonical(&d.unit, head.mean).and_then(|(dim, mean)| {
-        let tolerance = units::convert(head.tolerance, &d.unit, &dim)?;
-        Some((dim, Value { mean, tolerance }))
-    });
+    let canonical = units.canonical(&d.unit, head);
     Some(Candidate {
         index,
         base,
@@ -277,20 +331,26 @@ fn is_report(d: &Delta) -> bool {
 /// Whether two rows carry the same measurement: same direction, compatible units, and
 /// base and head means equal. Data files write numbers in full, so between them equal
 /// means equal; a report rounds, so against one the precision it was written with counts.
-fn same_measurement(a: &Delta, av: &Candidate, b: &Delta, bv: &Candidate) -> bool {
+fn same_measurement<'a>(
+    a: &'a Delta,
+    av: &Candidate,
+    b: &'a Delta,
+    bv: &Candidate,
+    units: &mut Units<'a>,
+) -> bool {
     if a.direction != b.direction || a.key == b.key {
         return false;
     }
     let rounded = av.report || bv.report;
     // b's values and tolerances in a's unit (as written when either has none).
-    let convert = |v: f64| -> Option<f64> {
+    let mut convert = |v: f64| -> Option<f64> {
         if a.unit.is_empty() || b.unit.is_empty() {
             Some(v)
         } else {
-            units::convert(v, &b.unit, &a.unit)
+            units.convert(v, &b.unit, &a.unit)
         }
     };
-    let equal = |x: Value, y: Value| -> bool {
+    let mut equal = |x: Value, y: Value| -> bool {
         let (Some(mean), Some(tolerance)) = (convert(y.mean), convert(y.tolerance)) else {
             return false;
         };
@@ -303,20 +363,6 @@ fn same_measurement(a: &Delta, av: &Candidate, b: &Delta, bv: &Candidate) -> boo
         (x.mean - mean).abs() <= slack
     };
     equal(av.base, bv.base) && equal(av.head, bv.head)
-}
-
-/// The dimension of a unit and `v` in its canonical unit (seconds, bytes; other units as
-/// they are).
-fn canonical(unit: &str, v: f64) -> Option<(String, f64)> {
-    if unit.is_empty() {
-        return None;
-    }
-    for reference in ["s", "B", "B/s", "s/op"] {
-        if let Some(c) = units::convert(v, unit, reference) {
-            return Some((reference.to_string(), c));
-        }
-    }
-    Some((units::normalize_unit(unit), v))
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
