@@ -53,18 +53,7 @@ impl Place<'_> {
         let folder = branch::folder(self.key);
         let files = self.files();
         let listing = files.list().await?;
-        let index: Index = match listing.get(&format!("{folder}/{INDEX}")) {
-            Some(id) => {
-                let bytes = files.read(id).await?;
-                serde_json::from_slice(&bytes).map_err(|e| {
-                    BaselineError::Io(format!(
-                        "history branch `{}`: {folder}/{INDEX} is not a benchgate index: {e}",
-                        self.branch
-                    ))
-                })?
-            }
-            None => Index::default(),
-        };
+        let index = self.index(&listing, &folder).await?;
         let picked = match base {
             Base::PreviousRelease { tag, .. } => index.pick_release(tag, runs),
             _ => index.pick(base_sha, base_ref, runs),
@@ -135,16 +124,32 @@ impl Place<'_> {
         })
     }
 
+    /// The index of `folder` in the branch's `listing` (empty when there is none). An index
+    /// that is not benchgate's is an error, never overwritten.
+    async fn index(
+        &self,
+        listing: &BTreeMap<String, String>,
+        folder: &str,
+    ) -> Result<Index, BaselineError> {
+        let Some(id) = listing.get(&format!("{folder}/{INDEX}")) else {
+            return Ok(Index::default());
+        };
+        let bytes = self.files().read(id).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            BaselineError::Io(format!(
+                "history branch `{}`: {folder}/{INDEX} is not a benchgate index ({e}); delete that file from the branch to start the history again",
+                self.branch
+            ))
+        })
+    }
+
     /// Records the run of `entry` with its head `series`: the summary files replace any
     /// earlier record of the same commit, and the runs the index drops lose their files.
     pub async fn store(&self, entry: Entry, series: &[Series]) -> Result<String, BaselineError> {
         let folder = branch::folder(self.key);
         let files = self.files();
         let listing = files.list().await?;
-        let mut index: Index = match listing.get(&format!("{folder}/{INDEX}")) {
-            Some(id) => serde_json::from_slice(&files.read(id).await?).unwrap_or_default(),
-            None => Index::default(),
-        };
+        let mut index = self.index(&listing, &folder).await?;
         let sha = entry.sha.clone();
         let mut gone = index.record(entry);
         gone.push(sha.clone());

@@ -59,10 +59,10 @@ pub struct CompareArgs {
     #[arg(long, value_name = "OUT")]
     pub summary: Option<PathBuf>,
     /// Warn threshold in percent, `5` or `5%` (overrides the policy file).
-    #[arg(long, value_name = "PCT", value_parser = percent)]
+    #[arg(long, value_name = "PCT", value_parser = crate::config::parse_percent)]
     pub warn: Option<f64>,
     /// Fail threshold in percent, `10` or `10%` (overrides the policy file).
-    #[arg(long, value_name = "PCT", value_parser = percent)]
+    #[arg(long, value_name = "PCT", value_parser = crate::config::parse_percent)]
     pub fail: Option<f64>,
     /// What fails the run, in the policy's `fail_on` words (`regression, broken, missing,
     /// warn, no_baseline, no_data`) or `never`; replaces the policy's list.
@@ -265,11 +265,6 @@ pub struct FailOnList(Vec<FailOn>);
 
 fn fail_on_list(text: &str) -> Result<FailOnList, String> {
     FailOn::parse_list(text).map(FailOnList)
-}
-
-/// A percentage as the thresholds take it: `7.5` or `7.5%`, not negative.
-fn percent(text: &str) -> Result<f64, String> {
-    crate::config::parse_percent(text)
 }
 
 fn write_file(path: &Path, text: &str, flag: &str) -> Result<(), Failure> {

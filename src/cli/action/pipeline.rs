@@ -215,6 +215,8 @@ impl<'a> Job<'a> {
             created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             tag,
         };
+        // The comparison frees each group's series once it is judged, so the summary is
+        // taken from a scan of its own; it runs only where a history is recorded.
         let stored = scan(&head.root, &head.options)
             .map_err(|e| e.to_string())
             .and_then(|scanned| {
