@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
+mod at;
 mod labels;
+pub use at::At;
 pub use labels::Labels;
 
 /// Which way a metric improves.
@@ -83,18 +85,18 @@ impl fmt::Display for SeriesKey {
     }
 }
 
-/// Where a value was read: the file as found on disk (not normalised) and a locator inside
-/// it (`line 12`, `/results/0/mean`, `row 3, column tokens_s`). The path is shared by every
-/// origin in the same file (and by the deltas that cite it), not copied.
+/// Where a value was read: the file as found on disk (not normalised) and a place inside
+/// it. The path is shared by every origin in the same file (and by the deltas that cite
+/// it), not copied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Origin {
     pub path: Arc<str>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub at: String,
+    #[serde(default, skip_serializing_if = "At::is_whole_file")]
+    pub at: At,
 }
 
 impl Origin {
-    pub fn new(path: impl Into<Arc<str>>, at: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<Arc<str>>, at: impl Into<At>) -> Self {
         Origin {
             path: path.into(),
             at: at.into(),
@@ -104,14 +106,13 @@ impl Origin {
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.at.is_empty() {
+        if self.at.is_whole_file() {
             f.write_str(&self.path)
         } else {
             write!(f, "{} ({})", self.path, self.at)
         }
     }
 }
-
 /// One metric of one benchmark: the unit of comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {

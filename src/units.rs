@@ -42,7 +42,7 @@ pub fn parse_quantity(text: &str) -> Option<Quantity> {
 
 /// Fast path for the most common cell, a bare decimal number (`77.93`, `-0.5`, `1e-3`):
 /// only digits, signs, points and exponents, which the general path reads the same way.
-fn plain_number(text: &str) -> Option<f64> {
+pub fn plain_number(text: &str) -> Option<f64> {
     let t = text.trim();
     let plain = t.len() <= MAX_CELL_LEN
         && t.bytes()

@@ -2,9 +2,10 @@
 //! folds a units row into the header, and hands the table to [`super::table`].
 
 use super::sink::{file_benchmark, SeriesSink};
-use super::table::{Table, TableRow};
+use super::table::Table;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units::parse_quantity;
+use std::borrow::Cow;
 
 /// CSV and TSV files of any layout.
 pub struct Csv;
@@ -36,36 +37,30 @@ impl Adapter for Csv {
             });
         }
         // CRLF is read as LF so that reported line numbers match the file.
-        let text = input
-            .text
-            .trim_start_matches('\u{feff}')
-            .replace("\r\n", "\n");
-        let text = text.as_str();
+        let text = input.text.trim_start_matches('\u{feff}');
+        let text: Cow<'_, str> = if text.contains('\r') {
+            Cow::Owned(text.replace("\r\n", "\n"))
+        } else {
+            Cow::Borrowed(text)
+        };
+        let text = text.as_ref();
         let delimiter = if input.extension() == "tsv" {
             b'\t'
         } else {
             sniff_delimiter(text)
         };
-        let records = read_records(text, delimiter)?;
+        let mut table = read_records(text, delimiter)?;
         let mut sink = SeriesSink::new(input);
-        let Some(header_at) = find_header(&records) else {
+        let Some(header_at) = find_header(&table) else {
             sink.warn("no header row with at least one data row below it was found");
             return sink.finish();
         };
-        let header = records[header_at].1.clone();
-        let rows: Vec<TableRow> = records[header_at + 1..]
-            .iter()
-            .map(|(line, cells)| TableRow {
-                at: format!("line {line}"),
-                cells: cells.clone(),
-            })
-            .collect();
-        if rows.is_empty() {
+        table.promote_header(header_at);
+        if table.is_empty() {
             sink.warn("the file has a header but no data rows");
             return sink.finish();
         }
-        let table = Table::new(header, rows);
-        super::table::emit(&table, &[], &file_benchmark(input.path), &mut sink);
+        super::table::emit(table, &[], &file_benchmark(input.path), &mut sink);
         sink.finish()
     }
 }
@@ -117,36 +112,53 @@ fn mode_of(values: impl Iterator<Item = usize>) -> Option<usize> {
         .map(|(v, _)| v)
 }
 
-/// Every non-empty, non-comment record with its 1-based line number.
-fn read_records(text: &str, delimiter: u8) -> Result<Vec<(u64, Vec<String>)>, ParseError> {
+/// Every non-empty, non-comment record with its 1-based line number, as the rows of a
+/// table without a header yet.
+fn read_records(text: &str, delimiter: u8) -> Result<Table, ParseError> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| ParseError::Malformed {
-            format: NAME,
-            reason: e.to_string(),
-        })?;
+    let mut table = Table::default();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let more = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| ParseError::Malformed {
+                format: NAME,
+                reason: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
         let line = record.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
-        let first = cells.first().map_or("", String::as_str);
-        if cells.iter().all(String::is_empty) || (first.starts_with('#') && cells.len() == 1) {
+        // The text is UTF-8 and fields are split at ASCII bytes, so every field is too.
+        let cells = record
+            .iter()
+            .map(|field| std::str::from_utf8(field).unwrap_or_default().trim());
+        let mut filled = false;
+        let mut count = 0;
+        let mut comment = false;
+        for (i, cell) in cells.clone().enumerate() {
+            filled |= !cell.is_empty();
+            comment |= i == 0 && cell.starts_with('#');
+            count += 1;
+        }
+        if !filled || (comment && count == 1) {
             continue;
         }
-        out.push((line, cells));
+        table.push_row(line, cells);
     }
-    Ok(out)
+    Ok(table)
 }
 
 /// The header: the first record with the most common field count whose cells are mostly
 /// not numbers (lines above it are a preamble).
-fn find_header(records: &[(u64, Vec<String>)]) -> Option<usize> {
-    let modal = mode_of(records.iter().map(|(_, c)| c.len()))?;
-    records.iter().position(|(_, cells)| {
-        let filled: Vec<&String> = cells.iter().filter(|c| !c.is_empty()).collect();
+fn find_header(table: &Table) -> Option<usize> {
+    let modal = mode_of(table.row_lens())?;
+    table.row_cells().position(|cells| {
+        let filled: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
         let numeric = filled
             .iter()
             .filter(|c| parse_quantity(c).is_some())

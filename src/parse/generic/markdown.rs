@@ -8,13 +8,14 @@
 //! series point back at the Markdown file and line.
 
 use super::sink::{bounded, file_benchmark, Reading, SeriesSink};
-use super::table::{self, Table, TableRow};
+use super::table::{self, Table};
 use super::text::key_value;
 use crate::direction;
 use crate::keys;
 use crate::model::Labels;
 use crate::model::Warning;
 use crate::parse::{parse_file, Adapter, Confidence, Input, ParseError, Parsed};
+use std::borrow::Cow;
 
 /// Markdown summaries and reports.
 pub struct Markdown;
@@ -82,7 +83,7 @@ impl Adapter for Markdown {
                 if header.len() > width {
                     header.drain(..header.len() - width);
                 }
-                let mut rows = Vec::new();
+                let mut table = Table::new(header);
                 let mut next_heading = None;
                 let mut j = i + 2;
                 while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
@@ -92,10 +93,7 @@ impl Adapter for Markdown {
                     }
                     if !is_separator(lines[j]) {
                         let (row, glued) = split_glued_heading(lines[j]);
-                        rows.push(TableRow {
-                            at: format!("line {}", j + 1),
-                            cells: split_row(row),
-                        });
+                        table.push_row(j as u64 + 1, cells_of(row));
                         if glued.is_some() {
                             next_heading = glued;
                             j += 1;
@@ -104,11 +102,10 @@ impl Adapter for Markdown {
                     }
                     j += 1;
                 }
-                let mut table = Table::new(header, rows);
                 table.fill_down = true;
                 let prefix: Vec<String> = heading.iter().cloned().collect();
                 let default = heading.clone().unwrap_or_else(|| stem.clone());
-                table::emit(&table, &prefix, &default, &mut sink);
+                table::emit(table, &prefix, &default, &mut sink);
                 if next_heading.is_some() {
                     heading = next_heading;
                 }
@@ -210,13 +207,8 @@ fn is_bullet(line: &str) -> bool {
 /// A table separator row: `|---|:--:|`, `--- | ---`.
 fn is_separator(line: &str) -> bool {
     let t = line.trim();
-    if !t.contains('-') {
-        return false;
-    }
-    let cells = split_row(t);
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let c = c.trim();
+    t.contains('-')
+        && cells_of(t).all(|c| {
             let inner = c.trim_start_matches(':').trim_end_matches(':');
             !inner.is_empty() && inner.chars().all(|ch| ch == '-')
         })
@@ -224,26 +216,41 @@ fn is_separator(line: &str) -> bool {
 
 /// Splits a table row at unescaped pipes, without the outer pipes.
 fn split_row(line: &str) -> Vec<String> {
+    cells_of(line).map(Cow::into_owned).collect()
+}
+
+/// The cells of a table row, trimmed: split at pipes that no backslash escapes (`\|` is a
+/// pipe inside a cell), without the outer pipes. Borrowed unless a cell holds an escape.
+fn cells_of(line: &str) -> impl Iterator<Item = Cow<'_, str>> + Clone {
     let mut t = line.trim();
     t = t.strip_prefix('|').unwrap_or(t);
     if t.ends_with('|') && !t.ends_with("\\|") {
         t = &t[..t.len() - 1];
     }
-    let mut cells = Vec::new();
-    let mut cur = String::new();
-    let mut chars = t.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'|') => {
-                cur.push('|');
-                chars.next();
+    let mut rest = Some(t);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        let bytes = r.as_bytes();
+        let mut escaped = false;
+        let mut end = bytes.len();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'|' {
+                if i > 0 && bytes[i - 1] == b'\\' {
+                    escaped = true;
+                } else {
+                    end = i;
+                    break;
+                }
             }
-            '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
-            c => cur.push(c),
         }
-    }
-    cells.push(cur.trim().to_string());
-    cells
+        rest = (end < bytes.len()).then(|| &r[end + 1..]);
+        let cell = r[..end].trim();
+        Some(if escaped {
+            Cow::Owned(cell.replace("\\|", "|"))
+        } else {
+            Cow::Borrowed(cell)
+        })
+    })
 }
 
 /// Parses a JSON block found at `line` of the Markdown file through the adapter registry
@@ -273,11 +280,7 @@ fn embed(input: &Input, body: &str, lang: &str, line: usize, sink: &mut SeriesSi
         }
         for o in &mut s.origin {
             o.path = path.clone();
-            o.at = if o.at.is_empty() {
-                format!("line {line}")
-            } else {
-                format!("line {line}, {}", o.at)
-            };
+            o.at = std::mem::take(&mut o.at).within(line as u64);
         }
     }
     let warnings = parsed
@@ -375,7 +378,7 @@ mod tests {
         let f = series.iter().find(|s| s.key.benchmark == "f").unwrap();
         assert_eq!(f.key.source, "docs/summary.md");
         assert_eq!(&*f.origin[0].path, "docs/summary.md");
-        assert!(f.origin[0].at.starts_with("line 2, "));
+        assert!(f.origin[0].at.to_string().starts_with("line 2, "));
         assert!(series
             .iter()
             .any(|s| s.key.benchmark == "g" && s.key.metric == "mean_ms"));

@@ -3,7 +3,7 @@
 //! bounded. Every adapter of this family (and the Chimeraforge ones) writes through it.
 
 use crate::keys;
-use crate::model::{Direction, Labels, Origin, Series, SeriesKey, Warning};
+use crate::model::{At, Direction, Labels, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
 use crate::units;
 use std::borrow::Cow;
@@ -65,45 +65,65 @@ impl SeriesSink {
         unit: &str,
         direction: Direction,
         reading: Reading,
-        at: &str,
+        at: impl Into<At>,
     ) {
-        if let Reading::Value(v) = reading {
-            if !v.is_finite() {
-                return;
-            }
+        if matches!(reading, Reading::Value(v) if !v.is_finite()) {
+            return;
         }
+        if let Some(idx) = self.series_index(benchmark, metric, labels, unit, direction) {
+            self.push(idx, reading, unit, || at.into());
+        }
+    }
+
+    /// The position of the series of `metric` of `benchmark` with `labels`, created (with
+    /// `unit` and `direction`) when it is new; `None` once the file has too many series.
+    /// A caller that reads many values of one series finds it once and [`Self::push`]es.
+    pub fn series_index(
+        &mut self,
+        benchmark: &str,
+        metric: &str,
+        labels: &Labels,
+        unit: &str,
+        direction: Direction,
+    ) -> Option<usize> {
         let (name, quantity) = (bounded_str(benchmark), bounded_str(metric));
         let hash = self.key_hash(&self.source, &name, &quantity, labels);
-        let idx = match self.find(hash, &self.source, &name, &quantity, labels) {
-            Some(i) => i,
-            None => {
-                if self.series.len() >= MAX_SERIES_PER_FILE {
-                    self.dropped += 1;
-                    return;
-                }
-                let key = SeriesKey {
-                    source: self.source.clone(),
-                    benchmark: name.into_owned(),
-                    metric: quantity.into_owned(),
-                    labels: labels.clone(),
-                };
-                let series = Series::new(key, units::normalize_unit(unit), direction);
-                self.series.push(series);
-                self.index
-                    .entry(hash)
-                    .or_default()
-                    .push(self.series.len() - 1);
-                self.series.len() - 1
-            }
+        if let Some(i) = self.find(hash, &self.source, &name, &quantity, labels) {
+            return Some(i);
+        }
+        if self.series.len() >= MAX_SERIES_PER_FILE {
+            self.dropped += 1;
+            return None;
+        }
+        let key = SeriesKey {
+            source: self.source.clone(),
+            benchmark: name.into_owned(),
+            metric: quantity.into_owned(),
+            labels: labels.clone(),
         };
-        let series = &mut self.series[idx];
+        self.series
+            .push(Series::new(key, units::normalize_unit(unit), direction));
+        self.index
+            .entry(hash)
+            .or_default()
+            .push(self.series.len() - 1);
+        Some(self.series.len() - 1)
+    }
+
+    /// Adds one reading, in `unit`, to the series at `idx` (from [`Self::series_index`]).
+    /// The place it was read is made only when the series still keeps origins.
+    pub fn push(&mut self, idx: usize, reading: Reading, unit: &str, at: impl FnOnce() -> At) {
+        let Some(series) = self.series.get_mut(idx) else {
+            return;
+        };
         match reading {
             Reading::Failed => series.failed += 1,
+            Reading::Value(v) if !v.is_finite() => return,
             Reading::Value(v) => {
                 let converted = if series.unit.is_empty() && !unit.is_empty() {
                     series.unit = units::normalize_unit(unit);
                     Some(v)
-                } else if unit.is_empty() {
+                } else if unit.is_empty() || unit == series.unit {
                     Some(v)
                 } else {
                     units::convert(v, unit, &series.unit)
@@ -112,7 +132,9 @@ impl SeriesSink {
                     Some(v) => series.samples.push(v),
                     None => {
                         let message = format!(
-                            "{at}: {metric} is in `{unit}` here but in `{}` before; value skipped",
+                            "{}: {} is in `{unit}` here but in `{}` before; value skipped",
+                            at(),
+                            series.key.metric,
                             series.unit
                         );
                         self.warnings.push(Warning::new(&*self.path, message));
@@ -122,7 +144,10 @@ impl SeriesSink {
             }
         }
         if series.origin.len() < MAX_ORIGINS_PER_SERIES {
-            series.origin.push(Origin::new(self.path.clone(), at));
+            series.origin.push(Origin {
+                path: self.path.clone(),
+                at: at(),
+            });
         }
     }
 

@@ -13,38 +13,71 @@
 
 use super::sink::{bounded, number_label, Reading, SeriesSink};
 use crate::direction;
-use crate::model::Direction;
-use crate::model::Labels;
+use crate::model::{At, Direction, Labels};
 use crate::units::{self, parse_quantity};
 use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, OnceLock};
 
-/// A table as read from a file.
+/// A table as read from a file. The cells of every row are kept in one string (trimmed,
+/// one after another), so reading a table allocates per table, not per cell.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub header: Vec<String>,
     /// The unit of each column from a units row (empty when none).
     pub units: Vec<String>,
-    pub rows: Vec<TableRow>,
     /// An empty identifying cell repeats the one above (Markdown tables that group rows).
     pub fill_down: bool,
+    /// The text of every cell.
+    text: String,
+    /// Where each cell ends in `text` (a cell starts where the one before ends).
+    ends: Vec<usize>,
+    rows: Vec<RowSpan>,
 }
 
-/// One data row and where it was read (`line 12`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TableRow {
-    pub at: String,
-    pub cells: Vec<String>,
+/// One data row: the line it was read from and its cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RowSpan {
+    line: u64,
+    first: usize,
+    len: usize,
+}
+
+/// The cells of one row.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    table: &'a Table,
+    span: RowSpan,
+}
+
+impl<'a> Row<'a> {
+    /// Cell `i`, or `""` past the end of a short row.
+    fn cell(&self, i: usize) -> &'a str {
+        if i >= self.span.len {
+            return "";
+        }
+        let k = self.span.first + i;
+        let start = if k == 0 { 0 } else { self.table.ends[k - 1] };
+        &self.table.text[start..self.table.ends[k]]
+    }
+
+    fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.span.len).map(|i| self.cell(i))
+    }
 }
 
 impl Table {
-    /// Builds a table from a header and the rows under it. A first row that holds only
-    /// units (`us`, `%`, `Kbyte/block`) or sub-headings above numeric rows is folded into the
-    /// header: known units become column units, other words name unnamed columns.
-    pub fn new(header: Vec<String>, mut rows: Vec<TableRow>) -> Table {
+    /// A table with this header and no rows yet.
+    pub fn new(header: Vec<String>) -> Table {
+        let mut table = Table::default();
+        table.set_header(header);
+        table
+    }
+
+    /// Repeated column names get a number so that their values stay apart.
+    fn set_header(&mut self, header: Vec<String>) {
         let mut header: Vec<String> = header.iter().map(|h| clean_header(h)).collect();
-        // Repeated column names get a number so that their values stay apart.
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for h in header.iter_mut().filter(|h| !h.is_empty()) {
             let n = seen.entry(h.clone()).or_insert(0);
@@ -53,26 +86,84 @@ impl Table {
                 *h = format!("{h} #{n}");
             }
         }
-        let mut units = vec![String::new(); header.len()];
-        if rows.len() >= 2 && is_units_row(&rows[0].cells, &rows[1].cells) {
-            let first = rows.remove(0);
-            for (i, cell) in first.cells.iter().enumerate().take(header.len()) {
-                let cell = cell.trim();
-                if cell.is_empty() {
-                    continue;
-                }
-                if units::is_known_unit(cell) || !header[i].is_empty() {
-                    units[i] = units::normalize_unit(cell);
-                } else {
-                    header[i] = cell.to_string();
-                }
-            }
+        self.units = vec![String::new(); header.len()];
+        self.header = header;
+    }
+
+    /// Makes row `r` the header: it and the rows above it (a preamble) are no longer data.
+    pub fn promote_header(&mut self, r: usize) {
+        let Some(&span) = self.rows.get(r) else {
+            return;
+        };
+        let row = Row { table: self, span };
+        let header: Vec<String> = row.cells().map(str::to_string).collect();
+        self.set_header(header);
+        self.rows.drain(..=r);
+    }
+
+    /// The number of cells of each row.
+    pub fn row_lens(&self) -> impl Iterator<Item = usize> + '_ {
+        self.rows.iter().map(|r| r.len)
+    }
+
+    /// The cells of each row (for finding the header of a file read without one).
+    pub fn row_cells(&self) -> impl Iterator<Item = Vec<&str>> + '_ {
+        self.iter_rows().map(|row| row.cells().collect())
+    }
+
+    /// Adds a data row read at `line` (cells are trimmed).
+    pub fn push_row(&mut self, line: u64, cells: impl IntoIterator<Item = impl AsRef<str>>) {
+        let first = self.ends.len();
+        for cell in cells {
+            self.text.push_str(cell.as_ref().trim());
+            self.ends.push(self.text.len());
         }
-        Table {
-            header,
-            units,
-            rows,
-            fill_down: false,
+        let len = self.ends.len() - first;
+        self.rows.push(RowSpan { line, first, len });
+    }
+
+    /// Number of data rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    fn row(&self, r: usize) -> Row<'_> {
+        Row {
+            table: self,
+            span: self.rows[r],
+        }
+    }
+
+    fn iter_rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        (0..self.rows.len()).map(|r| self.row(r))
+    }
+
+    /// A first row that holds only units (`us`, `%`, `Kbyte/block`) or sub-headings above
+    /// numeric rows is folded into the header: known units become column units, other
+    /// words name unnamed columns.
+    fn fold_units_row(&mut self) {
+        if self.rows.len() < 2 {
+            return;
+        }
+        let (first, next) = (self.row(0), self.row(1));
+        if !is_units_row(first, next) {
+            return;
+        }
+        let cells: Vec<String> = first.cells().map(str::to_string).collect();
+        self.rows.remove(0);
+        for (i, cell) in cells.iter().enumerate().take(self.header.len()) {
+            if cell.is_empty() {
+                continue;
+            }
+            if units::is_known_unit(cell) || !self.header[i].is_empty() {
+                self.units[i] = units::normalize_unit(cell);
+            } else {
+                self.header[i] = cell.clone();
+            }
         }
     }
 }
@@ -87,11 +178,10 @@ fn unit_word_re() -> &'static Regex {
 }
 
 /// A row of bare unit words (or sub-headings) above a row with numbers in those columns.
-fn is_units_row(cells: &[String], next: &[String]) -> bool {
+fn is_units_row(cells: Row<'_>, next: Row<'_>) -> bool {
     let filled: Vec<(usize, &str)> = cells
-        .iter()
+        .cells()
         .enumerate()
-        .map(|(i, c)| (i, c.trim()))
         .filter(|(_, c)| !c.is_empty())
         .collect();
     !filled.is_empty()
@@ -100,7 +190,7 @@ fn is_units_row(cells: &[String], next: &[String]) -> bool {
             .all(|(_, c)| unit_word_re().is_match(c) && !is_missing(c) && !is_failure_cell(c))
         && filled
             .iter()
-            .any(|(i, _)| next.get(*i).is_some_and(|c| parse_quantity(c).is_some()))
+            .any(|(i, _)| parse_quantity(next.cell(*i)).is_some())
 }
 
 /// `Latency (ms)` -> (`Latency`, `ms`); `Mem [GiB]` -> (`Mem`, `GiB`); other text unchanged.
@@ -124,27 +214,44 @@ pub fn split_header_unit(header: &str) -> (String, String) {
 /// not finite (`NaN`, `inf`, `1e309`).
 pub fn is_missing(cell: &str) -> bool {
     let c = cell.trim();
-    matches!(
-        c.to_ascii_lowercase().as_str(),
-        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "?" | "skipped"
-    ) || c.parse::<f64>().is_ok_and(|v| !v.is_finite())
+    one_of(
+        c,
+        &[
+            "", "-", "--", "—", "–", "n/a", "na", "none", "null", "?", "skipped",
+        ],
+    ) || could_be_non_finite(c) && c.parse::<f64>().is_ok_and(|v| !v.is_finite())
+}
+
+/// Whether `c` may parse as an infinite or NaN number: only with an exponent, an `inf` or
+/// `nan` spelling, or hundreds of digits.
+fn could_be_non_finite(c: &str) -> bool {
+    c.len() >= 300
+        || c.bytes()
+            .any(|b| matches!(b, b'e' | b'E' | b'n' | b'N' | b'i' | b'I'))
+}
+
+/// `cell` equals one of `words`, ignoring ASCII case (the words are lower case).
+fn one_of(cell: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| cell.eq_ignore_ascii_case(w))
 }
 
 /// Cells that mean "the measurement failed".
 pub fn is_failure_cell(cell: &str) -> bool {
-    matches!(
-        cell.trim().to_ascii_lowercase().as_str(),
-        "oom"
-            | "error"
-            | "err"
-            | "failed"
-            | "fail"
-            | "failure"
-            | "timeout"
-            | "timed out"
-            | "crash"
-            | "crashed"
-            | "killed"
+    one_of(
+        cell.trim(),
+        &[
+            "oom",
+            "error",
+            "err",
+            "failed",
+            "fail",
+            "failure",
+            "timeout",
+            "timed out",
+            "crash",
+            "crashed",
+            "killed",
+        ],
     )
 }
 
@@ -319,11 +426,51 @@ fn list_samples(cell: &str) -> Option<Vec<units::Quantity>> {
 }
 
 fn is_warmup(cell: &str) -> bool {
-    matches!(
-        cell.trim().to_ascii_lowercase().as_str(),
-        "warmup" | "warm-up" | "warm_up" | "warmup run" | "warm up"
+    one_of(
+        cell.trim(),
+        &["warmup", "warm-up", "warm_up", "warmup run", "warm up"],
     )
 }
+
+/// What a cell holds, found once when the columns are classified and used again when the
+/// rows are read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cell {
+    /// No value ([`is_missing`]).
+    Missing,
+    /// A failed measurement ([`is_failure_cell`]).
+    Failure,
+    /// A bare number without a unit.
+    Number(f64),
+    /// A number with a unit, or a list of numbers: read again when used.
+    Quantity,
+    /// Anything else.
+    Text,
+}
+
+impl Cell {
+    fn of(cell: &str) -> Cell {
+        // A finite bare number is neither a missing nor a failure word.
+        if let Some(v) = units::plain_number(cell) {
+            return Cell::Number(v);
+        }
+        if is_missing(cell) {
+            Cell::Missing
+        } else if is_failure_cell(cell) {
+            Cell::Failure
+        } else {
+            match parse_quantity(cell) {
+                Some(q) if q.unit.is_empty() => Cell::Number(q.value),
+                Some(_) => Cell::Quantity,
+                None if list_samples(cell).is_some() => Cell::Quantity,
+                None => Cell::Text,
+            }
+        }
+    }
+}
+
+/// Most distinct non-numeric cells of a table whose classification is remembered.
+const MAX_REMEMBERED_WORDS: usize = 4096;
 
 /// What the cells of one column look like.
 #[derive(Debug, Default)]
@@ -332,41 +479,77 @@ struct ColumnStats {
     text: usize,
     missing: usize,
     failures: usize,
-    distinct_numbers: BTreeSet<u64>,
+    /// Some number other than 0 and 1 was seen.
+    beyond_on_off: bool,
     first_unit: String,
     free_text: bool,
     timestamps: usize,
 }
 
-fn column_stats(table: &Table, col: usize) -> ColumnStats {
-    let mut st = ColumnStats::default();
-    for row in &table.rows {
-        let cell = row.cells.get(col).map_or("", |c| c.trim());
-        if is_missing(cell) {
-            st.missing += 1;
-        } else if is_failure_cell(cell) {
-            st.failures += 1;
-        } else if let Some(q) = parse_quantity(cell).or_else(|| list_samples(cell)?.pop()) {
-            st.numeric += 1;
-            st.distinct_numbers.insert(q.value.to_bits());
-            if st.first_unit.is_empty() {
-                st.first_unit = q.unit;
-            }
-        } else {
-            st.text += 1;
-            st.free_text |= is_free_text(cell);
-            if timestamp_re().is_match(cell) {
-                st.timestamps += 1;
+/// Classifies every cell of the table (`kinds`, one per stored cell) and sums up each column.
+fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
+    let width = table.header.len();
+    let mut stats: Vec<ColumnStats> = (0..width).map(|_| ColumnStats::default()).collect();
+    // Indexed like the stored cells (rows taken out as a header or units row stay missing).
+    let mut kinds = vec![Cell::Missing; table.ends.len()];
+    // Words repeat down a column (a model name, a status): each is classified once.
+    let mut seen: HashMap<&str, Cell> = HashMap::new();
+    for row in table.iter_rows() {
+        for (col, cell) in row.cells().enumerate() {
+            let kind = match units::plain_number(cell) {
+                Some(v) => Cell::Number(v),
+                None => match seen.get(cell) {
+                    Some(&kind) => kind,
+                    None => {
+                        let kind = Cell::of(cell);
+                        if seen.len() < MAX_REMEMBERED_WORDS {
+                            seen.insert(cell, kind);
+                        }
+                        kind
+                    }
+                },
+            };
+            kinds[row.span.first + col] = kind;
+            let Some(st) = stats.get_mut(col) else {
+                continue;
+            };
+            match kind {
+                Cell::Missing => st.missing += 1,
+                Cell::Failure => st.failures += 1,
+                Cell::Number(v) => {
+                    st.numeric += 1;
+                    st.beyond_on_off |= v != 0.0 && v != 1.0;
+                }
+                Cell::Quantity => {
+                    let Some(q) = parse_quantity(cell).or_else(|| list_samples(cell)?.pop()) else {
+                        continue;
+                    };
+                    st.numeric += 1;
+                    st.beyond_on_off |= q.value != 0.0 && q.value != 1.0;
+                    if st.first_unit.is_empty() {
+                        st.first_unit = q.unit;
+                    }
+                }
+                Cell::Text => {
+                    st.text += 1;
+                    st.free_text |= is_free_text(cell);
+                    if cell.starts_with(|c: char| c.is_ascii_digit())
+                        && timestamp_re().is_match(cell)
+                    {
+                        st.timestamps += 1;
+                    }
+                }
             }
         }
+        // Cells a short row lacks are empty.
+        for st in stats.iter_mut().skip(row.span.len) {
+            st.missing += 1;
+        }
     }
-    st
+    (stats, kinds)
 }
 
-fn roles(table: &Table) -> Vec<Role> {
-    let stats: Vec<ColumnStats> = (0..table.header.len())
-        .map(|i| column_stats(table, i))
-        .collect();
+fn roles(table: &Table, stats: &[ColumnStats]) -> Vec<Role> {
     let mut roles: Vec<Role> = Vec::with_capacity(stats.len());
     for (i, st) in stats.iter().enumerate() {
         let (name, header_unit) = split_header_unit(&table.header[i]);
@@ -449,10 +632,7 @@ fn numeric_role(
     };
     let direction = direction::infer(&name, &unit);
     // A sparse on/off column (`hipblaslt` = 1 or empty) is a setting, not a result.
-    let on_off = st
-        .distinct_numbers
-        .iter()
-        .all(|&bits| matches!(f64::from_bits(bits), 0.0 | 1.0));
+    let on_off = !st.beyond_on_off;
     if st.missing > 0 && on_off && unit.is_empty() && direction == Direction::Neutral {
         return Role::Label(name);
     }
@@ -510,23 +690,66 @@ fn row_failed(marker: Marker, cell: &str) -> bool {
 
 /// Emits the series of `table` into `sink`. The benchmark of a row is `prefix` followed by
 /// its identifying cells, or `default_benchmark` when there are neither.
-pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mut SeriesSink) {
-    if is_key_value(table) {
-        emit_key_value(table, prefix, default_benchmark, sink);
+///
+/// Rows that repeat a configuration (the runs of a parameter sweep) share one benchmark name
+/// and label set, built once: rows are grouped by the raw text of their identifying and
+/// label cells, and each group remembers the series of each metric column.
+pub fn emit(mut table: Table, prefix: &[String], default_benchmark: &str, sink: &mut SeriesSink) {
+    table.fold_units_row();
+    if is_key_value(&table) {
+        emit_key_value(&table, prefix, default_benchmark, sink);
         return;
     }
-    let roles = roles(table);
-    let mut above: Vec<String> = vec![String::new(); roles.len()];
-    if !roles.iter().any(|r| matches!(r, Role::Metric { .. })) {
+    let (stats, kinds) = column_stats(&table);
+    let roles = roles(&table, &stats);
+    let metrics: Vec<MetricColumn> = roles
+        .iter()
+        .enumerate()
+        .filter_map(|(col, role)| match role {
+            Role::Metric {
+                name,
+                unit,
+                direction,
+            } => Some(MetricColumn {
+                col,
+                name,
+                unit,
+                direction: *direction,
+                at_name: Arc::from(name.as_str()),
+            }),
+            _ => None,
+        })
+        .collect();
+    if metrics.is_empty() {
         return;
     }
-    for row in &table.rows {
-        let cell = |i: usize| row.cells.get(i).map_or("", |c| c.trim());
-        if (0..roles.len()).all(|i| is_missing(cell(i))) {
+    let keyed: Vec<usize> = (0..roles.len())
+        .filter(|&i| matches!(roles[i], Role::Identity | Role::Label(_)))
+        .collect();
+    let prefix: Vec<&str> = prefix
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(String::as_str)
+        .collect();
+    let mut groups = RowGroups::default();
+    // The raw identifying cell above, for tables whose empty cells repeat it.
+    let mut above: Vec<&str> = vec![""; roles.len()];
+    let mut key: Vec<KeyCell<'_>> = Vec::with_capacity(keyed.len());
+    for row in table.iter_rows() {
+        let kind = |i: usize| {
+            if i < row.span.len {
+                kinds[row.span.first + i]
+            } else {
+                Cell::Missing
+            }
+        };
+        let Some(first_filled) = (0..roles.len()).find(|&i| kind(i) != Cell::Missing) else {
             continue;
-        }
+        };
         let warmup = roles.iter().enumerate().any(|(i, r)| {
-            matches!(r, Role::Identity | Role::Ignored | Role::Label(_)) && is_warmup(cell(i))
+            matches!(r, Role::Identity | Role::Ignored | Role::Label(_))
+                && kind(i) == Cell::Text
+                && is_warmup(row.cell(i))
         });
         if warmup {
             continue;
@@ -534,30 +757,125 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
         let failed = roles
             .iter()
             .enumerate()
-            .any(|(i, r)| matches!(r, Role::Marker(m) if row_failed(*m, cell(i))));
-        let mut parts: Vec<String> = prefix.iter().filter(|p| !p.is_empty()).cloned().collect();
-        let mut labels = Labels::new();
+            .any(|(i, r)| matches!(r, Role::Marker(m) if row_failed(*m, row.cell(i))));
         // Only leading empty cells repeat the row above (`| | jit | 0.635 |`); an empty cell
         // after a filled one means "none" (`| hip | | -fa 1 |`).
-        let first_filled = (0..roles.len())
-            .find(|&i| !is_missing(cell(i)))
-            .unwrap_or(0);
-        for (i, role) in roles.iter().enumerate() {
-            let c = cell(i);
-            if is_missing(c) {
-                let leading = i < first_filled;
-                if table.fill_down && leading && *role == Role::Identity && !above[i].is_empty() {
-                    parts.push(above[i].clone());
+        key.clear();
+        for &i in &keyed {
+            let c = row.cell(i);
+            key.push(if kind(i) != Cell::Missing {
+                if roles[i] == Role::Identity {
+                    above[i] = c;
                 }
+                KeyCell::Own(c)
+            } else if table.fill_down
+                && i < first_filled
+                && roles[i] == Role::Identity
+                && !above[i].is_empty()
+            {
+                KeyCell::Above(above[i])
+            } else {
+                KeyCell::Empty
+            });
+        }
+        let g = groups.find_or_insert(&key, || {
+            RowGroup::new(&key, &keyed, &roles, &prefix, default_benchmark, &metrics)
+        });
+        let group = &mut groups.list[g];
+        for (m, column) in metrics.iter().enumerate() {
+            let c = row.cell(column.col);
+            let unit = column.unit;
+            let reading = match kind(column.col) {
+                _ if failed => Reading::Failed,
+                Cell::Failure => Reading::Failed,
+                Cell::Missing | Cell::Text => continue,
+                Cell::Number(v) => Reading::Value(v),
+                Cell::Quantity => {
+                    group.record_quantity(c, column, row.span.line, sink);
+                    continue;
+                }
+            };
+            let Some(idx) = group.series(m, column, sink) else {
                 continue;
-            }
-            match role {
-                Role::Identity => {
-                    let name = bounded(&c.replace(['*', '`'], ""));
-                    above[i] = name.clone();
-                    parts.push(name);
+            };
+            sink.push(idx, reading, unit, || {
+                At::cell(row.span.line, &column.at_name)
+            });
+        }
+    }
+}
+
+/// A metric column of a table.
+struct MetricColumn<'a> {
+    col: usize,
+    name: &'a str,
+    unit: &'a str,
+    direction: Direction,
+    /// The column name shared by the origins of its cells.
+    at_name: Arc<str>,
+}
+
+/// One identifying or label cell of a row, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyCell<'a> {
+    Empty,
+    Own(&'a str),
+    /// An empty leading cell that repeats the one above.
+    Above(&'a str),
+}
+
+/// The rows of a table grouped by their identifying and label cells.
+#[derive(Default)]
+struct RowGroups {
+    list: Vec<RowGroup>,
+    /// Positions in `list` by a hash of the group's cells.
+    index: HashMap<u64, Vec<usize>>,
+    hasher: RandomState,
+}
+
+impl RowGroups {
+    fn find_or_insert(&mut self, key: &[KeyCell<'_>], make: impl FnOnce() -> RowGroup) -> usize {
+        let hash = self.hasher.hash_one(key);
+        let slots = self.index.entry(hash).or_default();
+        if let Some(&g) = slots.iter().find(|&&g| self.list[g].matches(key)) {
+            return g;
+        }
+        slots.push(self.list.len());
+        self.list.push(make());
+        self.list.len() - 1
+    }
+}
+
+/// The benchmark name and labels shared by rows with the same identifying and label cells,
+/// and the series of each metric column once found.
+struct RowGroup {
+    cells: Vec<(u8, Box<str>)>,
+    benchmark: String,
+    labels: Labels,
+    series: Vec<Option<usize>>,
+}
+
+impl RowGroup {
+    fn new(
+        key: &[KeyCell<'_>],
+        keyed: &[usize],
+        roles: &[Role],
+        prefix: &[&str],
+        default_benchmark: &str,
+        metrics: &[MetricColumn<'_>],
+    ) -> RowGroup {
+        let mut parts: Vec<String> = prefix.iter().map(|p| p.to_string()).collect();
+        let mut labels = Labels::new();
+        for (cell, &i) in key.iter().zip(keyed) {
+            match (cell, &roles[i]) {
+                (KeyCell::Own(c), Role::Identity) => parts.push(identity_name(c)),
+                (KeyCell::Above(c), Role::Identity) => {
+                    let name = identity_name(c);
+                    if !name.is_empty() {
+                        parts.push(name);
+                    }
                 }
-                Role::Label(name) => {
+                (KeyCell::Own(c), Role::Label(name)) => {
                     let value = match parse_quantity(c) {
                         Some(q) => number_label(q.value),
                         None => bounded(c),
@@ -572,49 +890,109 @@ pub fn emit(table: &Table, prefix: &[String], default_benchmark: &str, sink: &mu
         } else {
             parts.join("/")
         };
-        for (i, role) in roles.iter().enumerate() {
-            let Role::Metric {
-                name,
-                unit,
-                direction,
-            } = role
-            else {
-                continue;
-            };
-            let c = cell(i);
-            let at = format!("{}, column {}", row.at, name);
-            let (reading, cell_unit) = if failed || is_failure_cell(c) {
-                (Reading::Failed, unit.as_str())
-            } else if is_missing(c) {
-                continue;
-            } else if let Some(list) = list_samples(c) {
-                for q in list {
-                    let v = units::convert(q.value, &q.unit, unit).unwrap_or(q.value);
-                    let reading = Reading::Value(v);
-                    sink.record(&benchmark, name, &labels, unit, *direction, reading, &at);
-                }
-                continue;
-            } else {
-                match parse_quantity(c) {
-                    Some(q) if q.unit.is_empty() => (Reading::Value(q.value), unit.as_str()),
-                    // A cell in another unit of the column's dimension (`820 MB` in a GB
-                    // column) is converted so that every row of a column shares its unit.
-                    Some(q) => match units::convert(q.value, &q.unit, unit) {
-                        Some(v) => (Reading::Value(v), unit.as_str()),
-                        None => {
-                            let v = Reading::Value(q.value);
-                            sink.record(&benchmark, name, &labels, &q.unit, *direction, v, &at);
-                            continue;
-                        }
-                    },
-                    None => continue,
-                }
-            };
-            sink.record(
-                &benchmark, name, &labels, cell_unit, *direction, reading, &at,
-            );
+        RowGroup {
+            cells: key.iter().map(KeyCell::owned).collect(),
+            benchmark,
+            labels,
+            series: vec![None; metrics.len()],
         }
     }
+
+    fn matches(&self, key: &[KeyCell<'_>]) -> bool {
+        self.cells.len() == key.len()
+            && self
+                .cells
+                .iter()
+                .zip(key)
+                .all(|((tag, text), cell)| (*tag, &**text) == cell.owned_ref())
+    }
+
+    /// The series of metric `m` for this group, found (or created) on first use.
+    fn series(
+        &mut self,
+        m: usize,
+        column: &MetricColumn<'_>,
+        sink: &mut SeriesSink,
+    ) -> Option<usize> {
+        if let Some(idx) = self.series[m] {
+            return Some(idx);
+        }
+        let idx = sink.series_index(
+            &self.benchmark,
+            column.name,
+            &self.labels,
+            column.unit,
+            column.direction,
+        )?;
+        self.series[m] = Some(idx);
+        Some(idx)
+    }
+
+    /// A cell with a unit of its own or a list of samples.
+    fn record_quantity(
+        &self,
+        c: &str,
+        column: &MetricColumn<'_>,
+        line: u64,
+        sink: &mut SeriesSink,
+    ) {
+        let (name, unit, direction) = (column.name, column.unit, column.direction);
+        let at = || At::cell(line, &column.at_name);
+        let (benchmark, labels) = (&self.benchmark, &self.labels);
+        if let Some(list) = list_samples(c) {
+            for q in list {
+                let v = units::convert(q.value, &q.unit, unit).unwrap_or(q.value);
+                sink.record(
+                    benchmark,
+                    name,
+                    labels,
+                    unit,
+                    direction,
+                    Reading::Value(v),
+                    at(),
+                );
+            }
+            return;
+        }
+        let Some(q) = parse_quantity(c) else {
+            return;
+        };
+        // A cell in another unit of the column's dimension (`820 MB` in a GB column) is
+        // converted so that every row of a column shares its unit.
+        let (v, unit) = match units::convert(q.value, &q.unit, unit) {
+            Some(v) => (v, unit),
+            None => (q.value, q.unit.as_str()),
+        };
+        sink.record(
+            benchmark,
+            name,
+            labels,
+            unit,
+            direction,
+            Reading::Value(v),
+            at(),
+        );
+    }
+}
+
+impl KeyCell<'_> {
+    fn owned(&self) -> (u8, Box<str>) {
+        let (tag, text) = self.owned_ref();
+        (tag, text.into())
+    }
+
+    fn owned_ref(&self) -> (u8, &str) {
+        match self {
+            KeyCell::Empty => (0, ""),
+            KeyCell::Own(c) => (1, c),
+            KeyCell::Above(c) => (2, c),
+        }
+    }
+}
+
+/// The benchmark-name part an identifying cell gives.
+fn identity_name(cell: &str) -> String {
+    bounded(&cell.replace(['*', '`'], ""))
 }
 
 /// Words that name the key column of a transposed table (`| Metric | Value |`).
@@ -647,18 +1025,19 @@ fn emit_key_value(
 ) {
     let labels = Labels::new();
     let wide = table.header.len() > 2;
-    for row in &table.rows {
-        let Some(key) = row.cells.first() else {
+    let columns: Vec<Arc<str>> = table.header.iter().map(|h| Arc::from(h.as_str())).collect();
+    for row in table.iter_rows() {
+        if row.span.len == 0 {
             continue;
-        };
-        let (metric, header_unit) = split_header_unit(&key.replace(['*', '`'], ""));
+        }
+        let (metric, header_unit) = split_header_unit(&row.cell(0).replace(['*', '`'], ""));
         if metric.is_empty()
             || direction::is_parameter(&metric)
             || direction::is_bookkeeping(&metric)
         {
             continue;
         }
-        for (j, cell) in row.cells.iter().enumerate().skip(1) {
+        for (j, cell) in row.cells().enumerate().skip(1) {
             let Some(q) = parse_quantity(cell) else {
                 continue;
             };
@@ -679,11 +1058,10 @@ fn emit_key_value(
                 parts.join("/")
             };
             let direction = direction::infer(&metric, &unit);
-            let at = format!(
-                "{}, column {}",
-                row.at,
-                table.header.get(j).map_or("", String::as_str)
-            );
+            let at = match columns.get(j) {
+                Some(column) => At::cell(row.span.line, column),
+                None => At::from(format!("line {}, column ", row.span.line)),
+            };
             sink.record(
                 &benchmark,
                 &metric,
@@ -691,7 +1069,7 @@ fn emit_key_value(
                 &unit,
                 direction,
                 Reading::Value(q.value),
-                &at,
+                at,
             );
         }
     }
@@ -703,16 +1081,11 @@ mod tests {
     use crate::parse::Input;
 
     fn table(header: &[&str], rows: &[&[&str]]) -> Table {
-        Table::new(
-            header.iter().map(|s| s.to_string()).collect(),
-            rows.iter()
-                .enumerate()
-                .map(|(i, r)| TableRow {
-                    at: format!("line {}", i + 2),
-                    cells: r.iter().map(|s| s.to_string()).collect(),
-                })
-                .collect(),
-        )
+        let mut t = Table::new(header.iter().map(|s| s.to_string()).collect());
+        for (i, r) in rows.iter().enumerate() {
+            t.push_row(i as u64 + 2, r.iter().copied());
+        }
+        t
     }
 
     fn run(t: &Table) -> Vec<crate::model::Series> {
@@ -721,7 +1094,7 @@ mod tests {
             text: "",
         };
         let mut sink = SeriesSink::new(&input);
-        emit(t, &[], "t", &mut sink);
+        emit(t.clone(), &[], "t", &mut sink);
         sink.finish().map(|p| p.series).unwrap_or_default()
     }
 
