@@ -4,7 +4,11 @@
 //!
 //! ```text
 //! generate SIZE OUT [SEED]  write OUT/base, OUT/head and OUT/manifest.json (small|medium|large)
-//! floor DIR...              read every selected file, parse the JSON ones into IgnoredAny
+//! family NAME OUT BYTES [--regress PCT] [--seed SEED]
+//!                           the same for one family (csv|markdown|json|jsonl|text) or all
+//!                           five in equal bytes (balanced), BYTES per side, every metric
+//!                           PCT % worse on head
+//! floor DIR...              read every selected file and tokenise it by family
 //! pipeline BASE HEAD        scan both trees and compare them through the library
 //! series N                  compare N synthetic series, then build and render the report
 //! ```
@@ -24,6 +28,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+use support::synth::family::{self, Family};
 use support::{floor, series, synth};
 
 /// The allocator of the `benchgate` binary, so that library and CLI figures compare.
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
             Ok(seed) => generate(size, Path::new(out), seed),
             Err(_) => Err(format!("seed `{seed}` is not a whole number")),
         },
+        ["family", name, out, bytes, rest @ ..] => family(name, Path::new(out), bytes, rest),
         ["floor", dirs @ ..] if !dirs.is_empty() => measure_floor(dirs),
         ["pipeline", base, head] => pipeline(Path::new(base), Path::new(head)),
         ["series", n] => match n.parse() {
@@ -50,7 +56,8 @@ fn main() -> ExitCode {
         },
         [] | ["--bench", ..] => quick(),
         _ => Err(
-            "usage: measure generate SIZE OUT [SEED] | floor DIR... | pipeline BASE HEAD | series N"
+            "usage: measure generate SIZE OUT [SEED] | family NAME OUT BYTES [--regress PCT] \
+             [--seed SEED] | floor DIR... | pipeline BASE HEAD | series N"
                 .to_string(),
         ),
     };
@@ -80,6 +87,47 @@ fn generate(size: &str, out: &Path, seed: u64) -> Result<Value, String> {
         "suites": manifest.suites.len(),
         "seconds": started.elapsed().as_secs_f64(),
     }))
+}
+
+fn family(name: &str, out: &Path, bytes: &str, rest: &[&str]) -> Result<Value, String> {
+    let bytes: u64 = bytes
+        .parse()
+        .map_err(|_| format!("`{bytes}` is not a number of bytes"))?;
+    let (mut regress, mut seed) = (0.0, SEED);
+    let mut rest = rest.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match *flag {
+            "--regress" => {
+                regress = value
+                    .parse()
+                    .ok()
+                    .filter(|p: &f64| (0.0..100.0).contains(p))
+                    .ok_or_else(|| format!("`{value}` is not a percentage below 100"))?;
+            }
+            "--seed" => {
+                seed = value
+                    .parse()
+                    .map_err(|_| format!("seed `{value}` is not a whole number"))?;
+            }
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    let started = Instant::now();
+    let written = match name {
+        "balanced" => family::generate_balanced(out, bytes, seed, regress),
+        _ => {
+            let f = Family::named(name).ok_or_else(|| {
+                format!("unknown family `{name}`: use csv, markdown, json, jsonl, text or balanced")
+            })?;
+            family::generate(out, f, bytes, seed, regress)
+        }
+    };
+    let manifest =
+        written.map_err(|e| format!("writing the trees under {}: {e}", out.display()))?;
+    let mut value = serde_json::to_value(&manifest).map_err(|e| e.to_string())?;
+    value["seconds"] = json!(started.elapsed().as_secs_f64());
+    Ok(value)
 }
 
 fn measure_floor(dirs: &[&str]) -> Result<Value, String> {

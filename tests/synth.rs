@@ -1,7 +1,7 @@
 //! The benchmark support code: the synthetic artifact generator is deterministic, writes
 //! files the parsers recognise, and records exactly the differences the compare stage
-//! finds; the floor reads the files the scan reads; the synthetic series compare and
-//! render as intended.
+//! finds; so do the single-family and balanced trees; the floor reads the files the scan
+//! reads; the synthetic series compare and render as intended.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -10,11 +10,13 @@ use benchgate::cli::report_file;
 use benchgate::collect::CollectOptions;
 use benchgate::compare::{self, Delta, Status, Verdict};
 use benchgate::config::{CliOverrides, Config, Policy};
+use benchgate::model::Direction;
 use benchgate::render::{Renderer, TemplatePaths};
 use benchgate::scan::{scan, walk_tree, ScanResult};
 use benchgate::trees::{self, RowStore};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use support::synth::family::{self, Family};
 use support::synth::{self, Change, Kind, Manifest, Suite};
 use support::{floor, series};
 use walkdir::WalkDir;
@@ -333,4 +335,130 @@ fn synthetic_series_compare_and_render_as_generated() {
         "{:?}",
         comment.omitted
     );
+}
+
+/// Bytes per side that make one file of every family in the balanced tree.
+const ONE_FILE_EACH: u64 = 5;
+
+#[test]
+fn family_trees_are_deterministic_and_sized_by_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let ma = family::generate_balanced(a.path(), ONE_FILE_EACH, 42, 7.0).unwrap();
+    let mb = family::generate_balanced(b.path(), ONE_FILE_EACH, 42, 7.0).unwrap();
+    family::generate_balanced(c.path(), ONE_FILE_EACH, 43, 7.0).unwrap();
+    assert_eq!(ma, mb);
+    assert_eq!(contents(a.path()), contents(b.path()));
+    assert_ne!(contents(a.path()), contents(c.path()));
+    assert_eq!((ma.base.files, ma.head.files), (5, 5), "{ma:?}");
+    // A family alone is the same files as in the balanced tree, as many as the bytes ask.
+    let d = tempfile::tempdir().unwrap();
+    let md = family::generate(d.path(), Family::Markdown, 100_000, 42, 7.0).unwrap();
+    assert!(md.base.bytes >= 100_000 && md.base.files >= 2, "{md:?}");
+    let markdown = contents(&d.path().join("base"));
+    assert_eq!(markdown.len(), md.base.files);
+    let balanced = contents(&a.path().join("base"));
+    let (path, bytes) = markdown.iter().next().unwrap();
+    assert_eq!(balanced.get(path), Some(bytes));
+}
+
+#[test]
+fn every_family_is_read_by_its_parser_and_every_metric_regresses_by_the_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    family::generate_balanced(dir.path(), ONE_FILE_EACH, 7, 7.0).unwrap();
+    let options = CollectOptions::default();
+    let base = scan(&dir.path().join("base"), &options).unwrap();
+    let head = scan(&dir.path().join("head"), &options).unwrap();
+    assert_eq!(base.inventory.files, 5);
+    assert!(base.warnings.is_empty(), "{:?}", base.warnings);
+    let family_of = |source: &str| {
+        let top = source.split('/').next().unwrap_or_default();
+        match top {
+            "csv_data" => Family::Csv,
+            "summaries" => Family::Markdown,
+            "vllm" => Family::Json,
+            "llama-bench" => Family::Jsonl,
+            "go" => Family::Text,
+            _ => panic!("unexpected source {source}"),
+        }
+    };
+    for f in Family::ALL {
+        let series: Vec<_> = base
+            .series
+            .iter()
+            .filter(|s| family_of(&s.key.source) == f)
+            .collect();
+        assert!(series.len() >= 20, "{f:?}: {} series", series.len());
+        let formats: BTreeSet<&str> = series.iter().map(|s| s.format.as_str()).collect();
+        assert_eq!(formats, BTreeSet::from([f.format()]), "{f:?}");
+        // Repeated configurations (runs, repetitions) give several samples; a vLLM result
+        // holds one value of each summary and a sample per request of its latencies.
+        let repeated = series.iter().filter(|s| s.samples.len() >= 3).count();
+        let wanted = if f == Family::Json {
+            2
+        } else {
+            series.len().div_ceil(2)
+        };
+        assert!(repeated >= wanted, "{f:?}: {repeated} of {}", series.len());
+    }
+    let unfolded = Policy {
+        merge: false,
+        ..Policy::default()
+    };
+    let comparison = compare::compare(&base.series, &head.series, &unfolded);
+    // 7 % is beyond the default warn threshold (5 %), within the fail threshold (10 %).
+    assert_eq!(comparison.verdict, Verdict::Warn);
+    let mut per_family: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for d in &comparison.deltas {
+        let (b, h) = (d.base.as_ref().unwrap(), d.head.as_ref().unwrap());
+        if b.mean == Some(0.0) && h.mean == Some(0.0) {
+            // `failed_requests` of the vLLM results: none on either side.
+            assert_eq!(d.status, Status::Unchanged, "{}", d.key);
+            continue;
+        }
+        let pct = d.change_pct.unwrap_or_else(|| panic!("{}", d.key));
+        let worse = match d.direction {
+            Direction::HigherIsBetter => -pct,
+            Direction::LowerIsBetter => pct,
+            Direction::Neutral => panic!("{} has no direction", d.key),
+        };
+        assert!((5.5..=8.5).contains(&worse), "{}: {pct}", d.key);
+        // A single value per side within the noise of single runs is `noisy`, and so are
+        // the per-request latencies of the ten requests of a small vLLM result, whose
+        // spread hides the shift.
+        let single = b.n == 1 || h.n == 1;
+        let per_request = family_of(&d.key.source) == Family::Json;
+        assert!(
+            d.status == Status::Regression || (single || per_request) && d.status == Status::Noisy,
+            "{}: {:?}",
+            d.key,
+            d.status
+        );
+        let seen = per_family
+            .entry(format!("{:?}", family_of(&d.key.source)))
+            .or_default();
+        seen.0 += 1;
+        seen.1 += usize::from(d.status == Status::Regression);
+    }
+    assert_eq!(per_family.len(), 5, "{per_family:?}");
+    // Beyond the small vLLM result, every family has regressions.
+    assert!(
+        per_family
+            .iter()
+            .all(|(f, &(deltas, regressed))| deltas > 0 && (regressed > 0 || f == "Json")),
+        "{per_family:?}"
+    );
+}
+
+#[test]
+fn unregressed_family_trees_are_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    family::generate(dir.path(), Family::Jsonl, 1, 9, 0.0).unwrap();
+    let options = CollectOptions::default();
+    let base = scan(&dir.path().join("base"), &options).unwrap();
+    let head = scan(&dir.path().join("head"), &options).unwrap();
+    let comparison = compare::compare(&base.series, &head.series, &Policy::default());
+    assert_eq!(comparison.verdict, Verdict::Pass);
+    assert_eq!(comparison.counts["unchanged"], comparison.counts["total"]);
 }

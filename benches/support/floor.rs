@@ -1,7 +1,16 @@
 //! The floor a scan is measured against: the least work any scanner must do on a tree.
-//! Every file the default include patterns select is read, and the JSON ones (`.json`,
-//! and `.jsonl`/`.ndjson` line by line) are parsed with serde_json into
-//! [`serde::de::IgnoredAny`], in parallel on the same rayon pool the scan uses.
+//! Every file the default include patterns select is read and tokenised by its family,
+//! without converting a single number:
+//!
+//! - JSON (`.json`) is parsed with serde_json into [`serde::de::IgnoredAny`], JSON Lines
+//!   (`.jsonl`, `.ndjson`) line by line;
+//! - CSV and TSV (`.csv`, `.tsv`, `.psv`) are split into records and fields by the `csv`
+//!   crate's `ByteRecord` reader, one record reused;
+//! - Markdown and every other text are split into lines, and lines into cells at `|` and
+//!   whitespace.
+//!
+//! Files are read in parallel on the global rayon pool, as the scan's are
+//! (`RAYON_NUM_THREADS` sets its size).
 
 use benchgate::collect::DEFAULT_INCLUDE;
 use globset::GlobBuilder;
@@ -20,6 +29,10 @@ pub struct Floor {
     pub json_ok: usize,
     /// JSON documents that did not.
     pub json_bad: usize,
+    /// CSV records and text lines.
+    pub records: u64,
+    /// CSV fields and text cells.
+    pub cells: u64,
 }
 
 impl std::ops::Add for Floor {
@@ -30,6 +43,8 @@ impl std::ops::Add for Floor {
             bytes: self.bytes + o.bytes,
             json_ok: self.json_ok + o.json_ok,
             json_bad: self.json_bad + o.json_bad,
+            records: self.records + o.records,
+            cells: self.cells + o.cells,
         }
     }
 }
@@ -81,7 +96,45 @@ fn read_one(path: &Path) -> io::Result<Floor> {
             .split(|&b| b == b'\n')
             .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
             .for_each(count),
-        _ => {}
+        "csv" | "tsv" | "psv" => {
+            let delimiter = match ext.as_str() {
+                "tsv" => b'\t',
+                "psv" => b'|',
+                _ => b',',
+            };
+            (floor.records, floor.cells) = csv_tokens(&bytes, delimiter);
+        }
+        _ => (floor.records, floor.cells) = text_tokens(&bytes),
     }
     Ok(floor)
+}
+
+/// Records and fields of a CSV file, through one reused [`csv::ByteRecord`].
+fn csv_tokens(bytes: &[u8], delimiter: u8) -> (u64, u64) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let (mut records, mut fields) = (0, 0);
+    // A malformed record ends the file, as it would end any reader's interest in it.
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        records += 1;
+        fields += record.len() as u64;
+    }
+    (records, fields)
+}
+
+/// Lines and cells (split at `|` and ASCII whitespace) of a text file.
+fn text_tokens(bytes: &[u8]) -> (u64, u64) {
+    let (mut lines, mut cells) = (0, 0);
+    for line in bytes.split(|&b| b == b'\n') {
+        lines += 1;
+        cells += line
+            .split(|&b| b == b'|' || b.is_ascii_whitespace())
+            .filter(|cell| !cell.is_empty())
+            .count() as u64;
+    }
+    (lines, cells)
 }

@@ -30,7 +30,7 @@ pub(super) fn suite_files(
     }
 }
 
-const MODELS: &[&str] = &[
+pub(super) const MODELS: &[&str] = &[
     "llama3.1:8b-instruct-q4_0",
     "llama3.1:8b-instruct-q5_K_M",
     "gemma3:latest",
@@ -42,7 +42,7 @@ const MODELS: &[&str] = &[
     "llama3.2:3b",
 ];
 
-const PROMPTS: &[&str] = &[
+pub(super) const PROMPTS: &[&str] = &[
     "banter prompt: Player failed a mission but needs encouragement.",
     "Give a battle quote for a co-op shooter win.",
     "Prompt for rare loot find celebration banter.",
@@ -89,14 +89,14 @@ const WORDS: &[&str] = &[
 ];
 
 /// File-name form of a model tag (`llama3.1:8b-instruct-q4_0` -> `llama3_1_8b_instruct_q4_0`).
-fn slug(model: &str) -> String {
+pub(super) fn slug(model: &str) -> String {
     model
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
 }
 
-fn text(rng: &mut StdRng, words: usize) -> String {
+pub(super) fn text(rng: &mut StdRng, words: usize) -> String {
     let mut out = String::with_capacity(words * 6);
     for i in 0..words {
         if i > 0 {
@@ -111,14 +111,14 @@ fn pretty(value: &Value) -> Vec<u8> {
     serde_json::to_vec_pretty(value).unwrap_or_default()
 }
 
-fn mean(values: &[f64]) -> f64 {
+pub(super) fn mean(values: &[f64]) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
     values.iter().sum::<f64>() / values.len() as f64
 }
 
-fn std_dev(values: &[f64]) -> f64 {
+pub(super) fn std_dev(values: &[f64]) -> f64 {
     if values.len() < 2 {
         return 0.0;
     }
@@ -127,7 +127,7 @@ fn std_dev(values: &[f64]) -> f64 {
 }
 
 /// The value below which `q` of `sorted` lies (nearest rank).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(super) fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -135,7 +135,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn sorted(values: &[f64]) -> Vec<f64> {
+pub(super) fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     v
@@ -401,32 +401,7 @@ fn vllm_serving(dir: &str, side: &mut Side, bytes: u64) -> Vec<(String, Vec<u8>)
         "meta-llama/Llama-3.1-8B-Instruct",
         "Qwen/Qwen2.5-7B-Instruct",
     ]);
-    // The per-request truth: lengths, first-token latency, mean inter-token latency, text.
-    struct Request {
-        input_len: u64,
-        output_len: u64,
-        ttft: f64,
-        itl: f64,
-        text: String,
-    }
-    let mut requests = Vec::new();
-    let mut estimate = 2_000u64;
-    while estimate < bytes || requests.len() < 10 {
-        let output_len = if side.truth.random_bool(0.1) {
-            1
-        } else {
-            side.truth.random_range(2..600u64)
-        };
-        let text = text(&mut side.truth, (output_len as usize * 3 / 4).max(1));
-        estimate += 60 + output_len * 21 + text.len() as u64;
-        requests.push(Request {
-            input_len: side.truth.random_range(4..1000),
-            output_len,
-            ttft: side.truth.random_range(0.05..0.5),
-            itl: side.truth.random_range(0.01..0.05),
-            text,
-        });
-    }
+    let requests = vllm_requests(side, bytes);
     let n = requests.len();
     [4.0, 16.0]
         .into_iter()
@@ -452,13 +427,7 @@ fn vllm_serving(dir: &str, side: &mut Side, bytes: u64) -> Vec<(String, Vec<u8>)
             let total_out: u64 = requests.iter().map(|r| r.output_len).sum();
             let ttft_ms: Vec<f64> = ttfts.iter().map(|t| t * 1e3).collect();
             let itl_ms: Vec<f64> = itls.iter().flatten().map(|t| t * 1e3).collect();
-            let stats = |name: &str, values: &[f64], out: &mut serde_json::Map<String, Value>| {
-                let s = sorted(values);
-                out.insert(format!("mean_{name}_ms"), json!(mean(values)));
-                out.insert(format!("median_{name}_ms"), json!(quantile(&s, 0.5)));
-                out.insert(format!("std_{name}_ms"), json!(std_dev(values)));
-                out.insert(format!("p99_{name}_ms"), json!(quantile(&s, 0.99)));
-            };
+            let stats = latency_stats;
             let mut doc = serde_json::Map::new();
             let head = json!({
                 "date": side.stamps.compact(side.index, qps as usize),
@@ -495,6 +464,49 @@ fn vllm_serving(dir: &str, side: &mut Side, bytes: u64) -> Vec<(String, Vec<u8>)
             (name, Value::Object(doc).to_string().into_bytes())
         })
         .collect()
+}
+
+/// The per-request truth of a vLLM serving run: lengths, first-token latency, mean
+/// inter-token latency and the generated text.
+pub(super) struct VllmRequest {
+    pub input_len: u64,
+    pub output_len: u64,
+    pub ttft: f64,
+    pub itl: f64,
+    pub text: String,
+}
+
+/// Requests drawn from `side.truth` until their arrays would fill about `bytes` bytes (at
+/// least ten).
+pub(super) fn vllm_requests(side: &mut Side, bytes: u64) -> Vec<VllmRequest> {
+    let mut requests = Vec::new();
+    let mut estimate = 2_000u64;
+    while estimate < bytes || requests.len() < 10 {
+        let output_len = if side.truth.random_bool(0.1) {
+            1
+        } else {
+            side.truth.random_range(2..600u64)
+        };
+        let text = text(&mut side.truth, (output_len as usize * 3 / 4).max(1));
+        estimate += 60 + output_len * 21 + text.len() as u64;
+        requests.push(VllmRequest {
+            input_len: side.truth.random_range(4..1000),
+            output_len,
+            ttft: side.truth.random_range(0.05..0.5),
+            itl: side.truth.random_range(0.01..0.05),
+            text,
+        });
+    }
+    requests
+}
+
+/// `mean_`, `median_`, `std_` and `p99_<name>_ms` of `values` into `out`.
+pub(super) fn latency_stats(name: &str, values: &[f64], out: &mut serde_json::Map<String, Value>) {
+    let s = sorted(values);
+    out.insert(format!("mean_{name}_ms"), json!(mean(values)));
+    out.insert(format!("median_{name}_ms"), json!(quantile(&s, 0.5)));
+    out.insert(format!("std_{name}_ms"), json!(std_dev(values)));
+    out.insert(format!("p99_{name}_ms"), json!(quantile(&s, 0.99)));
 }
 
 /// A criterion group: three benchmarks, each with `new/estimates.json`, `new/sample.json`

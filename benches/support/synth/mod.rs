@@ -18,6 +18,9 @@
 //! (every run failed) or corrupt (its JSON files truncated). Directories and file names
 //! carry date and epoch stamps that differ between base and head, as real artifacts do.
 
+// Used by `measure` and the tests, not by the criterion bench.
+#[allow(dead_code)]
+pub mod family;
 mod formats;
 
 use rand::rngs::StdRng;
@@ -359,6 +362,12 @@ struct Side {
     noise: StdRng,
     /// Throughput factor of this side.
     factor: f64,
+    /// Extra scale of every throughput (1 but in single-family trees).
+    rate_scale: f64,
+    /// Extra scale of every duration (1 but in single-family trees).
+    time_scale: f64,
+    /// Run-level drift of one file: at most ±this.
+    drift_max: f64,
     /// Every run failed.
     broken: bool,
     stamps: Stamps,
@@ -370,7 +379,7 @@ struct Side {
 impl Side {
     /// Starts a new file: draws its run-level drift.
     fn new_file(&mut self) {
-        self.drift = 1.0 + self.noise.random_range(-DRIFT..=DRIFT);
+        self.drift = 1.0 + self.noise.random_range(-self.drift_max..=self.drift_max);
     }
 
     fn jitter(&mut self) -> f64 {
@@ -379,12 +388,12 @@ impl Side {
 
     /// A throughput whose true value is `truth`.
     fn rate(&mut self, truth: f64) -> f64 {
-        truth * self.factor * self.jitter()
+        truth * self.factor * self.rate_scale * self.jitter()
     }
 
     /// A duration whose true value is `truth`.
     fn time(&mut self, truth: f64) -> f64 {
-        truth / self.factor * self.jitter()
+        truth / self.factor * self.time_scale * self.jitter()
     }
 
     fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
@@ -410,6 +419,9 @@ fn write_suite(
         truth: StdRng::seed_from_u64(suite_seed),
         noise: StdRng::seed_from_u64(suite_seed ^ noise),
         factor,
+        rate_scale: 1.0,
+        time_scale: 1.0,
+        drift_max: DRIFT,
         broken,
         stamps,
         index,
