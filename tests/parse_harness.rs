@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 25] = [
+const FORMATS: [(&str, Option<&str>); 26] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -34,6 +34,7 @@ const FORMATS: [(&str, Option<&str>); 25] = [
     ("jmh-json", Some("jmh")),
     ("pytest-benchmark-json", Some("pytest-benchmark")),
     ("vitest-bench-json", Some("vitest-bench")),
+    ("deno-bench-json", Some("deno-bench")),
     ("julia-benchmarktools-json", Some("julia-benchmarktools")),
     ("gungraun-console-text", Some("gungraun")),
     ("benchmark-ips-text", Some("benchmark-ips")),
@@ -197,7 +198,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 78, "fixture count changed");
+    assert_eq!(seen, 81, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1378,6 +1379,80 @@ fn vitest_hz_is_a_rate_and_times_are_ms_per_operation() {
     assert_unit(time, "ms", Direction::LowerIsBetter);
     assert_samples(time, &[390.0, 410.0]);
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+}
+
+#[test]
+fn vitest_report_of_another_project_without_median_or_samples() {
+    let p = parse("vitest-bench-json/Direct-Dev-Ru__elowdb/bench.json");
+    assert_eq!(p.format, "vitest-bench");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let bench = "src/adapters/node/JSONLFile.bench.ts > JSONLFile Benchmarks > read by id";
+    let hz = find(&p, bench, "hz");
+    assert_unit(hz, "ops/s", Direction::HigherIsBetter);
+    assert_samples(hz, &[1768.6981804981037]);
+    let mean = find(&p, bench, "mean");
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[0.5653875890336351]);
+    assert_samples(find(&p, bench, "p999"), &[6.335012000025017]);
+    assert_samples(find(&p, bench, "sd"), &[0.5579473334015153]);
+    assert_samples(find(&p, bench, "rme"), &[4.598742475571404]);
+    // This vitest version writes no `median` and no raw samples; `period`, `variance` and
+    // `rank` are not metrics.
+    let metrics: BTreeSet<&str> = p.series.iter().map(|s| s.key.metric.as_str()).collect();
+    assert_eq!(
+        metrics,
+        BTreeSet::from([
+            "hz", "max", "mean", "min", "moe", "p75", "p99", "p995", "p999", "rme", "sd"
+        ])
+    );
+}
+
+// deno bench: nanoseconds per iteration
+
+#[test]
+fn deno_bench_json_of_deno_2_with_groups() {
+    let p = parse("deno-bench-json/iuioiua__bxnch/bench.json");
+    assert_eq!(p.format, "deno-bench");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let now = find(&p, "timing > Date.now()", "avg");
+    assert_unit(now, "ns", Direction::LowerIsBetter);
+    assert_samples(now, &[31.925151870640498]);
+    assert_eq!(now.key.labels.get("file"), Some("bench.ts"));
+    assert_samples(find(&p, "timing > Date.now()", "min"), &[30.7709]);
+    assert_samples(find(&p, "timing > Date.now()", "p999"), &[43.5708]);
+    assert_samples(find(&p, "timing > performance.now()", "p75"), &[87.2333]);
+    assert_samples(find(&p, "timing > performance.now()", "max"), &[100.1167]);
+    // Seven statistics per bench; `n` is the iteration count, not a result.
+    assert_eq!(p.series.len(), 14);
+    assert!(p.series.iter().all(|s| s.key.metric != "n"));
+}
+
+#[test]
+fn deno_bench_json_of_deno_1_without_version_or_group() {
+    let p = parse("deno-bench-json/iuioiua__r2d2/bench.json");
+    assert_eq!(p.format, "deno-bench");
+    let r2d2 = find(&p, "r2d2", "avg");
+    assert_unit(r2d2, "ns", Direction::LowerIsBetter);
+    assert_samples(r2d2, &[708192.0]);
+    assert_samples(find(&p, "npm:redis", "p99"), &[1556584.0]);
+    assert_samples(find(&p, "deno-redis", "p995"), &[1070208.0]);
+    assert_samples(find(&p, "npm:ioredis", "min"), &[633875.0]);
+    assert_eq!(p.series.len(), 28);
+
+    // Deno before 1.32 wrote one `result`; a failed bench is a failure, not a time.
+    let text = r#"{"runtime": "Deno/1.31.0 x86_64-apple-darwin", "cpu": "x", "benches": [
+        {"origin": "file:///dev/bench_me.js", "group": null, "name": "getUint32",
+         "baseline": false, "result": {"ok": {"n": 49, "min": 1251.9348, "max": 1441.2696,
+         "avg": 1308.7555, "p75": 1324.1055, "p99": 1441.2696, "p995": 1441.2696,
+         "p999": 1441.2696}}},
+        {"origin": "file:///dev/bench_me.js", "group": null, "name": "throws",
+         "baseline": false, "results": [{"failed": "Error: boom"}]}]}"#;
+    let p = parse_text("bench.json", text);
+    assert_eq!(p.format, "deno-bench");
+    assert_samples(find(&p, "getUint32", "avg"), &[1308.7555]);
+    let failed = find(&p, "throws", "avg");
+    assert!(failed.samples.is_empty());
+    assert_eq!(failed.failed, 1);
 }
 
 #[test]
