@@ -198,7 +198,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 81, "fixture count changed");
+    assert_eq!(seen, 86, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1867,4 +1867,138 @@ proptest! {
         }
         run_all(rel, &format!("{}{}", &text[..cut], tail));
     }
+}
+
+// Second projects of formats first read from one project's files
+
+#[test]
+fn iai_console_log_of_another_project_reads_accesses_and_cycles() {
+    let p = parse("gungraun-console-text/ysl2__typst/benches__logs__cplx-m-canvas.log");
+    assert_eq!(p.format, "gungraun");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // Nine benches, five metrics each; `(+0.071640%)` and `(No change)` are not values.
+    assert_eq!(p.series.len(), 45);
+    let s = find(&p, "bench_setup", "Instructions");
+    assert_unit(s, "", Direction::LowerIsBetter);
+    assert_samples(s, &[5347837.0]);
+    assert_samples(find(&p, "bench_setup", "Estimated Cycles"), &[7327938.0]);
+    assert_samples(find(&p, "bench_eval", "L1 Accesses"), &[2932216181.0]);
+    assert_samples(find(&p, "bench_eval", "RAM Accesses"), &[1503846.0]);
+    assert_samples(find(&p, "bench_layout", "L2 Accesses"), &[2161482.0]);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.key.labels.get("tool") == Some("callgrind")));
+}
+
+#[test]
+fn benchmark_ips_report_in_another_gems_readme() {
+    let p = parse("benchmark-ips-text/tinychameleon__crockford32/README.md");
+    assert_eq!(p.format, "benchmark-ips");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let s = find(&p, "encode", "ips");
+    assert_unit(s, "i/s", Direction::HigherIsBetter);
+    assert_samples(s, &[117614.0]);
+    let s = find(&p, "encode", "error");
+    assert_unit(s, "%", Direction::LowerIsBetter);
+    assert_samples(s, &[3.5]);
+    assert_samples(find(&p, "decode", "ips"), &[108253.0]);
+    assert_samples(find(&p, "encode string", "ips"), &[78690.0]);
+    assert_samples(find(&p, "decode string", "ips"), &[69707.0]);
+    assert_samples(find(&p, "decode string", "error"), &[3.5]);
+    // The `i/100ms` warm-up lines are not results.
+    assert_eq!(p.series.len(), 8);
+}
+
+#[test]
+fn benchstat_tables_in_a_readme_are_a_comparison() {
+    let rel = "benchstat-text/romshark__jpegbench/README.md";
+    let p = parse(rel);
+    assert_eq!(p.format, "benchstat");
+    assert!(p.series.is_empty());
+    assert_eq!(p.warnings.len(), 1);
+    let message = &p.warnings[0].message;
+    assert!(
+        message.starts_with("benchstat output compares runs and holds no measurements"),
+        "{message}"
+    );
+    assert!(message.contains("(`std.txt`, `opt.txt`)"), "{message}");
+}
+
+#[test]
+fn google_benchmark_console_names_with_spaces() {
+    let p = parse("google-benchmark-console/fpcap__fpcap-benchmark/README.md");
+    assert_eq!(p.format, "google-benchmark-console");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let at = |p: &Parsed, name: &str, metric: &str, section: &str| -> Series {
+        let hits: Vec<&Series> = p
+            .series
+            .iter()
+            .filter(|s| s.key.benchmark == name && s.key.metric == metric)
+            .filter(|s| s.key.labels.get("section") == Some(section))
+            .collect();
+        assert_eq!(hits.len(), 1, "{name} {metric} {section}");
+        hits[0].clone()
+    };
+    let s = at(&p, "fpcap (pcap)", "real_time", "07.02.2026");
+    assert_unit(&s, "ns", Direction::LowerIsBetter);
+    assert_samples(&s, &[3021247.0]);
+    assert_samples(
+        &at(&p, "PcapPlusPlus (pcapng.zstd)", "cpu_time", "07.02.2026"),
+        &[5022321.0],
+    );
+    assert_samples(
+        &at(&p, "fpcap-fread (pcapng)", "real_time", "24.11.2022"),
+        &[8137800.0],
+    );
+    // Two runs under the same heading are two samples of one series.
+    assert_samples(
+        &at(&p, "libpcap (pcapng)", "real_time", "18.11.2022"),
+        &[57018837.0, 52536349.0],
+    );
+    let sections: BTreeSet<&str> = p
+        .series
+        .iter()
+        .filter_map(|s| s.key.labels.get("section"))
+        .collect();
+    assert_eq!(
+        sections,
+        BTreeSet::from(["07.02.2026", "13.10.2024", "18.11.2022", "24.11.2022"])
+    );
+    // Ten benchmarks, two metrics, four sections.
+    assert_eq!(p.series.len(), 80);
+}
+
+#[test]
+fn asv_results_of_another_project_keep_keys_across_commits() {
+    let dir = "asv-results-json/MCLF__mclf-asv/CircleCI/";
+    let base = parse(&format!(
+        "{dir}af3adf1d-sage-py_home_sage_sage_local_bin_python.json"
+    ));
+    let head = parse(&format!(
+        "{dir}4669b342-sage-py_home_sage_sage_local_bin_python.json"
+    ));
+    assert_eq!((base.format, head.format), ("asv", "asv"));
+    let s = find(&base, "benchmarks.TimeSuite.time_keys", "value");
+    assert_unit(s, "s", Direction::LowerIsBetter);
+    assert_samples(s, &[8.995533459999998e-06]);
+    let s = find(&base, "benchmarks.MemSuite.mem_list", "value");
+    assert_unit(s, "B", Direction::LowerIsBetter);
+    assert_samples(s, &[2424.0]);
+    assert_eq!(base.series.len(), 6);
+    let picard = "semistable.PicardCurve.time_is_semistable";
+    let (b, h) = (find(&base, picard, "value"), find(&head, picard, "value"));
+    assert_samples(b, &[12.114423707999999]);
+    assert_samples(h, &[8.329423272]);
+    // The commit hash is dropped from the key, so the two files' series meet.
+    assert_eq!(b.key, h.key);
+    assert!(b
+        .key
+        .source
+        .ends_with("CircleCI/sage-py_home_sage_sage_local_bin_python.json"));
+    assert_eq!(b.key.labels.get("machine"), Some("CircleCI"));
+    assert_samples(
+        find(&head, "semistable.JSMCurve.time_is_semistable", "value"),
+        &[23.214499547],
+    );
 }
