@@ -198,7 +198,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 86, "fixture count changed");
+    assert_eq!(seen, 87, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -2001,4 +2001,37 @@ fn asv_results_of_another_project_keep_keys_across_commits() {
         find(&head, "semistable.JSMCurve.time_is_semistable", "value"),
         &[23.214499547],
     );
+}
+
+#[test]
+fn asv_console_example_in_asvs_own_documentation() {
+    let p = parse("asv-console-text/airspeed-velocity__asv/docs__source__using.rst");
+    assert_eq!(p.format, "asv-console");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let env = |p: &Parsed, name: &str, env: &str| -> Series {
+        let hits: Vec<&Series> = p
+            .series
+            .iter()
+            .filter(|s| s.key.benchmark == name && s.key.labels.get("env") == Some(env))
+            .collect();
+        assert_eq!(hits.len(), 1, "{name} {env}");
+        hits[0].clone()
+    };
+    let s = env(&p, "benchmarks.TimeSuite.time_keys", "virtualenv-py3.12");
+    assert_unit(&s, "s", Direction::LowerIsBetter);
+    assert_samples(&s, &[9.07e-6]);
+    assert_samples(
+        &env(&p, "benchmarks.TimeSuite.time_range", "virtualenv-py3.7"),
+        &[32.9e-6],
+    );
+    let s = env(&p, "benchmarks.MemSuite.mem_list", "virtualenv-py3.12");
+    assert_unit(&s, "B", Direction::LowerIsBetter);
+    assert_samples(&s, &[2110.0]);
+    // `failed` is a failure, not a time.
+    let s = env(&p, "benchmarks.TimeSuite.time_xrange", "virtualenv-py3.12");
+    assert!(s.samples.is_empty());
+    assert_eq!(s.failed, 1);
+    // Two environments, five benchmarks; the prose and other commands around the example
+    // are not read.
+    assert_eq!(p.series.len(), 10);
 }
