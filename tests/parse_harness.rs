@@ -15,7 +15,7 @@ const ROOT: &str = "tests/fixtures/formats";
 
 /// The formats these adapters read, with the adapter each fixture must go to (`None`: the
 /// fixture directory mixes tools and each file is checked by its own test).
-const FORMATS: [(&str, Option<&str>); 25] = [
+const FORMATS: [(&str, Option<&str>); 26] = [
     ("benchmarkdotnet-json", Some("benchmarkdotnet")),
     ("benchmarkjs-text", Some("benchmark.js")),
     ("cargo-bench-libtest-text", None),
@@ -34,6 +34,7 @@ const FORMATS: [(&str, Option<&str>); 25] = [
     ("jmh-json", Some("jmh")),
     ("pytest-benchmark-json", Some("pytest-benchmark")),
     ("vitest-bench-json", Some("vitest-bench")),
+    ("deno-bench-json", Some("deno-bench")),
     ("julia-benchmarktools-json", Some("julia-benchmarktools")),
     ("gungraun-console-text", Some("gungraun")),
     ("benchmark-ips-text", Some("benchmark-ips")),
@@ -197,7 +198,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 78, "fixture count changed");
+    assert_eq!(seen, 87, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1381,6 +1382,80 @@ fn vitest_hz_is_a_rate_and_times_are_ms_per_operation() {
 }
 
 #[test]
+fn vitest_report_of_another_project_without_median_or_samples() {
+    let p = parse("vitest-bench-json/Direct-Dev-Ru__elowdb/bench.json");
+    assert_eq!(p.format, "vitest-bench");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let bench = "src/adapters/node/JSONLFile.bench.ts > JSONLFile Benchmarks > read by id";
+    let hz = find(&p, bench, "hz");
+    assert_unit(hz, "ops/s", Direction::HigherIsBetter);
+    assert_samples(hz, &[1768.6981804981037]);
+    let mean = find(&p, bench, "mean");
+    assert_unit(mean, "ms", Direction::LowerIsBetter);
+    assert_samples(mean, &[0.5653875890336351]);
+    assert_samples(find(&p, bench, "p999"), &[6.335012000025017]);
+    assert_samples(find(&p, bench, "sd"), &[0.5579473334015153]);
+    assert_samples(find(&p, bench, "rme"), &[4.598742475571404]);
+    // This vitest version writes no `median` and no raw samples; `period`, `variance` and
+    // `rank` are not metrics.
+    let metrics: BTreeSet<&str> = p.series.iter().map(|s| s.key.metric.as_str()).collect();
+    assert_eq!(
+        metrics,
+        BTreeSet::from([
+            "hz", "max", "mean", "min", "moe", "p75", "p99", "p995", "p999", "rme", "sd"
+        ])
+    );
+}
+
+// deno bench: nanoseconds per iteration
+
+#[test]
+fn deno_bench_json_of_deno_2_with_groups() {
+    let p = parse("deno-bench-json/iuioiua__bxnch/bench.json");
+    assert_eq!(p.format, "deno-bench");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let now = find(&p, "timing > Date.now()", "avg");
+    assert_unit(now, "ns", Direction::LowerIsBetter);
+    assert_samples(now, &[31.925151870640498]);
+    assert_eq!(now.key.labels.get("file"), Some("bench.ts"));
+    assert_samples(find(&p, "timing > Date.now()", "min"), &[30.7709]);
+    assert_samples(find(&p, "timing > Date.now()", "p999"), &[43.5708]);
+    assert_samples(find(&p, "timing > performance.now()", "p75"), &[87.2333]);
+    assert_samples(find(&p, "timing > performance.now()", "max"), &[100.1167]);
+    // Seven statistics per bench; `n` is the iteration count, not a result.
+    assert_eq!(p.series.len(), 14);
+    assert!(p.series.iter().all(|s| s.key.metric != "n"));
+}
+
+#[test]
+fn deno_bench_json_of_deno_1_without_version_or_group() {
+    let p = parse("deno-bench-json/iuioiua__r2d2/bench.json");
+    assert_eq!(p.format, "deno-bench");
+    let r2d2 = find(&p, "r2d2", "avg");
+    assert_unit(r2d2, "ns", Direction::LowerIsBetter);
+    assert_samples(r2d2, &[708192.0]);
+    assert_samples(find(&p, "npm:redis", "p99"), &[1556584.0]);
+    assert_samples(find(&p, "deno-redis", "p995"), &[1070208.0]);
+    assert_samples(find(&p, "npm:ioredis", "min"), &[633875.0]);
+    assert_eq!(p.series.len(), 28);
+
+    // Deno before 1.32 wrote one `result`; a failed bench is a failure, not a time.
+    let text = r#"{"runtime": "Deno/1.31.0 x86_64-apple-darwin", "cpu": "x", "benches": [
+        {"origin": "file:///dev/bench_me.js", "group": null, "name": "getUint32",
+         "baseline": false, "result": {"ok": {"n": 49, "min": 1251.9348, "max": 1441.2696,
+         "avg": 1308.7555, "p75": 1324.1055, "p99": 1441.2696, "p995": 1441.2696,
+         "p999": 1441.2696}}},
+        {"origin": "file:///dev/bench_me.js", "group": null, "name": "throws",
+         "baseline": false, "results": [{"failed": "Error: boom"}]}]}"#;
+    let p = parse_text("bench.json", text);
+    assert_eq!(p.format, "deno-bench");
+    assert_samples(find(&p, "getUint32", "avg"), &[1308.7555]);
+    let failed = find(&p, "throws", "avg");
+    assert!(failed.samples.is_empty());
+    assert_eq!(failed.failed, 1);
+}
+
+#[test]
 fn julia_benchmarktools_estimates_by_group_path() {
     let p = parse("julia-benchmarktools-json/benchmark-action__github-action-benchmark/test__data__extract__julia_output.json");
     assert_eq!(p.format, "julia-benchmarktools");
@@ -1792,4 +1867,171 @@ proptest! {
         }
         run_all(rel, &format!("{}{}", &text[..cut], tail));
     }
+}
+
+// Second projects of formats first read from one project's files
+
+#[test]
+fn iai_console_log_of_another_project_reads_accesses_and_cycles() {
+    let p = parse("gungraun-console-text/ysl2__typst/benches__logs__cplx-m-canvas.log");
+    assert_eq!(p.format, "gungraun");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // Nine benches, five metrics each; `(+0.071640%)` and `(No change)` are not values.
+    assert_eq!(p.series.len(), 45);
+    let s = find(&p, "bench_setup", "Instructions");
+    assert_unit(s, "", Direction::LowerIsBetter);
+    assert_samples(s, &[5347837.0]);
+    assert_samples(find(&p, "bench_setup", "Estimated Cycles"), &[7327938.0]);
+    assert_samples(find(&p, "bench_eval", "L1 Accesses"), &[2932216181.0]);
+    assert_samples(find(&p, "bench_eval", "RAM Accesses"), &[1503846.0]);
+    assert_samples(find(&p, "bench_layout", "L2 Accesses"), &[2161482.0]);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.key.labels.get("tool") == Some("callgrind")));
+}
+
+#[test]
+fn benchmark_ips_report_in_another_gems_readme() {
+    let p = parse("benchmark-ips-text/tinychameleon__crockford32/README.md");
+    assert_eq!(p.format, "benchmark-ips");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let s = find(&p, "encode", "ips");
+    assert_unit(s, "i/s", Direction::HigherIsBetter);
+    assert_samples(s, &[117614.0]);
+    let s = find(&p, "encode", "error");
+    assert_unit(s, "%", Direction::LowerIsBetter);
+    assert_samples(s, &[3.5]);
+    assert_samples(find(&p, "decode", "ips"), &[108253.0]);
+    assert_samples(find(&p, "encode string", "ips"), &[78690.0]);
+    assert_samples(find(&p, "decode string", "ips"), &[69707.0]);
+    assert_samples(find(&p, "decode string", "error"), &[3.5]);
+    // The `i/100ms` warm-up lines are not results.
+    assert_eq!(p.series.len(), 8);
+}
+
+#[test]
+fn benchstat_tables_in_a_readme_are_a_comparison() {
+    let rel = "benchstat-text/romshark__jpegbench/README.md";
+    let p = parse(rel);
+    assert_eq!(p.format, "benchstat");
+    assert!(p.series.is_empty());
+    assert_eq!(p.warnings.len(), 1);
+    let message = &p.warnings[0].message;
+    assert!(
+        message.starts_with("benchstat output compares runs and holds no measurements"),
+        "{message}"
+    );
+    assert!(message.contains("(`std.txt`, `opt.txt`)"), "{message}");
+}
+
+#[test]
+fn google_benchmark_console_names_with_spaces() {
+    let p = parse("google-benchmark-console/fpcap__fpcap-benchmark/README.md");
+    assert_eq!(p.format, "google-benchmark-console");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let at = |p: &Parsed, name: &str, metric: &str, section: &str| -> Series {
+        let hits: Vec<&Series> = p
+            .series
+            .iter()
+            .filter(|s| s.key.benchmark == name && s.key.metric == metric)
+            .filter(|s| s.key.labels.get("section") == Some(section))
+            .collect();
+        assert_eq!(hits.len(), 1, "{name} {metric} {section}");
+        hits[0].clone()
+    };
+    let s = at(&p, "fpcap (pcap)", "real_time", "07.02.2026");
+    assert_unit(&s, "ns", Direction::LowerIsBetter);
+    assert_samples(&s, &[3021247.0]);
+    assert_samples(
+        &at(&p, "PcapPlusPlus (pcapng.zstd)", "cpu_time", "07.02.2026"),
+        &[5022321.0],
+    );
+    assert_samples(
+        &at(&p, "fpcap-fread (pcapng)", "real_time", "24.11.2022"),
+        &[8137800.0],
+    );
+    // Two runs under the same heading are two samples of one series.
+    assert_samples(
+        &at(&p, "libpcap (pcapng)", "real_time", "18.11.2022"),
+        &[57018837.0, 52536349.0],
+    );
+    let sections: BTreeSet<&str> = p
+        .series
+        .iter()
+        .filter_map(|s| s.key.labels.get("section"))
+        .collect();
+    assert_eq!(
+        sections,
+        BTreeSet::from(["07.02.2026", "13.10.2024", "18.11.2022", "24.11.2022"])
+    );
+    // Ten benchmarks, two metrics, four sections.
+    assert_eq!(p.series.len(), 80);
+}
+
+#[test]
+fn asv_results_of_another_project_keep_keys_across_commits() {
+    let dir = "asv-results-json/MCLF__mclf-asv/CircleCI/";
+    let base = parse(&format!(
+        "{dir}af3adf1d-sage-py_home_sage_sage_local_bin_python.json"
+    ));
+    let head = parse(&format!(
+        "{dir}4669b342-sage-py_home_sage_sage_local_bin_python.json"
+    ));
+    assert_eq!((base.format, head.format), ("asv", "asv"));
+    let s = find(&base, "benchmarks.TimeSuite.time_keys", "value");
+    assert_unit(s, "s", Direction::LowerIsBetter);
+    assert_samples(s, &[8.995533459999998e-06]);
+    let s = find(&base, "benchmarks.MemSuite.mem_list", "value");
+    assert_unit(s, "B", Direction::LowerIsBetter);
+    assert_samples(s, &[2424.0]);
+    assert_eq!(base.series.len(), 6);
+    let picard = "semistable.PicardCurve.time_is_semistable";
+    let (b, h) = (find(&base, picard, "value"), find(&head, picard, "value"));
+    assert_samples(b, &[12.114423707999999]);
+    assert_samples(h, &[8.329423272]);
+    // The commit hash is dropped from the key, so the two files' series meet.
+    assert_eq!(b.key, h.key);
+    assert!(b
+        .key
+        .source
+        .ends_with("CircleCI/sage-py_home_sage_sage_local_bin_python.json"));
+    assert_eq!(b.key.labels.get("machine"), Some("CircleCI"));
+    assert_samples(
+        find(&head, "semistable.JSMCurve.time_is_semistable", "value"),
+        &[23.214499547],
+    );
+}
+
+#[test]
+fn asv_console_example_in_asvs_own_documentation() {
+    let p = parse("asv-console-text/airspeed-velocity__asv/docs__source__using.rst");
+    assert_eq!(p.format, "asv-console");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let env = |p: &Parsed, name: &str, env: &str| -> Series {
+        let hits: Vec<&Series> = p
+            .series
+            .iter()
+            .filter(|s| s.key.benchmark == name && s.key.labels.get("env") == Some(env))
+            .collect();
+        assert_eq!(hits.len(), 1, "{name} {env}");
+        hits[0].clone()
+    };
+    let s = env(&p, "benchmarks.TimeSuite.time_keys", "virtualenv-py3.12");
+    assert_unit(&s, "s", Direction::LowerIsBetter);
+    assert_samples(&s, &[9.07e-6]);
+    assert_samples(
+        &env(&p, "benchmarks.TimeSuite.time_range", "virtualenv-py3.7"),
+        &[32.9e-6],
+    );
+    let s = env(&p, "benchmarks.MemSuite.mem_list", "virtualenv-py3.12");
+    assert_unit(&s, "B", Direction::LowerIsBetter);
+    assert_samples(&s, &[2110.0]);
+    // `failed` is a failure, not a time.
+    let s = env(&p, "benchmarks.TimeSuite.time_xrange", "virtualenv-py3.12");
+    assert!(s.samples.is_empty());
+    assert_eq!(s.failed, 1);
+    // Two environments, five benchmarks; the prose and other commands around the example
+    // are not read.
+    assert_eq!(p.series.len(), 10);
 }

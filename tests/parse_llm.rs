@@ -1293,6 +1293,7 @@ fn parse_file_picks_the_tool_adapter() {
         ("gab-custom-ndjson", "gab-custom"),
         ("bencher-bmf-json", "bencher-bmf"),
         ("llm-tps-csv", "llama-server-csv"),
+        ("guidellm-json", "guidellm"),
     ];
     for (format, name) in expected {
         for rel in fixtures(format) {
@@ -1328,6 +1329,8 @@ fn other_formats_are_left_alone() {
         "gab-custom-ndjson",
         "bencher-bmf-json",
         "llm-tps-csv",
+        "guidellm-json",
+        "genai-perf-json",
     ];
     let theirs = files_under(Path::new(ROOT))
         .into_iter()
@@ -1381,6 +1384,8 @@ fn truncated_files_give_errors_or_warnings() {
         ("gab-custom-json", "gab-custom", Cut::NearEnd),
         ("gab-custom-ndjson", "gab-custom", Cut::NearEnd),
         ("bencher-bmf-json", "bencher-bmf", Cut::NearEnd),
+        ("guidellm-json", "guidellm", Cut::NearEnd),
+        ("genai-perf-json", "genai-perf", Cut::NearEnd),
         ("sglang-bench-serving-jsonl", "sglang-serving", Cut::NearEnd),
         (
             "serving-benchmark-text",
@@ -1521,5 +1526,252 @@ proptest! {
         while !text.is_char_boundary(end) { end -= 1; }
         let damaged = format!("{}{junk}{}", &text[..at], &text[end..]);
         check_no_panic(&damaged)?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// GuideLLM
+
+const GUIDELLM_SANITY: &str = "guidellm-json/danielkorat__guidellm-bench/guidellm_sanity_results__20260302_1856__Qwen_Qwen3-4B-Thinking-2507_tp4_quant-fp8_benchmarks.json";
+const GUIDELLM_SYNC: &str = "guidellm-json/danielkorat__guidellm-bench/guidellm_results__20260302_1917__Qwen_Qwen3-30B-A3B_tp4_quant-fp8_benchmarks.json";
+
+#[test]
+fn guidellm_reads_successful_request_statistics() {
+    let p = parse_fixture("guidellm", GUIDELLM_SANITY);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let model = "Qwen/Qwen3-4B-Thinking-2507";
+    let labels = [("strategy", "concurrent"), ("streams", "4")];
+    let s = find(&p, model, "mean_time_to_first_token_ms", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 171.7655062675476);
+    let s = find(&p, model, "p99_time_to_first_token_ms", &labels);
+    assert_close(s.samples[0], 172.63293266296387);
+    let s = find(&p, model, "median_inter_token_latency_ms", &labels);
+    assert_close(s.samples[0], 24.178653868062757);
+    // Request latency is in seconds in GuideLLM's reports.
+    let s = find(&p, model, "mean_request_latency", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("s", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 24.90865981578827);
+    let s = find(&p, model, "mean_requests_per_second", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("req/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 0.12043527909470322);
+    let s = find(&p, model, "mean_output_tokens_per_second", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 165.59511945248636);
+    let s = find(&p, model, "mean_output_token_count", &labels);
+    assert_eq!(s.direction, Direction::Neutral);
+    assert_close(s.samples[0], 1024.0);
+    let s = find(&p, model, "errored_requests", &labels);
+    assert_eq!(s.direction, Direction::LowerIsBetter);
+    assert_eq!(s.samples, vec![0.0]);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.samples.len() == 1 && s.failed == 0));
+}
+
+#[test]
+fn guidellm_synchronous_run_of_another_model() {
+    let p = parse_fixture("guidellm", GUIDELLM_SYNC);
+    let model = "Qwen/Qwen3-30B-A3B";
+    let labels = [("strategy", "synchronous")];
+    let s = find(&p, model, "median_time_to_first_token_ms", &labels);
+    assert_close(s.samples[0], 58.10093879699707);
+    let s = find(&p, model, "mean_time_per_output_token_ms", &labels);
+    assert_close(s.samples[0], 38.6720892213481);
+    let s = find(&p, model, "mean_request_latency", &labels);
+    assert_close(s.samples[0], 39.60116597225791);
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.key.labels.get("streams").is_none()));
+    // The two runs measured the same metrics.
+    let names = |p: &Parsed| -> BTreeSet<String> {
+        p.series.iter().map(|s| s.key.metric.clone()).collect()
+    };
+    assert_eq!(
+        names(&p),
+        names(&parse_fixture("guidellm", GUIDELLM_SANITY))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// GenAI-Perf / AIPerf
+
+const GENAI_PERF_C1: &str = "genai-perf-json/Egham-7__adaptive/benchmarks__genai-perf__results__simple_medium_response_c1_artifacts__auto-openai-chat-concurrency1__simple_medium_response_c1_genai_perf";
+const GENAI_PERF_C10: &str = "genai-perf-json/Egham-7__adaptive/benchmarks__genai-perf__results__simple_medium_response_c10_artifacts__auto-openai-chat-concurrency10__simple_medium_response_c10_genai_perf";
+const AIPERF: &str = "genai-perf-json/anud18__qwen36-vllm-aiperf-benchmark/results__nvfp4__5090__chatbot__c2__profile_export_aiperf.json";
+
+#[test]
+fn genai_perf_json_reads_every_statistic_in_its_unit() {
+    let p = parse_fixture("genai-perf", &format!("{GENAI_PERF_C10}.json"));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let at = [("concurrency", "10")];
+    let s = find(&p, "auto", "avg_request_throughput", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("req/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 0.9143702288467201);
+    let s = find(&p, "auto", "avg_output_token_throughput", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 408.8289965516585);
+    let s = find(&p, "auto", "p99_request_latency", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 19113.67754225);
+    let s = find(&p, "auto", "std_time_to_first_token", &at);
+    assert_close(s.samples[0], 5002.431460878968);
+    let s = find(&p, "auto", "avg_request_count", &at);
+    assert_eq!((s.unit.as_str(), s.direction), ("", Direction::Neutral));
+    assert_close(s.samples[0], 26.0);
+    let s = find(&p, "auto", "p50_output_sequence_length", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens", Direction::Neutral)
+    );
+    assert_close(s.samples[0], 337.0);
+    // `input_config` holds settings, not metrics.
+    assert!(p.series.iter().all(|s| !s.key.metric.contains("config")));
+    assert_eq!(p.series.len(), 3 + 4 * 13);
+}
+
+#[test]
+fn genai_perf_json_and_csv_exports_of_one_run_agree() {
+    let json = parse_fixture("genai-perf", &format!("{GENAI_PERF_C10}.json"));
+    let rel = format!("{GENAI_PERF_C10}.csv");
+    let text = read(&rel);
+    let csv = parse::parse_file(&Input {
+        path: &rel,
+        text: &text,
+    });
+    // The CSV is left to the generic reader; its stats columns become its benchmarks.
+    assert_eq!(csv.format, "csv");
+    assert_eq!(
+        adapter("genai-perf").detect(&Input {
+            path: &rel,
+            text: &text
+        }),
+        Confidence::No
+    );
+    let cell = |stat: &str, metric: &str| {
+        csv.series
+            .iter()
+            .find(|s| s.key.benchmark == stat && s.key.metric.starts_with(metric))
+            .unwrap_or_else(|| panic!("{stat} {metric}"))
+            .samples[0]
+    };
+    let at = [("concurrency", "10")];
+    for (stat, csv_metric, json_metric) in [
+        ("avg", "Request Latency", "request_latency"),
+        ("p99", "Request Latency", "request_latency"),
+        ("p25", "Output Sequence Length", "output_sequence_length"),
+        ("max", "Input Sequence Length", "input_sequence_length"),
+        ("avg", "Output Token Throughput", "output_token_throughput"),
+        ("avg", "Request Throughput", "request_throughput"),
+    ] {
+        let from_json = find(&json, "auto", &format!("{stat}_{json_metric}"), &at).samples[0];
+        // The CSV rounds to two decimals.
+        let from_csv = cell(stat, csv_metric);
+        assert!(
+            (from_json - from_csv).abs() <= 0.005 + 1e-9,
+            "{stat} {json_metric}: {from_json} vs {from_csv}"
+        );
+    }
+}
+
+#[test]
+fn genai_perf_pair_keys_differ_only_by_concurrency() {
+    let base = parse_fixture("genai-perf", &format!("{GENAI_PERF_C1}.json"));
+    let head = parse_fixture("genai-perf", &format!("{GENAI_PERF_C10}.json"));
+    let strip = |p: &Parsed| -> BTreeSet<String> {
+        p.series.iter().map(|s| s.key.metric.clone()).collect()
+    };
+    assert_eq!(strip(&base), strip(&head));
+    assert!(base
+        .series
+        .iter()
+        .all(|s| s.key.labels.get("concurrency") == Some("1")));
+}
+
+#[test]
+fn aiperf_export_reads_the_model_phase_and_units() {
+    let p = parse_fixture("genai-perf", AIPERF);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let model = "qwen3.6-nvfp4";
+    let at = [("concurrency", "2")];
+    let s = find(&p, model, "avg_time_to_first_token", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 101.27894798958333);
+    let s = find(&p, model, "p99_inter_token_latency", &at);
+    assert_close(s.samples[0], 8.610303992499984);
+    let s = find(&p, model, "avg_output_token_throughput_per_user", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens/s/user", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 177.46172186392286);
+    let s = find(&p, model, "avg_total_token_throughput", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 1197.3333527266568);
+    let s = find(&p, model, "avg_benchmark_duration", &at);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("s", Direction::LowerIsBetter)
+    );
+    let s = find(&p, model, "avg_osl_mismatch_diff_pct", &at);
+    assert_eq!((s.unit.as_str(), s.direction), ("%", Direction::Neutral));
+    let s = find(&p, model, "avg_http_req_data_received", &at);
+    assert_eq!((s.unit.as_str(), s.direction), ("KB", Direction::Neutral));
+    // Counts and sums are bookkeeping, not statistics.
+    assert!(p
+        .series
+        .iter()
+        .all(|s| !s.key.metric.starts_with("count_") && !s.key.metric.starts_with("sum_")));
+    let higher = p
+        .series
+        .iter()
+        .filter(|s| s.direction == Direction::HigherIsBetter)
+        .count();
+    assert_eq!(higher, 3 + 3 * 13);
+}
+
+#[test]
+fn genai_perf_leaves_vllm_results_alone() {
+    for rel in fixtures("vllm-benchmark-serving-json") {
+        let text = read(&rel);
+        let input = Input {
+            path: &rel,
+            text: &text,
+        };
+        assert_eq!(
+            adapter("genai-perf").detect(&input),
+            Confidence::No,
+            "{rel}"
+        );
+        assert_eq!(adapter("guidellm").detect(&input), Confidence::No, "{rel}");
     }
 }

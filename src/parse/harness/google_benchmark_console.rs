@@ -10,8 +10,8 @@
 //! Each row gives `real_time` and `cpu_time`, converted to ns as the JSON adapter does, so a
 //! project can switch between the two outputs. Repeated rows (`--benchmark_repetitions`) are
 //! samples; the `_mean`, `_median`, `_stddev` and `_cv` rows summarise them and are read only
-//! for a benchmark that has no plain rows (`--benchmark_report_aggregates_only`). User
-//! counters after the iteration count are not read. Output pasted into Markdown notes often
+//! for a benchmark that has no plain rows (`--benchmark_report_aggregates_only`). Names may
+//! hold spaces. User counters after the iteration count are not read. Output pasted into Markdown notes often
 //! holds several runs under headings (`## RGB`, `## RGBX`): the heading above a table is its
 //! `section` label, so that the runs stay apart.
 
@@ -38,15 +38,26 @@ fn aggregate(name: &str) -> Option<&str> {
 }
 
 /// One table row: name, real time and CPU time in ns. `None` for anything else.
+///
+/// The name is everything before the first run of `time unit time unit iterations`, so that
+/// names given with spaces (`->Name("fpcap (pcap)")`) are read whole.
 fn row(line: &str) -> Option<(&str, f64, f64)> {
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    let [name, real, real_unit, cpu, cpu_unit, iterations, ..] = fields.as_slice() else {
-        return None;
-    };
-    number(iterations)?;
-    let real = to_ns(number(real)?, real_unit)?;
-    let cpu = to_ns(number(cpu)?, cpu_unit)?;
-    Some((name, real, cpu))
+    let tokens: Vec<(usize, &str)> = line
+        .split_whitespace()
+        .map(|t| (t.as_ptr() as usize - line.as_ptr() as usize, t))
+        .collect();
+    let start = tokens.first()?.0;
+    (1..tokens.len()).find_map(|i| {
+        let [(at, real), (_, real_unit), (_, cpu), (_, cpu_unit), (_, iterations), ..] =
+            tokens[i..]
+        else {
+            return None;
+        };
+        number(iterations)?;
+        let real = to_ns(number(real)?, real_unit)?;
+        let cpu = to_ns(number(cpu)?, cpu_unit)?;
+        Some((line[start..at].trim_end(), real, cpu))
+    })
 }
 
 impl Adapter for GoogleBenchmarkConsole {

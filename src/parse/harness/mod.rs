@@ -1,7 +1,7 @@
 //! Adapters for the classic benchmark harnesses: criterion (JSON files, `raw.csv`,
 //! cargo-criterion messages, console text), libtest `cargo bench`, Google Benchmark (JSON
 //! and console), pytest-benchmark, hyperfine, `go test -bench`, JMH, BenchmarkDotNet, Catch2,
-//! benchmark.js, vitest bench, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
+//! benchmark.js, vitest bench, `deno bench`, Julia BenchmarkTools, gungraun/iai-callgrind, Ruby
 //! benchmark-ips, Luau's benchmark runner and airspeed velocity (asv: result files and
 //! console output); and
 //! `benchstat` output, recognised so that it is reported as a comparison, not read as data.
@@ -26,6 +26,7 @@ mod catch2_xml;
 mod criterion;
 mod criterion_console;
 mod criterion_csv;
+mod deno_bench;
 mod go_bench;
 mod google_benchmark;
 mod google_benchmark_console;
@@ -61,6 +62,7 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &catch2_console::Catch2Console,
     &benchmarkjs::BenchmarkJs,
     &vitest::Vitest,
+    &deno_bench::DenoBench,
     &benchmarktools::BenchmarkTools,
     &callgrind::Callgrind,
     &benchmark_ips::BenchmarkIps,

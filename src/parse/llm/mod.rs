@@ -2,8 +2,8 @@
 //! commonly convert them to: Ollama (API responses and `ollama run --verbose` text), llama.cpp
 //! (`llama-bench` JSON/JSONL/Markdown and llama-server timing CSVs), vLLM (`benchmark_serving`
 //! and `bench throughput` JSON), SGLang `bench_serving` JSONL, the serving summary both of
-//! them print on the console, github-action-benchmark custom JSON and the Bencher Metric
-//! Format.
+//! them print on the console, GuideLLM reports, NVIDIA GenAI-Perf/AIPerf summary exports,
+//! github-action-benchmark custom JSON and the Bencher Metric Format.
 //!
 //! Where a tool defines what a number means (tokens/s, milliseconds), the adapter sets the unit
 //! and direction itself; only free-form metric names go through [`crate::direction::infer`].
@@ -12,6 +12,8 @@
 mod bmf;
 mod emit;
 mod gab;
+mod genai_perf;
+mod guidellm;
 pub(crate) mod json;
 mod llama_bench;
 mod llama_bench_md;
@@ -33,6 +35,8 @@ pub static ADAPTERS: &[&dyn Adapter] = &[
     &llama_bench_md::LlamaBenchMd,
     &llama_server_csv::LlamaServerCsv,
     &sglang::SglangServing,
+    &genai_perf::GenaiPerf,
+    &guidellm::GuideLlm,
     &vllm::VllmServing,
     &vllm::VllmThroughput,
     &gab::GabCustom,
