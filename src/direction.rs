@@ -188,6 +188,45 @@ const PARAMETERS: &[&str] = &[
     "poll",
 ];
 
+/// Whether one of the [`words`] of `name` is in `candidates` (lower-case words), without
+/// building the words.
+pub fn has_any_word(name: &str, candidates: &[&str]) -> bool {
+    let matches = |word: &str| {
+        if word.is_ascii() {
+            candidates.iter().any(|c| word.eq_ignore_ascii_case(c))
+        } else {
+            let lower = word.to_lowercase();
+            candidates.contains(&lower.as_str())
+        }
+    };
+    let mut start: Option<usize> = None;
+    let mut prev_lower = false;
+    for (i, c) in name.char_indices() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower {
+                if let Some(s) = start.replace(i) {
+                    if matches(&name[s..i]) {
+                        return true;
+                    }
+                }
+            }
+            start.get_or_insert(i);
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        } else {
+            if let Some(s) = start.take() {
+                if matches(&name[s..i]) {
+                    return true;
+                }
+            }
+            if c == '%' && matches("percent") {
+                return true;
+            }
+            prev_lower = false;
+        }
+    }
+    start.is_some_and(|s| matches(&name[s..]))
+}
+
 /// Splits a name into lower-case words at non-alphanumerics and camelCase boundaries
 /// (`%` is the word `percent`).
 pub fn words(name: &str) -> Vec<String> {
@@ -845,6 +884,33 @@ mod tests {
             "completed",
         ] {
             assert!(!is_bookkeeping(m), "{m}");
+        }
+    }
+
+    #[test]
+    fn has_any_word_agrees_with_words() {
+        let names = [
+            "TokensPerSecond",
+            "mean_tokens_s",
+            "tok/s",
+            "cpu%",
+            "p99",
+            "ΔTTFT",
+            "throughput_delta",
+            "ÄrgerDiff",
+            "KELVIN_\u{212A}",
+            "",
+            "__",
+            "GPUUtil",
+        ];
+        let candidates = [
+            "tokens", "s", "percent", "p99", "delta", "diff", "k", "util", "ttft",
+        ];
+        for name in names {
+            for c in candidates {
+                let expected = words(name).iter().any(|w| w == c);
+                assert_eq!(has_any_word(name, &[c]), expected, "{name} / {c}");
+            }
         }
     }
 

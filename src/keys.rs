@@ -216,7 +216,8 @@ const PROVENANCE_NAMES: &[&str] = &[
 /// digits), a UUID, or a date/time or epoch stamp. Such labels differ on every run and
 /// would keep base and head series from ever meeting.
 pub fn is_provenance(name: &str, value: &str) -> bool {
-    PROVENANCE_NAMES.iter().any(|p| same_name(p, name.trim()))
+    let (name, value) = (name.trim(), value.trim());
+    PROVENANCE_NAMES.iter().any(|p| same_name(p, name))
         || is_hash(value)
         || is_uuid(value)
         || is_stamp(value)

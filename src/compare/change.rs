@@ -5,7 +5,7 @@
 //! measurement.
 
 use super::{ChangeKind, Delta};
-use crate::direction::words;
+use crate::direction::has_any_word;
 use crate::model::SeriesKey;
 use crate::units;
 
@@ -85,43 +85,42 @@ pub(super) fn threshold_unit(kind: ChangeKind) -> &'static str {
 pub(super) fn is_signed_difference(key: &SeriesKey) -> bool {
     key.benchmark.contains('Δ')
         || key.metric.contains('Δ')
-        || words(&key.metric).iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "delta" | "diff" | "difference" | "penalty" | "overhead" | "gain" | "savings"
-            )
-        })
+        || has_any_word(
+            &key.metric,
+            &[
+                "delta",
+                "diff",
+                "difference",
+                "penalty",
+                "overhead",
+                "gain",
+                "savings",
+            ],
+        )
 }
 
 /// A percentage: unit `%`, or a unitless metric named like one.
 pub(super) fn is_percent(metric: &str, unit: &str) -> bool {
     unit == "%"
         || (unit.is_empty()
-            && words(metric).iter().any(|w| {
-                matches!(
-                    w.as_str(),
-                    "percent"
-                        | "pct"
-                        | "percentage"
-                        | "efficiency"
-                        | "utilization"
-                        | "utilisation"
-                        | "util"
-                )
-            }))
+            && has_any_word(
+                metric,
+                &[
+                    "percent",
+                    "pct",
+                    "percentage",
+                    "efficiency",
+                    "utilization",
+                    "utilisation",
+                    "util",
+                ],
+            ))
 }
 
 /// Why a pair of means is absent telemetry rather than a change, if it is: a duration,
 /// rate or count (not an error count) exactly 0 on one side and positive on the other, or
 /// a negative duration, rate or count.
 pub(super) fn absent(key: &SeriesKey, unit: &str, base: f64, head: f64) -> Option<String> {
-    if base == head
-        || !is_telemetry(key, unit)
-        || is_signed_difference(key)
-        || is_percent(&key.metric, unit)
-    {
-        return None;
-    }
     let side = |v: f64, other: f64| -> Option<&'static str> {
         if v < 0.0 {
             Some("negative, which is impossible")
@@ -131,53 +130,49 @@ pub(super) fn absent(key: &SeriesKey, unit: &str, base: f64, head: f64) -> Optio
             None
         }
     };
-    match (side(base, head), side(head, base)) {
-        (Some(why), _) => Some(format!("base is {why}")),
-        (None, Some(why)) => Some(format!("head is {why}")),
-        (None, None) => None,
-    }
+    // The values decide most pairs; the names are read only for a zero or a negative.
+    let why = match (side(base, head), side(head, base)) {
+        (Some(why), _) => format!("base is {why}"),
+        (None, Some(why)) => format!("head is {why}"),
+        (None, None) => return None,
+    };
+    let telemetry = base != head
+        && is_telemetry(key, unit)
+        && !is_signed_difference(key)
+        && !is_percent(&key.metric, unit);
+    telemetry.then_some(why)
 }
 
 /// A duration, a rate or a token count, whose 0 means "not recorded".
 fn is_telemetry(key: &SeriesKey, unit: &str) -> bool {
     let name = key.metric.as_str();
-    if words(name).iter().any(|w| {
-        matches!(
-            w.as_str(),
-            "error"
-                | "errors"
-                | "fail"
-                | "failed"
-                | "failures"
-                | "failure"
-                | "oom"
-                | "timeout"
-                | "timeouts"
-                | "retries"
-                | "dropped"
-                | "rejected"
-        )
-    }) {
+    if has_any_word(
+        name,
+        &[
+            "error", "errors", "fail", "failed", "failures", "failure", "oom", "timeout",
+            "timeouts", "retries", "dropped", "rejected",
+        ],
+    ) {
         return false;
     }
     let timed = units::convert(1.0, unit, "s").is_some();
     let rate = unit.ends_with("/s");
     timed
         || rate
-        || words(name).iter().any(|w| {
-            matches!(
-                w.as_str(),
-                "duration"
-                    | "ttft"
-                    | "latency"
-                    | "throughput"
-                    | "tps"
-                    | "tokens"
-                    | "count"
-                    | "time"
-                    | "eval"
-            )
-        })
+        || has_any_word(
+            name,
+            &[
+                "duration",
+                "ttft",
+                "latency",
+                "throughput",
+                "tps",
+                "tokens",
+                "count",
+                "time",
+                "eval",
+            ],
+        )
 }
 
 #[cfg(test)]

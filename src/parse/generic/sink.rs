@@ -6,9 +6,10 @@ use crate::keys;
 use crate::model::{At, Direction, Labels, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
 use crate::units;
+use foldhash::fast::RandomState;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Most series one file may produce; the rest are dropped with a warning.
@@ -47,7 +48,7 @@ impl SeriesSink {
             source: keys::normalize_path(input.path),
             series: Vec::new(),
             index: HashMap::new(),
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             warnings: Vec::new(),
             dropped: 0,
         }

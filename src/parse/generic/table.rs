@@ -15,9 +15,10 @@ use super::sink::{bounded, number_label, Reading, SeriesSink};
 use crate::direction;
 use crate::model::{At, Direction, Labels};
 use crate::units::{self, parse_quantity};
+use foldhash::fast::RandomState;
 use regex::Regex;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
 
 /// A table as read from a file. The cells of every row are kept in one string (trimmed,
@@ -493,7 +494,7 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
     // Indexed like the stored cells (rows taken out as a header or units row stay missing).
     let mut kinds = vec![Cell::Missing; table.ends.len()];
     // Words repeat down a column (a model name, a status): each is classified once.
-    let mut seen: HashMap<&str, Cell> = HashMap::new();
+    let mut seen: foldhash::HashMap<&str, Cell> = foldhash::HashMap::default();
     for row in table.iter_rows() {
         for (col, cell) in row.cells().enumerate() {
             let kind = match units::plain_number(cell) {

@@ -3,9 +3,11 @@
 //! series in the order they were read.
 
 use crate::keys;
-use crate::model::{Direction, Origin, Series, SeriesKey, Warning};
+use crate::model::{At, Direction, Origin, Series, SeriesKey, Warning};
 use crate::parse::{Input, ParseError, Parsed};
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Labels of a series (parameters that tell otherwise equal benchmarks apart).
@@ -28,7 +30,9 @@ pub(super) struct SeriesBuilder {
     source: String,
     format: &'static str,
     series: Vec<Series>,
-    index: HashMap<SeriesKey, usize>,
+    /// Positions of the series by a hash of benchmark, metric and labels.
+    index: HashMap<u64, Vec<usize>>,
+    hasher: RandomState,
     warnings: Vec<Warning>,
 }
 
@@ -40,28 +44,42 @@ impl SeriesBuilder {
             format,
             series: Vec::new(),
             index: HashMap::new(),
+            hasher: RandomState::default(),
             warnings: Vec::new(),
         }
     }
 
+    /// The series of `m`, created when new. Looked up by a hash of the key's parts and
+    /// compared in place, so that a repeated reading builds no key.
     fn entry(&mut self, m: &Metric) -> &mut Series {
-        let key = SeriesKey {
-            source: self.source.clone(),
-            benchmark: m.benchmark.to_string(),
-            metric: m.metric.to_string(),
-            labels: m.labels.clone(),
-        };
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
+        let i = self.entry_index(m);
+        &mut self.series[i]
+    }
+
+    fn entry_index(&mut self, m: &Metric) -> usize {
+        let hash = self.hasher.hash_one((m.benchmark, m.metric, m.labels));
+        let slots = self.index.entry(hash).or_default();
+        let found = slots.iter().copied().find(|&i| {
+            let k = &self.series[i].key;
+            k.benchmark == m.benchmark && k.metric == m.metric && k.labels == *m.labels
+        });
+        let i = match found {
+            Some(i) => i,
             None => {
-                let mut s = Series::new(key.clone(), m.unit, m.direction);
+                let key = SeriesKey {
+                    source: self.source.clone(),
+                    benchmark: m.benchmark.to_string(),
+                    metric: m.metric.to_string(),
+                    labels: m.labels.clone(),
+                };
+                let mut s = Series::new(key, m.unit, m.direction);
                 s.format = self.format.to_string();
+                slots.push(self.series.len());
                 self.series.push(s);
-                self.index.insert(key, self.series.len() - 1);
                 self.series.len() - 1
             }
         };
-        &mut self.series[i]
+        i
     }
 
     fn note_origin(series: &mut Series, origin: Origin) {
@@ -72,10 +90,16 @@ impl SeriesBuilder {
 
     /// Records measurements of `m` read at `at` (`line 12`, `/benchmarks/3`). Values that are
     /// not finite numbers are dropped with a warning.
-    pub fn samples(&mut self, m: &Metric, values: impl IntoIterator<Item = f64>, at: &str) {
+    pub fn samples(
+        &mut self,
+        m: &Metric,
+        values: impl IntoIterator<Item = f64>,
+        at: impl Into<At>,
+    ) {
         let mut dropped = 0usize;
         let origin = Origin::new(self.path.clone(), at);
-        let series = self.entry(m);
+        let i = self.entry_index(m);
+        let series = &mut self.series[i];
         for v in values {
             if v.is_finite() {
                 series.samples.push(v);
@@ -83,22 +107,24 @@ impl SeriesBuilder {
                 dropped += 1;
             }
         }
-        Self::note_origin(series, origin);
         if dropped > 0 {
             self.warn(format!(
-                "{dropped} value(s) of {} / {} at {at} are not finite numbers and were ignored",
-                m.benchmark, m.metric
+                "{dropped} value(s) of {} / {} at {} are not finite numbers and were ignored",
+                m.benchmark, m.metric, origin.at
             ));
+        }
+        if let Some(series) = self.series.get_mut(i) {
+            Self::note_origin(series, origin);
         }
     }
 
     /// Records one measurement of `m`.
-    pub fn sample(&mut self, m: &Metric, value: f64, at: &str) {
+    pub fn sample(&mut self, m: &Metric, value: f64, at: impl Into<At>) {
         self.samples(m, [value], at);
     }
 
     /// Records `count` failed runs of `m`.
-    pub fn failed(&mut self, m: &Metric, count: u32, at: &str) {
+    pub fn failed(&mut self, m: &Metric, count: u32, at: impl Into<At>) {
         let origin = Origin::new(self.path.clone(), at);
         let series = self.entry(m);
         series.failed = series.failed.saturating_add(count);

@@ -17,7 +17,7 @@
 use super::builder::{Labels, Metric, SeriesBuilder};
 use super::{number, numbered_lines};
 use crate::direction;
-use crate::model::Direction;
+use crate::model::{At, Direction};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use std::collections::HashMap;
 
@@ -138,10 +138,16 @@ impl Adapter for GoBench {
         let declared = unit_directions(input.text);
         let mut out = SeriesBuilder::new(input, NAME);
         let mut config = Labels::new();
+        // The labels of the last result line, reused while the configuration and the
+        // `-procs` suffix stay the same (as they do for every `-count` repetition).
+        let mut last: Option<(Option<&str>, Labels)> = None;
         for (n, line) in numbered_lines(input.text) {
-            let at = format!("line {n}");
+            let at = At::line(n as u64);
             if let Some(r) = result_line(line) {
-                let labels = labels_for(&config, r.procs);
+                let labels = match last.take() {
+                    Some((procs, labels)) if procs == r.procs => labels,
+                    _ => labels_for(&config, r.procs),
+                };
                 for (value, unit) in r.values {
                     let metric = Metric {
                         benchmark: r.name,
@@ -150,8 +156,9 @@ impl Adapter for GoBench {
                         unit,
                         direction: direction_of(unit, &declared),
                     };
-                    out.sample(&metric, value, &at);
+                    out.sample(&metric, value, at.clone());
                 }
+                last = Some((r.procs, labels));
             } else if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
                 let full = failed.split_whitespace().next().unwrap_or_default();
                 if is_benchmark_name(full) {
@@ -164,11 +171,12 @@ impl Adapter for GoBench {
                         unit: "ns/op",
                         direction: Direction::LowerIsBetter,
                     };
-                    out.failed(&metric, 1, &at);
+                    out.failed(&metric, 1, at);
                 }
             } else if let Some((key, value)) = config_line(line) {
                 if LABEL_KEYS.contains(&key) {
                     config.insert(key.to_string(), value.to_string());
+                    last = None;
                 }
             }
         }

@@ -28,8 +28,10 @@ const NAME: &str = "google-benchmark-console";
 const AGGREGATES: [&str; 4] = ["_mean", "_median", "_stddev", "_cv"];
 
 fn is_header(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    words.len() >= 4 && words[..4] == ["Benchmark", "Time", "CPU", "Iterations"]
+    let mut words = line.split_whitespace();
+    ["Benchmark", "Time", "CPU", "Iterations"]
+        .iter()
+        .all(|w| words.next() == Some(w))
 }
 
 /// The benchmark an aggregate row (`x_mean`, `x_cv`) summarises; `None` for a plain row.
@@ -66,7 +68,9 @@ impl Adapter for GoogleBenchmarkConsole {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| is_header(l)) {
+        // The header starts with `Benchmark`; most files are ruled out by one search.
+        if input.text.contains("Benchmark") && numbered_lines(input.text).any(|(_, l)| is_header(l))
+        {
             Confidence::Certain
         } else {
             Confidence::No
