@@ -111,16 +111,16 @@ fn read_benchmark(bench: &Value, name: &str, labels: &Labels, at: &str, out: &mu
     };
     let stats = &bench["Statistics"];
     if stats.is_null() {
-        out.failed(&time, 1, &format!("{at}/Statistics"));
+        out.failed(&time, 1, format!("{at}/Statistics"));
         return;
     }
     let (original, _) = numbers(&stats["OriginalValues"]);
     if !original.is_empty() {
-        out.samples(&time, original, &format!("{at}/Statistics/OriginalValues"));
+        out.samples(&time, original, format!("{at}/Statistics/OriginalValues"));
     } else if let Some(mean) = stats.get("Mean").and_then(Value::as_f64) {
-        out.sample(&time, mean, &format!("{at}/Statistics/Mean"));
+        out.sample(&time, mean, format!("{at}/Statistics/Mean"));
     } else {
-        out.failed(&time, 1, &format!("{at}/Statistics"));
+        out.failed(&time, 1, format!("{at}/Statistics"));
     }
     if let Some(bytes) = bench
         .get("Memory")
@@ -137,7 +137,7 @@ fn read_benchmark(bench: &Value, name: &str, labels: &Labels, at: &str, out: &mu
         out.sample(
             &allocated,
             bytes,
-            &format!("{at}/Memory/BytesAllocatedPerOperation"),
+            format!("{at}/Memory/BytesAllocatedPerOperation"),
         );
     }
     let metrics = bench
@@ -174,6 +174,6 @@ fn read_benchmark(bench: &Value, name: &str, labels: &Labels, at: &str, out: &mu
             unit,
             direction,
         };
-        out.sample(&metric, value, &format!("{at}/Metrics/{j}"));
+        out.sample(&metric, value, format!("{at}/Metrics/{j}"));
     }
 }

@@ -59,7 +59,7 @@ impl Adapter for BenchmarkJs {
                 unit: "ops/s",
                 direction: Direction::HigherIsBetter,
             };
-            out.sample(&metric, ops, &format!("line {n}"));
+            out.sample(&metric, ops, format!("line {n}"));
         }
         out.finish()
     }

@@ -117,7 +117,7 @@ fn leaf(
         match fields.get(key) {
             Some(v @ Value::Array(_)) => {
                 let (samples, skipped) = numbers(v);
-                out.samples(&metric(one, "ns"), samples, &format!("{at}/1/{key}"));
+                out.samples(&metric(one, "ns"), samples, format!("{at}/1/{key}"));
                 if skipped > 0 {
                     out.warn(format!(
                         "{at}/1/{key}: {skipped} entries are not numbers and were ignored"
@@ -126,7 +126,7 @@ fn leaf(
             }
             Some(v) => {
                 if let Some(v) = v.as_f64() {
-                    out.sample(&metric(one, "ns"), v, &format!("{at}/1/{key}"));
+                    out.sample(&metric(one, "ns"), v, format!("{at}/1/{key}"));
                 }
             }
             None => {}
@@ -134,7 +134,7 @@ fn leaf(
     }
     for (key, unit) in [("memory", "B"), ("allocs", "")] {
         if let Some(v) = fields.get(key).and_then(Value::as_f64) {
-            out.sample(&metric(key, unit), v, &format!("{at}/1/{key}"));
+            out.sample(&metric(key, unit), v, format!("{at}/1/{key}"));
         }
     }
 }

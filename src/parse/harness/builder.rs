@@ -63,7 +63,8 @@ impl SeriesBuilder {
             let k = &self.series[i].key;
             k.benchmark == m.benchmark && k.metric == m.metric && k.labels == *m.labels
         });
-        let i = match found {
+
+        match found {
             Some(i) => i,
             None => {
                 let key = SeriesKey {
@@ -78,8 +79,7 @@ impl SeriesBuilder {
                 self.series.push(s);
                 self.series.len() - 1
             }
-        };
-        i
+        }
     }
 
     fn note_origin(series: &mut Series, origin: Origin) {

@@ -137,7 +137,7 @@ impl Adapter for Callgrind {
                     unit,
                     direction: direction(metric),
                 };
-                out.sample(&m, value, &format!("line {n}"));
+                out.sample(&m, value, format!("line {n}"));
                 continue;
             }
             let t = line.trim_end();

@@ -173,7 +173,7 @@ fn read_estimates(doc: &Value, benchmark: &str, out: &mut SeriesBuilder) {
             unit: "ns",
             direction: Direction::LowerIsBetter,
         };
-        out.sample(&metric, v, &format!("/{stat}/point_estimate"));
+        out.sample(&metric, v, format!("/{stat}/point_estimate"));
     }
 }
 

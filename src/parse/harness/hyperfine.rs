@@ -85,20 +85,20 @@ fn read_result(result: &Value, at: &str, out: &mut SeriesBuilder) {
                     _ => failed += 1,
                 }
             }
-            out.samples(&time, samples, &format!("{at}/times"));
+            out.samples(&time, samples, format!("{at}/times"));
             if failed > 0 {
-                out.failed(&time, failed, &format!("{at}/times"));
+                out.failed(&time, failed, format!("{at}/times"));
             }
         }
         None => {
             if let Some(mean) = result.get("mean").and_then(Value::as_f64) {
-                out.sample(&time, mean, &format!("{at}/mean"));
+                out.sample(&time, mean, format!("{at}/mean"));
             }
         }
     }
     for metric in ["user", "system"] {
         if let Some(v) = result.get(metric).and_then(Value::as_f64) {
-            out.sample(&seconds(metric), v, &format!("{at}/{metric}"));
+            out.sample(&seconds(metric), v, format!("{at}/{metric}"));
         }
     }
 }

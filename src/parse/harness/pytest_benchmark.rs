@@ -88,7 +88,7 @@ fn read_benchmark(bench: &Value, at: &str, out: &mut SeriesBuilder) {
     };
     for stat in TIME_STATS {
         if let Some(v) = stats.get(stat).and_then(Value::as_f64) {
-            out.sample(&seconds(stat), v, &format!("{at}/stats/{stat}"));
+            out.sample(&seconds(stat), v, format!("{at}/stats/{stat}"));
         }
     }
     if let Some(v) = stats.get("ops").and_then(Value::as_f64) {
@@ -99,7 +99,7 @@ fn read_benchmark(bench: &Value, at: &str, out: &mut SeriesBuilder) {
             unit: "ops/s",
             direction: Direction::HigherIsBetter,
         };
-        out.sample(&ops, v, &format!("{at}/stats/ops"));
+        out.sample(&ops, v, format!("{at}/stats/ops"));
     }
     let (data, skipped) = numbers(&stats["data"]);
     if skipped > 0 {
@@ -108,7 +108,7 @@ fn read_benchmark(bench: &Value, at: &str, out: &mut SeriesBuilder) {
         ));
     }
     if !data.is_empty() {
-        out.samples(&seconds("time"), data, &format!("{at}/stats/data"));
+        out.samples(&seconds("time"), data, format!("{at}/stats/data"));
     }
     if let Some(extra) = bench.get("extra_info").and_then(Value::as_object) {
         for (key, value) in extra {
@@ -125,7 +125,7 @@ fn read_benchmark(bench: &Value, at: &str, out: &mut SeriesBuilder) {
                 unit: "",
                 direction: direction::infer(key, ""),
             };
-            out.sample(&metric, v, &format!("{at}/extra_info/{key}"));
+            out.sample(&metric, v, format!("{at}/extra_info/{key}"));
         }
     }
 }

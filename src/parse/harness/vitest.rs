@@ -104,7 +104,7 @@ fn read_benchmark(bench: &Value, group: Option<&str>, at: &str, out: &mut Series
         out.samples(
             &metric("time", "ms", LowerIsBetter),
             samples,
-            &format!("{at}/samples"),
+            format!("{at}/samples"),
         );
     }
     if skipped > 0 {
