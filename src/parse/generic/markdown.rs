@@ -295,6 +295,47 @@ fn embed(input: &Input, body: &str, lang: &str, line: usize, sink: &mut SeriesSi
 mod tests {
     use super::*;
     use crate::model::{Direction, Series};
+    use proptest::prelude::*;
+
+    /// Splitting one character at a time, as a reader of the Markdown rule would.
+    fn split_row_by_chars(line: &str) -> Vec<String> {
+        let mut t = line.trim();
+        t = t.strip_prefix('|').unwrap_or(t);
+        if t.ends_with('|') && !t.ends_with("\\|") {
+            t = &t[..t.len() - 1];
+        }
+        let mut cells = Vec::new();
+        let mut cur = String::new();
+        let mut chars = t.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if chars.peek() == Some(&'|') => {
+                    cur.push('|');
+                    chars.next();
+                }
+                '|' => cells.push(std::mem::take(&mut cur).trim().to_string()),
+                c => cur.push(c),
+            }
+        }
+        cells.push(cur.trim().to_string());
+        cells
+    }
+
+    proptest! {
+        #[test]
+        fn cells_split_like_the_character_rule(line in "[ a|\\\\b-]{0,24}") {
+            prop_assert_eq!(split_row(&line), split_row_by_chars(&line));
+        }
+    }
+
+    #[test]
+    fn escaped_pipes_stay_in_their_cell() {
+        assert_eq!(split_row("| a \\| b | c |"), ["a | b", "c"]);
+        assert_eq!(split_row("a\\\\|b"), ["a\\|b"]);
+        assert_eq!(split_row("|"), [""]);
+        assert!(is_separator("|---|:--:|"));
+        assert!(!is_separator("| - | x |"));
+    }
 
     fn parse(text: &str) -> Vec<Series> {
         Markdown

@@ -1100,6 +1100,81 @@ mod tests {
     }
 
     #[test]
+    fn rows_that_repeat_a_configuration_are_samples_of_one_series() {
+        let rows: Vec<[String; 4]> = (0..40)
+            .map(|i| {
+                [
+                    format!("m{}", i % 2),
+                    format!("{}", 1024 << (i % 4)),
+                    format!("{}", 50 + i),
+                    if i == 7 { "boom".into() } else { String::new() },
+                ]
+            })
+            .collect();
+        let rows: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        let t = table(&["model", "num_ctx", "tokens_s", "error"], &rows);
+        let series = run(&t);
+        // Four configurations, each seen ten times; one run failed.
+        assert_eq!(series.len(), 4);
+        let s = series
+            .iter()
+            .find(|s| s.key.benchmark == "m1" && s.key.labels.get("num_ctx") == Some("8192"))
+            .unwrap();
+        assert_eq!(
+            s.samples,
+            vec![53.0, 61.0, 65.0, 69.0, 73.0, 77.0, 81.0, 85.0, 89.0]
+        );
+        assert_eq!(s.failed, 1);
+        assert_eq!(s.origin[0].at.to_string(), "line 5, column tokens_s");
+        assert_eq!(series.iter().map(|s| s.failed).sum::<u32>(), 1);
+        assert!(series
+            .iter()
+            .all(|s| s.samples.len() + s.failed as usize == 10));
+    }
+
+    #[test]
+    fn a_cell_is_classified_as_the_checks_it_replaces_say() {
+        for cell in [
+            "",
+            "-",
+            "N/A",
+            "nan",
+            "inf",
+            "1e309",
+            "OOM",
+            "Timeout",
+            "12.5",
+            "-0",
+            "1,234",
+            "3 ms",
+            "[1, 2]",
+            "[1, x]",
+            "warmup",
+            "llama3.1:8b",
+            "0x10",
+            "1e3",
+        ] {
+            let expected = if is_missing(cell) {
+                Cell::Missing
+            } else if is_failure_cell(cell) {
+                Cell::Failure
+            } else {
+                match parse_quantity(cell) {
+                    Some(q) if q.unit.is_empty() => Cell::Number(q.value),
+                    Some(_) => Cell::Quantity,
+                    None if list_samples(cell).is_some() => Cell::Quantity,
+                    None => Cell::Text,
+                }
+            };
+            assert_eq!(Cell::of(cell), expected, "{cell}");
+        }
+    }
+
+    #[test]
     fn a_cell_holding_a_list_gives_its_samples() {
         let t = table(
             &["model", "latency_ms"],
