@@ -200,6 +200,17 @@ mod tests {
     }
 
     #[test]
+    fn a_place_is_small_and_a_cell_needs_no_allocation_of_its_own() {
+        assert!(std::mem::size_of::<At>() <= 24);
+        let column: Arc<str> = "tokens_s".into();
+        let cells: Vec<At> = (0..1000).map(|line| At::cell(line, &column)).collect();
+        // Every cell shares the column's name.
+        assert_eq!(Arc::strong_count(&column), 1001);
+        drop(cells);
+        assert_eq!(Arc::strong_count(&column), 1);
+    }
+
+    #[test]
     fn json_is_the_text() {
         let column: Arc<str> = "ttft_s".into();
         let json = serde_json::to_string(&At::cell(2, &column)).unwrap();
