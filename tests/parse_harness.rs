@@ -198,7 +198,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             }
         }
     }
-    assert_eq!(seen, 87, "fixture count changed");
+    assert_eq!(seen, 88, "fixture count changed");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1486,6 +1486,30 @@ fn julia_benchmarktools_estimates_by_group_path() {
         "{:?}",
         p.warnings
     );
+}
+
+#[test]
+fn julia_benchmarktools_estimate_saved_outside_a_group() {
+    // `BenchmarkTools.save(file, median(trial))` of BenchmarkTools 1.6: the version header
+    // holds a VersionNumber object and the one value is a bare `TrialEstimate`.
+    let p = parse(
+        "julia-benchmarktools-json/ChrNikEsc__Mlogit.jl/benchmark__results_2025-03-24-10-40-40_93521.json",
+    );
+    assert_eq!(p.format, "julia-benchmarktools");
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert_eq!(p.series.len(), 4);
+    // No group path: the file names the benchmark (its timestamp left out).
+    let name = "benchmark__results_93521";
+    let time = find(&p, name, "time");
+    assert_unit(time, "ns", Direction::LowerIsBetter);
+    assert_samples(time, &[1.2477431e7]);
+    assert_samples(find(&p, name, "gctime"), &[0.0]);
+    let memory = find(&p, name, "memory");
+    assert_unit(memory, "B", Direction::LowerIsBetter);
+    assert_samples(memory, &[16922104.0]);
+    let allocs = find(&p, name, "allocs");
+    assert_unit(allocs, "", Direction::LowerIsBetter);
+    assert_samples(allocs, &[93521.0]);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1607,6 +1607,69 @@ fn guidellm_synchronous_run_of_another_model() {
     );
 }
 
+const GUIDELLM_PD: &str =
+    "guidellm-json/nirjhar17__guidellm-pd-disaggregation/reports__sync-benchmarks.json";
+
+#[test]
+fn guidellm_report_of_a_second_project() {
+    // GuideLLM 0.5.0 against a prefill/decode-disaggregated deployment: the strategy
+    // carries `worker_count`/`max_concurrency` and no streams or rate.
+    let p = parse_fixture("guidellm", GUIDELLM_PD);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert_eq!(p.series.len(), 76);
+    let model = "Qwen/Qwen3-0.6B";
+    let labels = [("strategy", "synchronous")];
+    let s = find(&p, model, "mean_time_to_first_token_ms", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("ms", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 172.4458607760343);
+    assert_close(
+        find(&p, model, "p99_time_to_first_token_ms", &labels).samples[0],
+        665.0362014770508,
+    );
+    assert_close(
+        find(&p, model, "median_inter_token_latency_ms", &labels).samples[0],
+        20.990354808296743,
+    );
+    let s = find(&p, model, "p95_request_latency", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("s", Direction::LowerIsBetter)
+    );
+    assert_close(s.samples[0], 3.327683925628662);
+    let s = find(&p, model, "mean_requests_per_second", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("req/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 0.35);
+    let s = find(&p, model, "median_output_tokens_per_second", &labels);
+    assert_eq!(
+        (s.unit.as_str(), s.direction),
+        ("tokens/s", Direction::HigherIsBetter)
+    );
+    assert_close(s.samples[0], 47.61168751560833);
+    let s = find(&p, model, "mean_prompt_token_count", &labels);
+    assert_eq!(s.direction, Direction::Neutral);
+    assert_close(s.samples[0], 264.0);
+    assert_eq!(
+        find(&p, model, "errored_requests", &labels).samples,
+        vec![0.0]
+    );
+    // A synchronous run names no streams or rate, and reads the same metrics as the
+    // first project's reports.
+    assert!(p
+        .series
+        .iter()
+        .all(|s| s.key.labels.len() == 1 && s.samples.len() == 1 && s.failed == 0));
+    let names = |p: &Parsed| -> BTreeSet<String> {
+        p.series.iter().map(|s| s.key.metric.clone()).collect()
+    };
+    assert_eq!(names(&p), names(&parse_fixture("guidellm", GUIDELLM_SYNC)));
+}
+
 // ---------------------------------------------------------------------------------------
 // GenAI-Perf / AIPerf
 

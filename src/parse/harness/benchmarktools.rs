@@ -4,7 +4,8 @@
 //! are a `TrialEstimate` (`time`, `gctime` in nanoseconds, `memory` in bytes, `allocs`) or a
 //! whole `Trial` (`times` and `gctimes` per sample).
 //!
-//! The benchmark is the path of group keys (`fib/20`). Times, memory and allocations are
+//! The benchmark is the path of group keys (`fib/20`); an estimate saved on its own, outside
+//! any group, is named by the file. Times, memory and allocations are
 //! lower-is-better; a `Trial`'s `times` are the samples of `time`. Ratios and judgements
 //! (`TrialRatio`, `TrialJudgement`) compare two runs and are not measurements: they are
 //! skipped with a warning.
@@ -89,7 +90,16 @@ fn read<'a>(value: &'a Value, path: &mut Vec<&'a str>, at: &str, out: &mut Serie
                 path.pop();
             }
         }
-        "TrialEstimate" | "Trial" => leaf(kind, fields, &path.join("/"), at, out),
+        "TrialEstimate" | "Trial" => {
+            // `BenchmarkTools.save(file, median(trial))` saves one estimate outside any
+            // group: the file names it.
+            let name = if path.is_empty() {
+                out.file_stem()
+            } else {
+                path.join("/")
+            };
+            leaf(kind, fields, &name, at, out);
+        }
         other => out.warn(format!(
             "{at}: a `{other}` compares runs rather than measuring one; skipped"
         )),

@@ -49,6 +49,16 @@ impl SeriesBuilder {
         }
     }
 
+    /// The file name of the normalised source without its extension: the benchmark name
+    /// for a file that does not name what it measured.
+    pub fn file_stem(&self) -> String {
+        let name = self.source.rsplit('/').next().unwrap_or(&self.source);
+        match name.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+            _ => name.to_string(),
+        }
+    }
+
     /// The series of `m`, created when new. Looked up by a hash of the key's parts and
     /// compared in place, so that a repeated reading builds no key.
     fn entry(&mut self, m: &Metric) -> &mut Series {
