@@ -1,22 +1,44 @@
 //! Runs a job over many items on every core and hands the results to one consumer in item
-//! order, while the workers go on with later items. Workers start at most `window` items
-//! ahead of the consumer, so memory holds a bounded number of results however many items
-//! there are, and no core waits for a slow item except when the window is full.
+//! order, while the workers go on with later items. Workers start an item only while the
+//! items started and not yet consumed stay within a fixed [`Window`] (a number of items and
+//! a total weight, such as the bytes of their files), however many threads there are: memory
+//! holds a bounded amount of results however many items and threads there are, and no core
+//! waits for a slow item except when the window is full.
 
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 
+/// How far the workers may run ahead of the consumer: at most `items` items started and
+/// not consumed, of at most `weight` in all. The oldest item not consumed always starts, so
+/// one heavier than `weight` still runs (on its own).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window {
+    pub items: usize,
+    pub weight: u64,
+}
+
 struct State<R> {
     /// The next item to start.
     next: usize,
     /// Items below this were consumed.
     consumed: usize,
+    /// The weight of the items started and not consumed.
+    in_flight: u64,
     /// Finished results not consumed yet; `Err` holds the panic of a job.
     done: BTreeMap<usize, thread::Result<R>>,
     /// Set when the consumer stops early (a job panicked): workers start nothing more.
     stop: bool,
+}
+
+impl<R> State<R> {
+    /// Whether an item of weight `w` may start now.
+    fn may_start(&self, window: Window, w: u64) -> bool {
+        self.next == self.consumed
+            || (self.next < self.consumed + window.items
+                && self.in_flight.saturating_add(w) <= window.weight)
+    }
 }
 
 fn wait_on<'a, R>(changed: &Condvar, guard: MutexGuard<'a, State<R>>) -> MutexGuard<'a, State<R>> {
@@ -24,21 +46,23 @@ fn wait_on<'a, R>(changed: &Condvar, guard: MutexGuard<'a, State<R>>) -> MutexGu
 }
 
 /// Calls `job` on every item on `threads` worker threads and `consume` on each result, in
-/// the order of `items`, on the calling thread. A panic in a job is raised again here.
+/// the order of `items`, on the calling thread, with the workers within `window` (`weight`
+/// gives each item's). A panic in a job is raised again here.
 pub(super) fn for_each_ordered<T, R>(
     items: &[T],
     threads: usize,
-    window: usize,
+    window: Window,
+    weight: impl Fn(&T) -> u64 + Sync,
     job: impl Fn(&T) -> R + Sync,
     mut consume: impl FnMut(R),
 ) where
     T: Sync,
     R: Send,
 {
-    let window = window.max(1);
     let state = Mutex::new(State {
         next: 0,
         consumed: 0,
+        in_flight: 0,
         done: BTreeMap::new(),
         stop: false,
     });
@@ -54,8 +78,10 @@ pub(super) fn for_each_ordered<T, R>(
                         if s.stop || s.next >= items.len() {
                             return;
                         }
-                        if s.next < s.consumed + window {
+                        let w = weight(&items[s.next]);
+                        if s.may_start(window, w) {
                             s.next += 1;
+                            s.in_flight = s.in_flight.saturating_add(w);
                             break s.next - 1;
                         }
                         s = wait(s);
@@ -66,12 +92,13 @@ pub(super) fn for_each_ordered<T, R>(
                 changed.notify_all();
             });
         }
-        for i in 0..items.len() {
+        for (i, item) in items.iter().enumerate() {
             let result = {
                 let mut s = lock();
                 loop {
                     if let Some(r) = s.done.remove(&i) {
                         s.consumed = i + 1;
+                        s.in_flight = s.in_flight.saturating_sub(weight(item));
                         break r;
                     }
                     s = wait(s);
@@ -93,8 +120,13 @@ pub(super) fn for_each_ordered<T, R>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     use std::time::Duration;
+
+    const WIDE: Window = Window {
+        items: 8,
+        weight: u64::MAX,
+    };
 
     #[test]
     fn results_arrive_in_order_and_workers_stay_within_the_window() {
@@ -104,7 +136,8 @@ mod tests {
         for_each_ordered(
             &items,
             4,
-            8,
+            WIDE,
+            |_| 1,
             |&i| {
                 started.fetch_add(1, Ordering::SeqCst);
                 // Early items are slow, so later ones finish first.
@@ -120,6 +153,52 @@ mod tests {
         assert_eq!(seen, items.iter().map(|i| i * 2).collect::<Vec<_>>());
     }
 
+    /// The weight of the items started and not consumed stays within the window's
+    /// whatever the thread count, except for an item heavier than the window, which runs
+    /// alone.
+    #[test]
+    fn the_weight_in_flight_stays_within_the_window_on_any_number_of_threads() {
+        let items: Vec<u64> = (0..300)
+            .map(|i| if i == 150 { 500 } else { i % 9 + 1 })
+            .collect();
+        let window = Window {
+            items: 1_000,
+            weight: 40,
+        };
+        for threads in [1, 2, 16, 64] {
+            let in_flight = AtomicU64::new(0);
+            let most = AtomicU64::new(0);
+            let mut seen = Vec::new();
+            for_each_ordered(
+                &items,
+                threads,
+                window,
+                |&w| w,
+                |&w| {
+                    // The consumer counts an item off here just after the executor does,
+                    // so one consumed item (9 at most) may still be counted.
+                    let now = in_flight.fetch_add(w, Ordering::SeqCst) + w;
+                    assert!(
+                        now <= 40 + 9 || (500..=509).contains(&now),
+                        "{now} in flight"
+                    );
+                    most.fetch_max(now, Ordering::SeqCst);
+                    thread::sleep(Duration::from_micros(w * 20));
+                    w
+                },
+                |w| {
+                    in_flight.fetch_sub(w, Ordering::SeqCst);
+                    seen.push(w);
+                },
+            );
+            assert_eq!(seen, items, "{threads} threads");
+            if threads > 1 {
+                // The window is used, not just one item at a time.
+                assert!(most.load(Ordering::SeqCst) > 9, "{threads} threads");
+            }
+        }
+    }
+
     #[test]
     fn a_panicking_job_is_raised_in_the_caller_without_hanging() {
         let items: Vec<usize> = (0..100).collect();
@@ -127,7 +206,11 @@ mod tests {
             for_each_ordered(
                 &items,
                 2,
-                4,
+                Window {
+                    items: 4,
+                    weight: u64::MAX,
+                },
+                |_| 1,
                 |&i| {
                     assert!(i != 10, "job 10 fails");
                     i
@@ -142,6 +225,6 @@ mod tests {
 
     #[test]
     fn no_items_is_fine() {
-        for_each_ordered(&[] as &[u8], 2, 4, |_| (), |_: ()| unreachable!());
+        for_each_ordered(&[] as &[u8], 2, WIDE, |_| 1, |_| (), |_: ()| unreachable!());
     }
 }
