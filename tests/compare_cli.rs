@@ -867,9 +867,12 @@ fn a_comparison_of_21_000_regressions_reports_every_row_in_order() {
         assert_eq!(d["blocking"], beyond, "{}", name(d));
     }
     assert!(
-        run.stdout.contains(" rows omitted to stay under GitHub's size limit (")
+        run.stdout
+            .contains(" rows omitted to stay under GitHub's size limit (")
             && run.stdout.contains(" regression, ")
-            && run.stdout.contains("2700 unchanged); every metric is in `report.json`"),
+            && run
+                .stdout
+                .contains("2700 unchanged); every metric is in `report.json`"),
         "{}",
         run.stdout
     );

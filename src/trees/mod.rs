@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 /// files.
 const AHEAD: Window = Window {
     items: 64,
-    weight: 16 << 20,
+    weight: 8 << 20,
 };
 
 /// The result of [`compare_trees`].
@@ -130,10 +130,9 @@ pub fn compare_trees_observed(
     let mut sides: Vec<Tally> = trees.iter().map(|t| Tally::new(&t.walk)).collect();
     let mut assembly = Assembly::new(policy);
     let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
-    let limit = store.limit();
+    let limit = store.settled_together();
     ordered::for_each_ordered(
         &groups,
-        rayon::current_num_threads(),
         AHEAD,
         |group| weight(group, &trees, max_file_size),
         |group| judge(group, &trees, policy, max_file_size, progress),

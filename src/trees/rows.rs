@@ -20,16 +20,21 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// Rows of each kind (unchanged, other) kept in memory before the store starts writing
-/// them out: more than any rendering within its budget can show.
+/// Rows kept in memory for the renderings (unchanged ones before the store starts writing
+/// them out): more than any rendering within its budget can show.
 pub const IN_MEMORY_ROWS: usize = 20_000;
+/// Rows that are not unchanged settled together in memory (folded, searched for key
+/// hints) before they are written out as a run.
+pub const SETTLED_TOGETHER: usize = 50_000;
 
 /// Bytes of a row's header in the file: its status group (1), severity (8) and length (4).
 const HEADER: usize = 13;
 /// Bytes read from a run at a time while merging.
 const CHUNK: usize = 1 << 15;
-/// Rows serialised together, in parallel, when a run is written.
-const SLICE: usize = 1 << 10;
+/// Rows serialised at a time when a run is written (whatever the thread count), in
+/// slices of [`SLICE`] on every core.
+const ROUND: usize = 1 << 12;
+const SLICE: usize = 1 << 8;
 
 /// A run of rows in report order.
 enum Run {
@@ -43,6 +48,8 @@ enum Run {
 /// ([`RowStore::push`]), the others in settled runs ([`RowStore::push_run`]).
 pub struct RowStore {
     limit: usize,
+    /// Rows that are not unchanged settled together, at most.
+    settled: usize,
     /// Where the temporary file goes; the system's temporary directory if `None`.
     dir: Option<PathBuf>,
     /// Unchanged rows not yet in a run, in key order.
@@ -62,7 +69,10 @@ struct Spill {
 
 impl Default for RowStore {
     fn default() -> Self {
-        RowStore::with_limit(IN_MEMORY_ROWS)
+        RowStore {
+            settled: SETTLED_TOGETHER,
+            ..RowStore::with_limit(IN_MEMORY_ROWS)
+        }
     }
 }
 
@@ -71,6 +81,7 @@ impl RowStore {
     pub fn with_limit(limit: usize) -> Self {
         RowStore {
             limit: limit.max(1),
+            settled: limit.max(1),
             dir: None,
             unchanged: Vec::new(),
             unchanged_runs: Vec::new(),
@@ -87,9 +98,10 @@ impl RowStore {
         }
     }
 
-    /// How many rows of each kind memory keeps.
-    pub fn limit(&self) -> usize {
-        self.limit
+    /// How many rows that are not unchanged are settled together before they are written
+    /// as a run ([`Assembly::spill`](crate::compare::Assembly::spill)).
+    pub fn settled_together(&self) -> usize {
+        self.settled
     }
 
     /// Adds the next unchanged delta (in key order).
@@ -259,7 +271,7 @@ impl Spill {
         // Reading a run back may have moved the file's position.
         self.out.seek(SeekFrom::Start(self.offset))?;
         let start = self.offset;
-        for slice in rows.chunks(SLICE * rayon::current_num_threads()) {
+        for slice in rows.chunks(ROUND) {
             let parts: Vec<io::Result<Vec<u8>>> = slice.par_chunks(SLICE).map(encode).collect();
             for part in parts {
                 let part = part?;
