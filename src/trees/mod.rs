@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// How far the workers may run ahead of the oldest group not yet taken, on any number of
+/// How far the pool may run ahead of the oldest group not yet taken, on any number of
 /// threads: enough that a slow file rarely holds the others up, little enough that the
 /// series and deltas of the groups in flight stay small. A group weighs the bytes of its
 /// files.

@@ -196,7 +196,7 @@ impl RowStore {
             file,
             parts: [self.runs, self.unchanged_runs],
         };
-        (stored.len() > 0).then_some(stored)
+        (!stored.is_empty()).then_some(stored)
     }
 }
 
