@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 /// files.
 const AHEAD: Window = Window {
     items: 64,
-    weight: 8 << 20,
+    weight: 4 << 20,
 };
 
 /// The result of [`compare_trees`].

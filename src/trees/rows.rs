@@ -56,8 +56,11 @@ pub struct RowStore {
     unchanged: Vec<Delta>,
     unchanged_runs: Vec<Run>,
     runs: Vec<Run>,
-    /// The temporary file, created with the first run; `Err` once it failed.
+    /// The temporary file, created with the first run; `Err` if it could not be.
     file: Option<Result<Spill, ()>>,
+    /// Set once writing failed: the runs written so far stay readable, later ones stay in
+    /// memory.
+    failed: bool,
 }
 
 /// The temporary file being written.
@@ -87,6 +90,7 @@ impl RowStore {
             unchanged_runs: Vec::new(),
             runs: Vec::new(),
             file: None,
+            failed: false,
         }
     }
 
@@ -117,16 +121,16 @@ impl RowStore {
         let mut rows = std::mem::take(&mut self.unchanged);
         // Stable: rows of equal place stay in key order.
         rows.sort_by(|a, b| compare_places(report_place(a), report_place(b)));
-        let run = self.write(rows);
-        self.unchanged_runs.push(run);
+        let runs = self.write(rows);
+        self.unchanged_runs.extend(runs);
     }
 
     /// Adds a run of settled rows that are not unchanged, in report order (the runs in key
     /// order: a row ranks after those of equal place in earlier runs).
     pub fn push_run(&mut self, rows: Vec<Delta>) {
         if !rows.is_empty() {
-            let run = self.write(rows);
-            self.runs.push(run);
+            let runs = self.write(rows);
+            self.runs.extend(runs);
         }
     }
 
@@ -135,21 +139,23 @@ impl RowStore {
         !self.runs.is_empty()
     }
 
-    /// `rows` as a run: written to the temporary file, or kept if it cannot be written.
-    fn write(&mut self, rows: Vec<Delta>) -> Run {
+    /// `rows` as runs: written to the temporary file (freed as they go, on every core), or
+    /// kept if they cannot be written (what was written before an error is a run of its
+    /// own, which comes first).
+    fn write(&mut self, mut rows: Vec<Delta>) -> Vec<Run> {
         let dir = self.dir.as_deref();
         let file = self
             .file
             .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
-        let Ok(spill) = file else {
-            return Run::Memory(rows);
+        let (Ok(spill), false) = (file, self.failed) else {
+            return vec![Run::Memory(rows)];
         };
-        match spill.write(&rows) {
-            Ok(run) => run,
-            Err(e) => {
+        match spill.write(&mut rows) {
+            Ok(run) => vec![run],
+            Err((written, e)) => {
                 warn_memory(&e);
-                self.file = Some(Err(()));
-                Run::Memory(rows)
+                self.failed = true;
+                written.into_iter().chain([Run::Memory(rows)]).collect()
             }
         }
     }
@@ -265,25 +271,41 @@ impl Spill {
         })
     }
 
-    /// Writes `rows` (in report order) as a run at the end of the file, serialising them
-    /// on every core a slice at a time.
-    fn write(&mut self, rows: &[Delta]) -> io::Result<Run> {
-        // Reading a run back may have moved the file's position.
-        self.out.seek(SeekFrom::Start(self.offset))?;
+    /// Writes `rows` (in report order) as a run at the end of the file, serialising them on
+    /// every core a round at a time and freeing each round once written. On an error, the
+    /// rows not written stay in `rows` and the run of those written comes with the error.
+    fn write(&mut self, rows: &mut Vec<Delta>) -> Result<Run, (Option<Run>, io::Error)> {
         let start = self.offset;
-        for slice in rows.chunks(ROUND) {
-            let parts: Vec<io::Result<Vec<u8>>> = slice.par_chunks(SLICE).map(encode).collect();
-            for part in parts {
-                let part = part?;
-                self.out.write_all(&part)?;
-                self.offset += part.len() as u64;
+        let mut written = 0;
+        let mut round = || -> io::Result<()> {
+            // Reading a run back may have moved the file's position.
+            self.out.seek(SeekFrom::Start(self.offset))?;
+            while !rows.is_empty() {
+                let n = ROUND.min(rows.len());
+                let parts: Vec<io::Result<Vec<u8>>> =
+                    rows[..n].par_chunks(SLICE).map(encode).collect();
+                let mut bytes = 0;
+                for part in parts {
+                    let part = part?;
+                    self.out.write_all(&part)?;
+                    bytes += part.len() as u64;
+                }
+                self.offset += bytes;
+                written += n;
+                rows.par_drain(..n).for_each(drop);
             }
-        }
-        Ok(Run::Disk {
+            Ok(())
+        };
+        let result = round();
+        let run = Run::Disk {
             start,
             end: self.offset,
-            rows: rows.len(),
-        })
+            rows: written,
+        };
+        match result {
+            Ok(()) => Ok(run),
+            Err(e) => Err(((written > 0).then_some(run), e)),
+        }
     }
 }
 
