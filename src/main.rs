@@ -7,6 +7,23 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc's own settings (`mi_option_set` in the library the allocator links).
+unsafe extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc's option list.
+const PURGE_DELAY: std::ffi::c_int = 15;
+
 fn main() -> std::process::ExitCode {
+    // Each thread's heap keeps the pages freed in it for a while (10 ms by default, and
+    // only checked when that thread allocates again), so with a thread per core the peak
+    // grew with the thread count. Pages handed back as soon as they are free: ~230 against
+    // ~400 MiB at 16 threads on the everything-regressed balanced tree, in the same time
+    // (BENCHMARKS.md).
+    // SAFETY: a plain setter of the linked mimalloc, called before any other thread runs.
+    unsafe {
+        mi_option_set(PURGE_DELAY, 0);
+    }
     benchgate::cli::main()
 }

@@ -1,7 +1,7 @@
 //! Writes `report.json`: pretty-printed straight into a buffered file, so a report of
 //! hundreds of thousands of rows is never held in memory as one string, with the rows a
-//! large comparison stored outside memory ([`StoredRows`], already in this layout) copied
-//! in after the others.
+//! large comparison stored outside memory ([`StoredRows`], already in this layout, merged
+//! into report order as they are copied) after the others.
 //! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole report.
 
 use crate::report::{pretty, Omitted, Report};

@@ -282,7 +282,7 @@ pub fn compare_with_history(
     policy: &Policy,
 ) -> Comparison {
     let judged = judge_group(Cow::Borrowed(base), Cow::Borrowed(head), history, policy);
-    let mut assembly = Assembly::new(policy, 0);
+    let mut assembly = Assembly::new(policy);
     let unchanged = assembly.add(judged);
     assembly.finish(unchanged, 0)
 }
@@ -360,33 +360,31 @@ pub fn judge_group(
 
 /// Builds a [`Comparison`] from groups judged one at a time ([`judge_group`]). The
 /// unchanged deltas, most rows of a large comparison, are handed back to the caller, which
-/// keeps them or stores them elsewhere; the assembly only counts them.
+/// keeps them or stores them elsewhere; the assembly only counts them. When the other
+/// deltas grow many, [`Assembly::spill`] hands them out too, settled (folded, marked
+/// blocking, in report order), and the assembly keeps only their counts.
 #[derive(Debug)]
 pub struct Assembly<'p> {
     policy: &'p Policy,
     deltas: Vec<Delta>,
-    /// Unchanged deltas the caller will hand back to [`Assembly::finish`], at most.
-    room: usize,
-    unchanged: usize,
     warnings: Vec<Warning>,
     base_series: usize,
     head_series: usize,
+    /// Key hints found among the deltas handed out.
+    key_hints: Vec<KeyHint>,
+    given: verdict::GivenOut,
 }
 
 impl<'p> Assembly<'p> {
-    /// An assembly whose caller keeps at most `room` unchanged deltas for
-    /// [`Assembly::finish`]. Once the kept deltas are that many, room for the unchanged
-    /// ones is reserved whenever they grow, so finishing never copies the largest array of
-    /// a large run.
-    pub fn new(policy: &'p Policy, room: usize) -> Self {
+    pub fn new(policy: &'p Policy) -> Self {
         Assembly {
             policy,
             deltas: Vec::new(),
-            room,
-            unchanged: 0,
             warnings: Vec::new(),
             base_series: 0,
             head_series: 0,
+            key_hints: Vec::new(),
+            given: verdict::GivenOut::default(),
         }
     }
 
@@ -399,53 +397,76 @@ impl<'p> Assembly<'p> {
             .deltas
             .into_iter()
             .partition(|d| d.status == Status::Unchanged);
-        self.unchanged += unchanged.len();
-        // Small arrays are cheap to grow at the end; room is kept once it matters.
-        let room = if self.deltas.len() >= self.room {
-            self.room
-        } else {
-            0
-        };
-        let needed = others.len() + room;
-        if self.deltas.capacity() - self.deltas.len() < needed {
-            self.deltas.reserve(self.deltas.len() + needed);
-        }
         self.deltas.extend(others);
         unchanged
     }
 
+    /// When more than `limit` deltas that are not unchanged are held: all of them, settled
+    /// as [`Assembly::finish`] settles its own (key hints found, rows folded, blocking
+    /// marked) and in report order. They count in the comparison; a delta that comes
+    /// later ranks after those of equal place in the report order (keys come in order).
+    /// Rows are folded, and key hints found, only among the deltas settled together.
+    pub fn spill(&mut self, limit: usize) -> Option<Vec<Delta>> {
+        if self.deltas.len() <= limit {
+            return None;
+        }
+        let deltas = std::mem::take(&mut self.deltas);
+        self.note_hint(&deltas);
+        let deltas = self.fold(deltas);
+        let settled = verdict::settle(deltas, self.policy);
+        self.given.add(&settled);
+        Some(settled)
+    }
+
+    fn note_hint(&mut self, deltas: &[Delta]) {
+        if let Some(hint) = hints::find(deltas) {
+            if !self.key_hints.contains(&hint) {
+                self.key_hints.push(hint);
+            }
+        }
+    }
+
+    fn fold(&self, deltas: Vec<Delta>) -> Vec<Delta> {
+        if self.policy.merge {
+            merge::fold(deltas)
+        } else {
+            deltas
+        }
+    }
+
     /// The comparison: the kept deltas plus the `unchanged` ones the caller kept, in report
-    /// order, with the counts of every delta added (`stored` unchanged ones live elsewhere).
-    pub fn finish(self, unchanged: Vec<Delta>, stored: usize) -> Comparison {
-        let mut deltas = self.deltas;
+    /// order, with the counts of every delta added (`stored` unchanged ones and those
+    /// [spilled](Assembly::spill) live elsewhere).
+    pub fn finish(mut self, unchanged: Vec<Delta>, stored: usize) -> Comparison {
+        let mut deltas = std::mem::take(&mut self.deltas);
+        deltas.reserve_exact(unchanged.len());
         deltas.extend(unchanged);
-        let mut warnings = self.warnings;
-        let key_hints: Vec<KeyHint> = hints::find(&deltas).into_iter().collect();
-        for hint in &key_hints {
+        self.note_hint(&deltas);
+        let mut warnings = std::mem::take(&mut self.warnings);
+        for hint in &self.key_hints {
             warnings.push(Warning::new(".benchgate.yml", hint.message()));
         }
-        if self.policy.merge {
-            deltas = merge::fold(deltas);
-        }
+        let deltas = self.fold(deltas);
         let mut comparison = verdict::finish(
             deltas,
             verdict::Tally {
                 no_base: self.base_series == 0,
                 no_head: self.head_series == 0,
                 stored,
+                given: self.given,
             },
             self.policy,
             warnings,
         );
-        comparison.key_hints = key_hints;
+        comparison.key_hints = self.key_hints;
         comparison
     }
 }
 
-/// Where an unchanged delta goes in the report order: unchanged deltas are ordered by this,
-/// highest first, then by key.
-pub fn unchanged_rank(delta: &Delta) -> f64 {
-    verdict::sort_severity(delta)
+/// Where a delta goes in the report order: its status group first, then this severity,
+/// highest first, then its key. Unchanged deltas all share the last group.
+pub fn report_place(delta: &Delta) -> (u8, f64) {
+    (verdict::group(delta.status), verdict::sort_severity(delta))
 }
 
 /// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged

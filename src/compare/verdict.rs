@@ -21,10 +21,41 @@ pub(super) struct Tally {
     pub no_head: bool,
     /// Unchanged deltas kept outside the comparison (counted, never blocking).
     pub stored: usize,
+    /// Deltas settled and given out before the end ([`settle`]).
+    pub given: GivenOut,
+}
+
+/// What the deltas settled and given out before the end of a comparison add to it.
+#[derive(Debug, Default)]
+pub(super) struct GivenOut {
+    /// How many of each status ([`Status::ALL`] order).
+    counts: [usize; Status::ALL.len()],
+    /// Whether one of them blocks, and whether one of them warns.
+    blocking: bool,
+    warns: bool,
+}
+
+impl GivenOut {
+    /// Counts settled deltas in.
+    pub fn add(&mut self, settled: &[Delta]) {
+        for d in settled {
+            self.counts[d.status as usize] += 1;
+            self.blocking |= d.blocking;
+            self.warns |= warns(d);
+        }
+    }
+}
+
+/// Marks the deltas that block and puts them in report order, as [`finish`] does.
+pub(super) fn settle(mut deltas: Vec<Delta>, policy: &Policy) -> Vec<Delta> {
+    for d in &mut deltas {
+        d.blocking = blocks(d, &policy.fail_on);
+    }
+    report_order(deltas)
 }
 
 pub(super) fn finish(
-    mut deltas: Vec<Delta>,
+    deltas: Vec<Delta>,
     tally: Tally,
     policy: &Policy,
     warnings: Vec<Warning>,
@@ -33,11 +64,9 @@ pub(super) fn finish(
         no_base,
         no_head,
         stored,
+        given,
     } = tally;
-    for d in &mut deltas {
-        d.blocking = blocks(d, &policy.fail_on);
-    }
-    let deltas = report_order(deltas);
+    let deltas = settle(deltas, policy);
     let verdict = if no_head {
         if policy.fail_on.contains(&FailOn::NoData) || policy.fail_on.contains(&FailOn::Warn) {
             Verdict::Fail
@@ -50,16 +79,16 @@ pub(super) fn finish(
         } else {
             Verdict::NoBaseline
         }
-    } else if deltas.iter().any(|d| d.blocking) {
+    } else if given.blocking || deltas.iter().any(|d| d.blocking) {
         Verdict::Fail
-    } else if deltas.iter().any(warns) {
+    } else if given.warns || deltas.iter().any(warns) {
         Verdict::Warn
     } else {
         Verdict::Pass
     };
     Comparison {
         verdict,
-        counts: counts(&deltas, stored),
+        counts: counts(&deltas, stored, &given),
         deltas,
         warnings,
         key_hints: Vec::new(),
@@ -157,18 +186,17 @@ pub(super) fn sort_severity(d: &Delta) -> f64 {
     }
 }
 
-fn counts(deltas: &[Delta], stored_unchanged: usize) -> BTreeMap<String, usize> {
+fn counts(deltas: &[Delta], stored_unchanged: usize, given: &GivenOut) -> BTreeMap<String, usize> {
+    let mut per_status = given.counts;
+    for d in deltas {
+        per_status[d.status as usize] += 1;
+    }
+    per_status[Status::Unchanged as usize] += stored_unchanged;
     let mut counts: BTreeMap<String, usize> = Status::ALL
         .iter()
-        .map(|s| (s.as_str().to_string(), 0))
+        .map(|s| (s.as_str().to_string(), per_status[*s as usize]))
         .collect();
-    for d in deltas {
-        *counts.entry(d.status.as_str().to_string()).or_default() += 1;
-    }
-    *counts
-        .entry(Status::Unchanged.as_str().to_string())
-        .or_default() += stored_unchanged;
-    counts.insert("total".into(), deltas.len() + stored_unchanged);
+    counts.insert("total".into(), per_status.iter().sum());
     counts
 }
 

@@ -59,8 +59,9 @@ pub struct Report {
     /// The LLM analysis, or why there is none (filled by the analyze stage).
     pub analysis: Option<serde_json::Value>,
     /// Rows a rendering left out to stay under its size limit, or that a very large
-    /// comparison kept out of memory (unchanged rows beyond the first
-    /// [`IN_MEMORY_ROWS`](crate::trees::IN_MEMORY_ROWS)). Always empty in `report.json`,
+    /// comparison kept out of memory (rows beyond the first
+    /// [`IN_MEMORY_ROWS`](crate::trees::IN_MEMORY_ROWS) of each kind, unchanged and
+    /// other, in report order). Always empty in `report.json`,
     /// which holds every row; filled only in the context of a rendering.
     #[serde(default)]
     pub omitted: Omitted,
@@ -93,7 +94,8 @@ pub struct ReportParts {
     pub baseline: Option<serde_json::Value>,
     pub run: Option<serde_json::Value>,
     pub analysis: Option<serde_json::Value>,
-    /// Unchanged rows of the comparison stored outside it ([`crate::trees::StoredRows`]).
+    /// Rows of the comparison stored outside it ([`crate::trees::StoredRows`]), which
+    /// come after its own in the report order.
     pub stored_rows: usize,
 }
 
@@ -114,6 +116,7 @@ pub fn build(parts: ReportParts) -> Report {
     warnings.extend(comparison.warnings);
     warnings.sort();
     warnings.dedup();
+    let omitted = stored(&comparison.counts, &comparison.deltas, stored_rows);
     Report {
         key_hints: comparison.key_hints,
         schema_version: SCHEMA_VERSION,
@@ -131,13 +134,30 @@ pub fn build(parts: ReportParts) -> Report {
         baseline,
         run,
         analysis,
-        omitted: Omitted {
-            rows: stored_rows,
-            by_status: (stored_rows > 0)
-                .then_some((Status::Unchanged, stored_rows))
-                .into_iter()
-                .collect(),
-        },
+        omitted,
+    }
+}
+
+/// The `stored` rows of a comparison, per status: what the counts hold beyond the rows
+/// at hand.
+fn stored(counts: &BTreeMap<String, usize>, deltas: &[Delta], stored: usize) -> Omitted {
+    let mut by_status = BTreeMap::new();
+    if stored > 0 {
+        let mut at_hand = [0usize; Status::ALL.len()];
+        for d in deltas {
+            at_hand[d.status as usize] += 1;
+        }
+        for status in Status::ALL {
+            let counted = counts.get(status.as_str()).copied().unwrap_or(0);
+            let n = counted.saturating_sub(at_hand[status as usize]);
+            if n > 0 {
+                by_status.insert(status, n);
+            }
+        }
+    }
+    Omitted {
+        rows: stored,
+        by_status,
     }
 }
 

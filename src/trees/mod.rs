@@ -4,8 +4,10 @@
 //! Every series of a file carries the file's source, so the files are grouped by source
 //! ([`groups`]) and each group is read, parsed and judged on its own, on every core, while
 //! the results are taken in source order ([`ordered`]): deltas into the comparison,
-//! unchanged rows into a [`RowStore`]. Memory holds the series of the groups in flight,
-//! the deltas that are not unchanged and a few bytes per stored row, never a whole tree.
+//! unchanged rows into a [`RowStore`], and the other deltas too once they are many, in
+//! sorted runs. Memory holds the series and results of the groups within a fixed window
+//! (whatever the thread count), up to a limit of rows of each kind and a small buffer per
+//! stored run, never a whole tree.
 
 mod groups;
 mod ordered;
@@ -22,20 +24,26 @@ use crate::progress::{Progress, Silent};
 use crate::report::{millis, ReportParts, Timings};
 use crate::scan::{self, FileNote, SideScan, Tally, Tree};
 use groups::Group;
+use ordered::Window;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Groups a worker may start ahead of the oldest one not yet taken, per thread: enough
-/// that a slow file rarely holds the others up, few enough that their results stay small.
-const GROUPS_AHEAD: usize = 16;
+/// How far the pool may run ahead of the oldest group not yet taken, on any number of
+/// threads: enough that a slow file rarely holds the others up, little enough that the
+/// series and deltas of the groups in flight stay small. A group weighs the bytes of its
+/// files.
+const AHEAD: Window = Window {
+    items: 64,
+    weight: 4 << 20,
+};
 
 /// The result of [`compare_trees`].
 #[derive(Debug)]
 pub struct Compared {
     /// Every delta but the `stored` ones, in report order; counts and verdict cover all.
     pub comparison: Comparison,
-    /// Unchanged rows beyond what memory keeps, in report order after the comparison's.
+    /// Rows beyond what memory keeps, in report order after the comparison's.
     pub stored: Option<StoredRows>,
     pub head: SideScan,
     /// One per base tree, in the order given.
@@ -120,13 +128,13 @@ pub fn compare_trees_observed(
         groups.len(),
     );
     let mut sides: Vec<Tally> = trees.iter().map(|t| Tally::new(&t.walk)).collect();
-    let mut assembly = Assembly::new(policy, store.limit());
+    let mut assembly = Assembly::new(policy);
     let mut trends: HashMap<SeriesKey, Means> = HashMap::new();
-    let threads = rayon::current_num_threads();
+    let limit = store.settled_together();
     ordered::for_each_ordered(
         &groups,
-        threads,
-        GROUPS_AHEAD * threads,
+        AHEAD,
+        |group| weight(group, &trees, max_file_size),
         |group| judge(group, &trees, policy, max_file_size, progress),
         |result| {
             progress.group_judged();
@@ -137,13 +145,22 @@ pub fn compare_trees_observed(
             for delta in assembly.add(result.judged) {
                 store.push(delta);
             }
+            if let Some(settled) = assembly.spill(limit) {
+                store.push_run(settled);
+            }
             trends.extend(result.trends);
         },
     );
     let parse = started.elapsed();
     let started = Instant::now();
-    let (unchanged, stored) = store.finish();
-    let comparison = assembly.finish(unchanged, stored.as_ref().map_or(0, StoredRows::len));
+    let unchanged = store.take_unchanged();
+    let mut comparison = assembly.finish(unchanged, store.unchanged_stored());
+    if store.has_runs() {
+        // The rest of the deltas come from the runs: the first ones back into memory.
+        store.push_run(std::mem::take(&mut comparison.deltas));
+        comparison.deltas = store.take_first();
+    }
+    let stored = store.finish();
     let trends = comparison
         .deltas
         .iter()
@@ -166,6 +183,17 @@ pub fn compare_trees_observed(
         parse,
         finish: started.elapsed(),
     }
+}
+
+/// The bytes of a group's files that will be read.
+fn weight(group: &Group, trees: &[&Tree], max_file_size: u64) -> u64 {
+    group
+        .files
+        .iter()
+        .zip(trees)
+        .flat_map(|(indices, tree)| indices.iter().map(|&i| &tree.walk.files[i]))
+        .map(|file| file.size.min(max_file_size))
+        .sum()
 }
 
 /// What one file of a group gave besides its series.

@@ -1,91 +1,96 @@
-//! The unchanged rows of a comparison. Most rows of a large comparison are unchanged, and
-//! nothing but `report.json` shows more than the first few thousand of them, so beyond a
-//! limit they are written, as the JSON `report.json` will hold, to an anonymous temporary
-//! file, with 24 bytes per row kept in memory to put them in report order. The first
-//! rows in that order are read back for the renderings; the rest are copied into
-//! `report.json` by [`StoredRows::copy_to`].
+//! The rows of a large comparison beyond what memory keeps. Nothing but `report.json` shows
+//! more than the first few thousand rows, so once there are many they are written, as the
+//! JSON `report.json` will hold, to an anonymous temporary file in sorted runs: each run
+//! at most `limit` rows in report order, the runs in key order. Unchanged rows form runs
+//! of their own; the other rows come settled, in report order, from
+//! [`Assembly::spill`](crate::compare::Assembly::spill). Merging the runs (a few kilobytes
+//! of buffer each) gives every row in report order: the first ones are read back for the
+//! renderings, the rest are copied into `report.json` by [`StoredRows::for_each`]. Memory
+//! holds at most `limit` rows of each kind however many there are.
 //!
-//! When the temporary file cannot be written the rows stay in memory: the run goes on with
+//! When the temporary file cannot be written the runs stay in memory: the run goes on with
 //! more memory rather than fail.
 
-use crate::compare::{unchanged_rank, Delta};
+use crate::compare::{report_place, Delta};
 use crate::report::pretty;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// Rows kept in memory before the store starts writing them out: more than any rendering
-/// within its budget can show.
+/// Rows kept in memory for the renderings (unchanged ones before the store starts writing
+/// them out): more than any rendering within its budget can show.
 pub const IN_MEMORY_ROWS: usize = 20_000;
+/// Rows that are not unchanged settled together in memory (folded, searched for key
+/// hints) before they are written out as a run.
+pub const SETTLED_TOGETHER: usize = 50_000;
 
-/// Collects the unchanged deltas of a comparison, in key order.
+/// Bytes of a row's header in the file: its status group (1), severity (8) and length (4).
+const HEADER: usize = 13;
+/// Bytes read from a run at a time while merging.
+const CHUNK: usize = 1 << 15;
+/// Rows serialised at a time when a run is written (whatever the thread count), in
+/// slices of [`SLICE`] on every core.
+const ROUND: usize = 1 << 12;
+const SLICE: usize = 1 << 8;
+
+/// A run of rows in report order.
+enum Run {
+    /// Bytes `start..end` of the temporary file, holding `rows` rows.
+    Disk { start: u64, end: u64, rows: usize },
+    /// Kept in memory (the temporary file could not be written).
+    Memory(Vec<Delta>),
+}
+
+/// Collects the rows of a comparison: unchanged ones one by one in key order
+/// ([`RowStore::push`]), the others in settled runs ([`RowStore::push_run`]).
 pub struct RowStore {
     limit: usize,
+    /// Rows that are not unchanged settled together, at most.
+    settled: usize,
     /// Where the temporary file goes; the system's temporary directory if `None`.
     dir: Option<PathBuf>,
-    memory: Vec<Delta>,
-    spill: Option<Spill>,
+    /// Unchanged rows not yet in a run, in key order.
+    unchanged: Vec<Delta>,
+    unchanged_runs: Vec<Run>,
+    runs: Vec<Run>,
+    /// The temporary file, created with the first run; `Err` if it could not be.
+    file: Option<Result<Spill, ()>>,
+    /// Set once writing failed: the runs written so far stay readable, later ones stay in
+    /// memory.
+    failed: bool,
 }
 
-/// Where a stored row lies in the temporary file, and its place in the report order.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    rank: f64,
-    offset: u64,
-    len: u32,
-}
-
+/// The temporary file being written.
 struct Spill {
     out: BufWriter<File>,
-    records: Vec<Record>,
+    /// Where the next run starts.
     offset: u64,
-    buf: Vec<u8>,
-}
-
-impl Spill {
-    fn create(dir: Option<&Path>) -> io::Result<Spill> {
-        let file = match dir {
-            Some(dir) => tempfile::tempfile_in(dir)?,
-            None => tempfile::tempfile()?,
-        };
-        Ok(Spill {
-            out: BufWriter::with_capacity(1 << 16, file),
-            records: Vec::new(),
-            offset: 0,
-            buf: Vec::new(),
-        })
-    }
-
-    fn push(&mut self, delta: &Delta) -> io::Result<()> {
-        self.buf.clear();
-        pretty::write_row(&mut self.buf, delta)?;
-        let len = u32::try_from(self.buf.len())
-            .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
-        self.out.write_all(&self.buf)?;
-        self.records.push(Record {
-            rank: unchanged_rank(delta),
-            offset: self.offset,
-            len,
-        });
-        self.offset += u64::from(len);
-        Ok(())
-    }
 }
 
 impl Default for RowStore {
     fn default() -> Self {
-        RowStore::with_limit(IN_MEMORY_ROWS)
+        RowStore {
+            settled: SETTLED_TOGETHER,
+            ..RowStore::with_limit(IN_MEMORY_ROWS)
+        }
     }
 }
 
 impl RowStore {
-    /// A store that keeps `limit` rows in memory (tests use small limits).
+    /// A store that keeps `limit` rows of each kind in memory (tests use small limits).
     pub fn with_limit(limit: usize) -> Self {
         RowStore {
-            limit,
+            limit: limit.max(1),
+            settled: limit.max(1),
             dir: None,
-            memory: Vec::new(),
-            spill: None,
+            unchanged: Vec::new(),
+            unchanged_runs: Vec::new(),
+            runs: Vec::new(),
+            file: None,
+            failed: false,
         }
     }
 
@@ -97,113 +102,482 @@ impl RowStore {
         }
     }
 
-    /// How many rows [`RowStore::finish`] returns in memory, at most.
-    pub fn limit(&self) -> usize {
-        self.limit
+    /// How many rows that are not unchanged are settled together before they are written
+    /// as a run ([`Assembly::spill`](crate::compare::Assembly::spill)).
+    pub fn settled_together(&self) -> usize {
+        self.settled
     }
 
     /// Adds the next unchanged delta (in key order).
     pub fn push(&mut self, delta: Delta) {
-        if let Some(spill) = &mut self.spill {
-            match spill.push(&delta) {
-                Ok(()) => return,
-                Err(e) => self.give_up_spilling(e),
-            }
-        }
-        self.memory.push(delta);
-        if self.memory.len() > self.limit {
-            self.start_spilling();
+        self.unchanged.push(delta);
+        if self.unchanged.len() > self.limit {
+            self.unchanged_run();
         }
     }
 
-    fn start_spilling(&mut self) {
-        let written = Spill::create(self.dir.as_deref()).and_then(|mut spill| {
-            for delta in &self.memory {
-                spill.push(delta)?;
-            }
-            Ok(spill)
-        });
-        match written {
-            Ok(spill) => {
-                self.memory = Vec::new();
-                self.spill = Some(spill);
-            }
-            Err(e) => self.give_up_spilling(e),
+    /// Writes the unchanged rows held as a run.
+    fn unchanged_run(&mut self) {
+        let mut rows = std::mem::take(&mut self.unchanged);
+        // Stable: rows of equal place stay in key order.
+        rows.sort_by(|a, b| compare_places(report_place(a), report_place(b)));
+        let runs = self.write(rows);
+        self.unchanged_runs.extend(runs);
+    }
+
+    /// Adds a run of settled rows that are not unchanged, in report order (the runs in key
+    /// order: a row ranks after those of equal place in earlier runs).
+    pub fn push_run(&mut self, rows: Vec<Delta>) {
+        if !rows.is_empty() {
+            let runs = self.write(rows);
+            self.runs.extend(runs);
         }
     }
 
-    /// Reads back what was written and keeps every row in memory from now on.
-    fn give_up_spilling(&mut self, error: io::Error) {
-        tracing::warn!(
-            "cannot store report rows in a temporary file ({error}); keeping them in memory, \
-             which needs more of it. Point TMPDIR (RUNNER_TEMP in the action) at a writable \
-             directory with free space to avoid this"
-        );
-        self.limit = usize::MAX;
-        if let Some(spill) = self.spill.take() {
-            let mut stored = std::mem::take(&mut self.memory);
-            match finish_spill(spill).and_then(|rows| rows.read(0..rows.records.len())) {
-                Ok(mut rows) => {
-                    rows.append(&mut stored);
-                    self.memory = rows;
-                }
-                Err(e) => {
-                    tracing::warn!(
-                        "cannot read the stored report rows back ({e}); the unchanged rows \
-                         stored so far are missing from report.json (they are still \
-                         counted). Check the temporary directory (TMPDIR) for free space"
-                    );
-                    self.memory = stored;
-                }
-            }
-        }
+    /// Whether runs of rows that are not unchanged were added.
+    pub fn has_runs(&self) -> bool {
+        !self.runs.is_empty()
     }
 
-    /// The rows: all of them as deltas if none were stored, else the first ones in report
-    /// order (up to the limit) as deltas and the others stored. The comparison puts the
-    /// deltas in report order ([`crate::compare::Assembly::finish`]).
-    pub fn finish(mut self) -> (Vec<Delta>, Option<StoredRows>) {
-        let Some(spill) = self.spill.take() else {
-            return (self.memory, None);
+    /// `rows` as runs: written to the temporary file (freed as they go, on every core), or
+    /// kept if they cannot be written (what was written before an error is a run of its
+    /// own, which comes first).
+    fn write(&mut self, mut rows: Vec<Delta>) -> Vec<Run> {
+        let dir = self.dir.as_deref();
+        let file = self
+            .file
+            .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
+        let (Ok(spill), false) = (file, self.failed) else {
+            return vec![Run::Memory(rows)];
         };
-        let limit = self.limit;
-        let rows = finish_spill(spill).and_then(|mut rows| {
-            let first = rows.read(0..limit.min(rows.records.len()))?;
-            rows.records.drain(..first.len());
-            Ok((first, rows))
-        });
-        match rows {
-            Ok((first, rest)) if rest.records.is_empty() => (first, None),
-            Ok((first, rest)) => (first, Some(rest)),
-            Err(e) => {
-                self.give_up_spilling(e);
-                (self.memory, None)
+        match spill.write(&mut rows) {
+            Ok(run) => vec![run],
+            Err((written, e)) => {
+                warn_memory(&e);
+                self.failed = true;
+                written.into_iter().chain([Run::Memory(rows)]).collect()
             }
+        }
+    }
+
+    /// The unchanged rows memory keeps: all of them if they are within the limit, else
+    /// the first `limit` in report order (read back; the others stay stored).
+    pub fn take_unchanged(&mut self) -> Vec<Delta> {
+        if self.unchanged_runs.is_empty() {
+            return std::mem::take(&mut self.unchanged);
+        }
+        if !self.unchanged.is_empty() {
+            self.unchanged_run();
+        }
+        let limit = self.limit;
+        read_first(self.file.as_mut(), &mut self.unchanged_runs, limit)
+    }
+
+    /// How many unchanged rows are stored (not taken back into memory).
+    pub fn unchanged_stored(&self) -> usize {
+        rows_of(&self.unchanged_runs)
+    }
+
+    /// The first `limit` rows of the runs added with [`RowStore::push_run`] in report
+    /// order, read back (the others stay stored).
+    pub fn take_first(&mut self) -> Vec<Delta> {
+        let limit = self.limit;
+        read_first(self.file.as_mut(), &mut self.runs, limit)
+    }
+
+    /// The rows not taken back into memory, if any: first those of the runs added with
+    /// [`RowStore::push_run`], then the unchanged ones.
+    pub fn finish(self) -> Option<StoredRows> {
+        let file = match self.file {
+            Some(Ok(spill)) => match spill.out.into_inner() {
+                Ok(file) => Some(file),
+                Err(e) => {
+                    warn_lost(&e.into_error());
+                    None
+                }
+            },
+            _ => None,
+        };
+        let stored = StoredRows {
+            file,
+            parts: [self.runs, self.unchanged_runs],
+        };
+        (!stored.is_empty()).then_some(stored)
+    }
+}
+
+fn warn_memory(error: &io::Error) {
+    tracing::warn!(
+        "cannot store report rows in a temporary file ({error}); keeping them in memory, \
+         which needs more of it. Point TMPDIR (RUNNER_TEMP in the action) at a writable \
+         directory with free space to avoid this"
+    );
+}
+
+fn warn_lost(error: &io::Error) {
+    tracing::warn!(
+        "cannot read the stored report rows back ({error}); rows stored so far are missing \
+         from the report (they are still counted). Check the temporary directory (TMPDIR) \
+         for free space"
+    );
+}
+
+/// The first `limit` rows of `runs` in report order, parsed; the runs keep the others.
+fn read_first(
+    spill: Option<&mut Result<Spill, ()>>,
+    runs: &mut Vec<Run>,
+    limit: usize,
+) -> Vec<Delta> {
+    let file = match spill {
+        Some(Ok(spill)) => match spill.out.flush() {
+            Ok(()) => Some(spill.out.get_ref()),
+            Err(e) => {
+                warn_lost(&e);
+                runs.retain(|r| matches!(r, Run::Memory(_)));
+                None
+            }
+        },
+        _ => None,
+    };
+    let mut rows = Vec::with_capacity(limit);
+    let mut cursors = cursors(runs);
+    let read = merge_runs(file, runs, &mut cursors, limit, |json| {
+        rows.push(serde_json::from_slice(json)?);
+        Ok(())
+    });
+    if let Err(e) = read {
+        warn_lost(&e);
+    }
+    // What the cursors have not reached stays: disk runs from where they stopped, memory
+    // runs without the rows taken.
+    let rest: Vec<Run> = cursors
+        .into_iter()
+        .zip(std::mem::take(runs))
+        .filter_map(|(cursor, run)| cursor.rest(run))
+        .collect();
+    *runs = rest;
+    rows
+}
+
+impl Spill {
+    fn create(dir: Option<&Path>) -> io::Result<Spill> {
+        let file = match dir {
+            Some(dir) => tempfile::tempfile_in(dir)?,
+            None => tempfile::tempfile()?,
+        };
+        Ok(Spill {
+            out: BufWriter::with_capacity(1 << 16, file),
+            offset: 0,
+        })
+    }
+
+    /// Writes `rows` (in report order) as a run at the end of the file, serialising them on
+    /// every core a round at a time and freeing each round once written. On an error, the
+    /// rows not written stay in `rows` and the run of those written comes with the error.
+    fn write(&mut self, rows: &mut Vec<Delta>) -> Result<Run, (Option<Run>, io::Error)> {
+        let start = self.offset;
+        let mut written = 0;
+        let mut round = || -> io::Result<()> {
+            // Reading a run back may have moved the file's position.
+            self.out.seek(SeekFrom::Start(self.offset))?;
+            while !rows.is_empty() {
+                let n = ROUND.min(rows.len());
+                let parts: Vec<io::Result<Vec<u8>>> =
+                    rows[..n].par_chunks(SLICE).map(encode).collect();
+                let mut bytes = 0;
+                for part in parts {
+                    let part = part?;
+                    self.out.write_all(&part)?;
+                    bytes += part.len() as u64;
+                }
+                self.offset += bytes;
+                written += n;
+                rows.par_drain(..n).for_each(drop);
+            }
+            Ok(())
+        };
+        let result = round();
+        let run = Run::Disk {
+            start,
+            end: self.offset,
+            rows: written,
+        };
+        match result {
+            Ok(()) => Ok(run),
+            Err(e) => Err(((written > 0).then_some(run), e)),
         }
     }
 }
 
-/// Flushes a spill and sorts its records into report order (rank descending; the key
-/// order they were written in breaks ties).
-fn finish_spill(spill: Spill) -> io::Result<StoredRows> {
-    let Spill {
-        out, mut records, ..
-    } = spill;
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    records.sort_by(|a, b| b.rank.total_cmp(&a.rank));
-    Ok(StoredRows { file, records })
+/// `rows` as they are stored: each its header, then its JSON as `report.json` holds it.
+fn encode(rows: &[Delta]) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for row in rows {
+        encode_row(&mut buf, row)?;
+    }
+    Ok(buf)
 }
 
-/// Unchanged rows stored outside memory, in report order, in `report.json`'s layout.
+fn encode_row(buf: &mut Vec<u8>, row: &Delta) -> io::Result<()> {
+    let at = buf.len();
+    let (group, severity) = report_place(row);
+    buf.push(group);
+    buf.extend_from_slice(&severity.to_bits().to_le_bytes());
+    buf.extend_from_slice(&[0; 4]);
+    pretty::write_row(&mut *buf, row)?;
+    let len = u32::try_from(buf.len() - at - HEADER)
+        .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
+    buf[at + 9..at + HEADER].copy_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+/// The report order of two places ([`report_place`]): group, then severity, highest first.
+fn compare_places(a: (u8, f64), b: (u8, f64)) -> Ordering {
+    a.0.cmp(&b.0).then_with(|| b.1.total_cmp(&a.1))
+}
+
+/// Where a merge stands in one run.
+enum Cursor {
+    Disk {
+        /// The file offset of the next bytes to read, and the run's end.
+        offset: u64,
+        end: u64,
+        buf: Vec<u8>,
+        /// Where the unread bytes of `buf` start.
+        at: usize,
+        /// Rows passed.
+        passed: usize,
+    },
+    Memory {
+        at: usize,
+    },
+}
+
+fn cursors(runs: &[Run]) -> Vec<Cursor> {
+    runs.iter()
+        .map(|run| match run {
+            Run::Disk { start, end, .. } => Cursor::Disk {
+                offset: *start,
+                end: *end,
+                buf: Vec::new(),
+                at: 0,
+                passed: 0,
+            },
+            Run::Memory(_) => Cursor::Memory { at: 0 },
+        })
+        .collect()
+}
+
+impl Cursor {
+    /// Makes `n` unread bytes available; `false` at the end of the run.
+    fn fill(&mut self, mut file: &File, n: usize) -> io::Result<bool> {
+        let Cursor::Disk {
+            offset,
+            end,
+            buf,
+            at,
+            ..
+        } = self
+        else {
+            return Ok(true);
+        };
+        let have = buf.len() - *at;
+        if have >= n {
+            return Ok(true);
+        }
+        let left = *end - *offset;
+        if have == 0 && left == 0 {
+            return Ok(false);
+        }
+        if (have as u64).saturating_add(left) < n as u64 {
+            return Err(io::Error::other("a stored report row is cut short"));
+        }
+        buf.drain(..*at);
+        *at = 0;
+        let take = ((n - have).max(CHUNK) as u64).min(left) as usize;
+        buf.resize(have + take, 0);
+        file.seek(SeekFrom::Start(*offset))?;
+        file.read_exact(&mut buf[have..])?;
+        *offset += take as u64;
+        Ok(true)
+    }
+
+    /// The place of the next row of `run`, if there is one.
+    fn peek(&mut self, file: Option<&File>, run: &Run) -> io::Result<Option<(u8, f64)>> {
+        match (self, run) {
+            (Cursor::Memory { at }, Run::Memory(rows)) => Ok(rows.get(*at).map(report_place)),
+            (cursor, Run::Disk { .. }) => {
+                let file = file.ok_or_else(|| io::Error::other("the stored rows are gone"))?;
+                if !cursor.fill(file, HEADER)? {
+                    return Ok(None);
+                }
+                let Cursor::Disk { buf, at, .. } = cursor else {
+                    return Ok(None);
+                };
+                let h = &buf[*at..*at + HEADER];
+                let mut severity = [0; 8];
+                severity.copy_from_slice(&h[1..9]);
+                Ok(Some((h[0], f64::from_bits(u64::from_le_bytes(severity)))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Passes the JSON of the next row of `run` (whose place was peeked) to `each`.
+    fn take(
+        &mut self,
+        file: Option<&File>,
+        run: &Run,
+        scratch: &mut Vec<u8>,
+        each: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match (self, run) {
+            (Cursor::Memory { at }, Run::Memory(rows)) => {
+                let Some(row) = rows.get(*at) else {
+                    return Ok(());
+                };
+                *at += 1;
+                scratch.clear();
+                pretty::write_row(&mut *scratch, row)?;
+                each(scratch)
+            }
+            (cursor, Run::Disk { .. }) => {
+                let file = file.ok_or_else(|| io::Error::other("the stored rows are gone"))?;
+                let len = match cursor {
+                    Cursor::Disk { buf, at, .. } => {
+                        let mut len = [0; 4];
+                        len.copy_from_slice(&buf[*at + 9..*at + HEADER]);
+                        u32::from_le_bytes(len) as usize
+                    }
+                    Cursor::Memory { .. } => return Ok(()),
+                };
+                if !cursor.fill(file, HEADER + len)? {
+                    return Err(io::Error::other("a stored report row is cut short"));
+                }
+                let Cursor::Disk {
+                    buf, at, passed, ..
+                } = cursor
+                else {
+                    return Ok(());
+                };
+                let start = *at + HEADER;
+                *at = start + len;
+                *passed += 1;
+                each(&buf[start..start + len])
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// What of `run` this cursor has not passed, as a run (`None`: nothing).
+    fn rest(self, run: Run) -> Option<Run> {
+        match (self, run) {
+            (Cursor::Memory { at }, Run::Memory(mut rows)) => {
+                rows.drain(..at.min(rows.len()));
+                (!rows.is_empty()).then_some(Run::Memory(rows))
+            }
+            (
+                Cursor::Disk {
+                    offset,
+                    buf,
+                    at,
+                    passed,
+                    ..
+                },
+                Run::Disk { end, rows, .. },
+            ) => {
+                let start = offset - (buf.len() - at) as u64;
+                (start < end).then_some(Run::Disk {
+                    start,
+                    end,
+                    rows: rows.saturating_sub(passed),
+                })
+            }
+            (_, run) => Some(run),
+        }
+    }
+}
+
+/// The next row of a merge: the run it comes from and its place, ordered so that the
+/// heap's greatest is the row that comes first in report order (earlier runs first among
+/// equal places).
+struct Next {
+    place: (u8, f64),
+    run: usize,
+}
+
+impl PartialEq for Next {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Next {}
+
+impl PartialOrd for Next {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Next {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare_places(other.place, self.place).then_with(|| other.run.cmp(&self.run))
+    }
+}
+
+/// Merges `runs` from where `cursors` stand, passing the JSON of at most `most` rows to
+/// `each` in report order.
+fn merge_runs(
+    file: Option<&File>,
+    runs: &[Run],
+    cursors: &mut [Cursor],
+    most: usize,
+    mut each: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    for (run, (cursor, r)) in cursors.iter_mut().zip(runs).enumerate() {
+        if let Some(place) = cursor.peek(file, r)? {
+            heap.push(Next { place, run });
+        }
+    }
+    let mut scratch = Vec::new();
+    let mut passed = 0;
+    while passed < most {
+        let Some(Next { run, .. }) = heap.pop() else {
+            break;
+        };
+        cursors[run].take(file, &runs[run], &mut scratch, &mut each)?;
+        passed += 1;
+        if let Some(place) = cursors[run].peek(file, &runs[run])? {
+            heap.push(Next { place, run });
+        }
+    }
+    Ok(())
+}
+
+/// The number of rows in `runs`.
+fn rows_of(runs: &[Run]) -> usize {
+    runs.iter()
+        .map(|run| match run {
+            Run::Disk { rows, .. } => *rows,
+            Run::Memory(rows) => rows.len(),
+        })
+        .sum()
+}
+
+/// Rows of a comparison stored outside memory, in report order, in `report.json`'s layout.
 pub struct StoredRows {
-    file: File,
-    records: Vec<Record>,
+    file: Option<File>,
+    /// The runs of the rows that are not unchanged, then those of the unchanged rows: all
+    /// of the first come before all of the second in report order.
+    parts: [Vec<Run>; 2],
 }
 
 impl std::fmt::Debug for StoredRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredRows")
-            .field("rows", &self.records.len())
+            .field("rows", &self.len())
             .finish()
     }
 }
@@ -211,43 +585,27 @@ impl std::fmt::Debug for StoredRows {
 impl StoredRows {
     /// Number of stored rows.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.parts.iter().map(|runs| rows_of(runs)).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 
     /// Calls `each` with the JSON of every stored row, in report order.
-    pub fn for_each(&self, each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        each_row(&self.file, &self.records, each)
+    pub fn for_each(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        for runs in &self.parts {
+            let mut cursors = cursors(runs);
+            merge_runs(
+                self.file.as_ref(),
+                runs,
+                &mut cursors,
+                usize::MAX,
+                &mut each,
+            )?;
+        }
+        Ok(())
     }
-
-    /// The rows at `range` of the report order, parsed.
-    fn read(&self, range: std::ops::Range<usize>) -> io::Result<Vec<Delta>> {
-        let mut rows = Vec::with_capacity(range.len());
-        each_row(&self.file, &self.records[range], |json| {
-            rows.push(serde_json::from_slice(json)?);
-            Ok(())
-        })?;
-        Ok(rows)
-    }
-}
-
-/// Calls `each` with the JSON of the rows at `records` of `file`, in that order.
-fn each_row(
-    mut file: &File,
-    records: &[Record],
-    mut each: impl FnMut(&[u8]) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut buf = Vec::new();
-    for r in records {
-        buf.resize(r.len as usize, 0);
-        file.seek(SeekFrom::Start(r.offset))?;
-        file.read_exact(&mut buf)?;
-        each(&buf)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -256,13 +614,13 @@ mod tests {
     use crate::compare::{Confidence, Gate, Status};
     use crate::model::{Direction, SeriesKey};
 
-    /// An unchanged delta of benchmark `name` whose mean moved by `pct` percent.
-    fn row(name: &str, pct: f64) -> Delta {
+    /// A delta of benchmark `name` with `status` whose mean moved by `pct` percent.
+    fn delta(name: &str, status: Status, pct: f64) -> Delta {
         Delta {
             key: SeriesKey::new("a.csv", name, "tokens_s"),
             unit: "tokens/s".into(),
             direction: Direction::HigherIsBetter,
-            status: Status::Unchanged,
+            status,
             gate: Gate::Hard,
             base: None,
             head: None,
@@ -273,7 +631,7 @@ mod tests {
             confidence: Confidence::Low,
             warn_pct: 5.0,
             fail_pct: 10.0,
-            reason: format!("{pct:+} % within the warn threshold 5 %"),
+            reason: format!("{pct:+} %"),
             base_origin: vec!["base/a.csv".into()],
             head_origin: vec!["head/a.csv".into()],
             noise: None,
@@ -285,12 +643,12 @@ mod tests {
         }
     }
 
-    /// Rows in key order, with changes that put them in another report order.
+    /// Unchanged rows in key order, with changes that put them in another report order.
     fn rows() -> Vec<Delta> {
         let pcts = [0.5, -3.0, 0.0, 1.5, -0.5, 3.0, 0.0, 2.25, -1.0, 0.1];
         pcts.iter()
             .enumerate()
-            .map(|(i, &p)| row(&format!("b{i:02}"), p))
+            .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
             .collect()
     }
 
@@ -298,43 +656,43 @@ mod tests {
         rows.iter().map(|d| d.key.benchmark.clone()).collect()
     }
 
-    /// The report order of unchanged rows: largest change first, then key.
+    /// The report order: place, then key.
     fn report_order(mut rows: Vec<Delta>) -> Vec<Delta> {
         rows.sort_by(|a, b| {
-            unchanged_rank(b)
-                .total_cmp(&unchanged_rank(a))
-                .then_with(|| a.key.cmp(&b.key))
+            compare_places(report_place(a), report_place(b)).then_with(|| a.key.cmp(&b.key))
         });
         rows
     }
 
-    fn stored(rows: &StoredRows) -> Vec<Delta> {
+    fn stored(rows: Option<StoredRows>) -> Vec<Delta> {
         let mut out = Vec::new();
-        rows.for_each(|json| {
-            out.push(serde_json::from_slice(json)?);
-            Ok(())
-        })
-        .unwrap();
+        if let Some(rows) = rows {
+            rows.for_each(|json| {
+                out.push(serde_json::from_slice(json)?);
+                Ok(())
+            })
+            .unwrap();
+        }
         out
     }
 
-    /// The test rows through `store`.
+    /// The unchanged test rows through `store`: those kept in memory, those stored.
     fn through(mut store: RowStore) -> (Vec<Delta>, Option<StoredRows>) {
         for r in rows() {
             store.push(r);
         }
-        store.finish()
+        let kept = store.take_unchanged();
+        (kept, store.finish())
     }
 
     #[test]
     fn rows_beyond_the_limit_are_stored_and_come_back_in_report_order() {
         let (first, rest) = through(RowStore::with_limit(3));
-        let rest = rest.expect("stored");
-        assert_eq!(rest.len(), 7);
-        let mut all = first.clone();
-        all.extend(stored(&rest));
-        assert_eq!(all, report_order(rows()));
+        assert_eq!(rest.as_ref().map(StoredRows::len), Some(7));
         assert_eq!(names(&first), ["b01", "b05", "b07"]);
+        let mut all = first;
+        all.extend(stored(rest));
+        assert_eq!(all, report_order(rows()));
     }
 
     #[test]
@@ -345,10 +703,48 @@ mod tests {
     }
 
     #[test]
-    fn without_a_usable_temporary_directory_the_rows_stay_in_memory() {
+    fn without_a_usable_temporary_directory_the_runs_stay_in_memory() {
         let missing = tempfile::tempdir().unwrap().path().join("gone");
-        let (kept, rest) = through(RowStore::with_limit(3).in_dir(&missing));
-        assert!(rest.is_none());
-        assert_eq!(kept, rows());
+        let (first, rest) = through(RowStore::with_limit(3).in_dir(&missing));
+        assert_eq!(rest.as_ref().map(StoredRows::len), Some(7));
+        let mut all = first;
+        all.extend(stored(rest));
+        assert_eq!(all, report_order(rows()));
+    }
+
+    /// Runs of settled rows merge into report order, earlier runs first among equal
+    /// places, before every unchanged row; the first ones come back into memory.
+    #[test]
+    fn settled_runs_merge_in_report_order_before_the_unchanged_rows() {
+        let statuses = [Status::Regression, Status::Missing, Status::New];
+        let changed: Vec<Delta> = (0..60)
+            .map(|i| {
+                let pct = [12.0, -20.0, 0.0, 30.0, 12.0][i % 5];
+                delta(&format!("c{i:02}"), statuses[i % 3], pct)
+            })
+            .collect();
+        for dir in [None, Some(tempfile::tempdir().unwrap().path().join("gone"))] {
+            let mut store = RowStore::with_limit(7);
+            if let Some(dir) = &dir {
+                store = store.in_dir(dir);
+            }
+            // Runs of 9 rows, each in report order, in key order.
+            for run in changed.chunks(9) {
+                store.push_run(report_order(run.to_vec()));
+            }
+            for r in rows() {
+                store.push(r);
+            }
+            assert!(store.has_runs());
+            let unchanged = store.take_unchanged();
+            assert_eq!(unchanged.len(), 7);
+            let first = store.take_first();
+            let mut all = first.clone();
+            all.extend(stored(store.finish()));
+            let mut expected = report_order(changed.clone());
+            expected.extend(report_order(rows()).into_iter().skip(7));
+            assert_eq!(names(&first), names(&expected[..7]), "{dir:?}");
+            assert_eq!(all, expected, "{dir:?}");
+        }
     }
 }
