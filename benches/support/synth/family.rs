@@ -15,7 +15,9 @@
 //! metric is `p` % worse on head: throughputs × (1 - p/100), durations, bytes and
 //! allocations × (1 + p/100).
 
-use super::formats::{latency_stats, mean, slug, std_dev, text, vllm_requests, MODELS, PROMPTS};
+use super::formats::{
+    latency_stats, mean, serve, slug, std_dev, text, vllm_requests, Served, MODELS, PROMPTS,
+};
 use super::{Side, Stamps, TreeStats, BASE_STAMPS, HEAD_STAMPS};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -371,21 +373,12 @@ fn vllm(index: usize, side: &mut Side, bytes: u64) -> (String, Vec<u8>) {
         .fold(0.0, f64::max)
         + n as f64 / qps;
     side.new_file();
-    let mut ttfts = Vec::with_capacity(n);
-    let mut itls: Vec<Vec<f64>> = Vec::with_capacity(n);
-    let mut tpots = Vec::with_capacity(n);
-    let mut e2els = Vec::with_capacity(n);
-    for r in &requests {
-        let ttft = side.time(r.ttft * (1.0 + qps / 64.0));
-        let gaps: Vec<f64> = (1..r.output_len).map(|_| side.time(r.itl)).collect();
-        let decode: f64 = gaps.iter().sum();
-        if r.output_len > 1 {
-            tpots.push(decode / (r.output_len - 1) as f64 * 1e3);
-        }
-        e2els.push((ttft + decode) * 1e3);
-        ttfts.push(ttft);
-        itls.push(gaps);
-    }
+    let Served {
+        ttfts,
+        itls,
+        tpots,
+        e2els,
+    } = serve(side, &requests, qps);
     let duration = side.time(true_duration);
     let ttft_ms: Vec<f64> = ttfts.iter().map(|t| t * 1e3).collect();
     let itl_ms: Vec<f64> = itls.iter().flatten().map(|t| t * 1e3).collect();

@@ -407,21 +407,12 @@ fn vllm_serving(dir: &str, side: &mut Side, bytes: u64) -> Vec<(String, Vec<u8>)
         .into_iter()
         .map(|qps: f64| {
             side.new_file();
-            let mut ttfts = Vec::with_capacity(n);
-            let mut itls: Vec<Vec<f64>> = Vec::with_capacity(n);
-            let mut tpots = Vec::with_capacity(n);
-            let mut e2els = Vec::with_capacity(n);
-            for r in &requests {
-                let ttft = side.time(r.ttft * (1.0 + qps / 64.0));
-                let gaps: Vec<f64> = (1..r.output_len).map(|_| side.time(r.itl)).collect();
-                let decode: f64 = gaps.iter().sum();
-                if r.output_len > 1 {
-                    tpots.push(decode / (r.output_len - 1) as f64 * 1e3);
-                }
-                e2els.push((ttft + decode) * 1e3);
-                ttfts.push(ttft);
-                itls.push(gaps);
-            }
+            let Served {
+                ttfts,
+                itls,
+                tpots,
+                e2els,
+            } = serve(side, &requests, qps);
             let duration = e2els.iter().cloned().fold(0.0, f64::max) / 1e3 + n as f64 / qps;
             let total_in: u64 = requests.iter().map(|r| r.input_len).sum();
             let total_out: u64 = requests.iter().map(|r| r.output_len).sum();
@@ -474,6 +465,38 @@ pub(super) struct VllmRequest {
     pub ttft: f64,
     pub itl: f64,
     pub text: String,
+}
+
+/// What one side measured of `requests` served at `qps`: per request the first-token
+/// latency (s), the inter-token gaps (s), the time per output token (ms, requests with more
+/// than one token) and the end-to-end latency (ms).
+pub(super) struct Served {
+    pub ttfts: Vec<f64>,
+    pub itls: Vec<Vec<f64>>,
+    pub tpots: Vec<f64>,
+    pub e2els: Vec<f64>,
+}
+
+pub(super) fn serve(side: &mut Side, requests: &[VllmRequest], qps: f64) -> Served {
+    let n = requests.len();
+    let mut out = Served {
+        ttfts: Vec::with_capacity(n),
+        itls: Vec::with_capacity(n),
+        tpots: Vec::with_capacity(n),
+        e2els: Vec::with_capacity(n),
+    };
+    for r in requests {
+        let ttft = side.time(r.ttft * (1.0 + qps / 64.0));
+        let gaps: Vec<f64> = (1..r.output_len).map(|_| side.time(r.itl)).collect();
+        let decode: f64 = gaps.iter().sum();
+        if r.output_len > 1 {
+            out.tpots.push(decode / (r.output_len - 1) as f64 * 1e3);
+        }
+        out.e2els.push((ttft + decode) * 1e3);
+        out.ttfts.push(ttft);
+        out.itls.push(gaps);
+    }
+    out
 }
 
 /// Requests drawn from `side.truth` until their arrays would fill about `bytes` bytes (at

@@ -450,11 +450,10 @@ enum Cell {
 }
 
 impl Cell {
-    fn of(cell: &str) -> Cell {
-        // A finite bare number is neither a missing nor a failure word.
-        if let Some(v) = units::plain_number(cell) {
-            return Cell::Number(v);
-        }
+    /// The class the checks give one after another. A finite bare number
+    /// ([`units::plain_number`]) is neither a missing nor a failure word, so callers may
+    /// take that shortcut first.
+    fn by_checks(cell: &str) -> Cell {
         if is_missing(cell) {
             Cell::Missing
         } else if is_failure_cell(cell) {
@@ -502,7 +501,7 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
                 None => match seen.get(cell) {
                     Some(&kind) => kind,
                     None => {
-                        let kind = Cell::of(cell);
+                        let kind = Cell::by_checks(cell);
                         if seen.len() < MAX_REMEMBERED_WORDS {
                             seen.insert(cell, kind);
                         }
@@ -1136,8 +1135,19 @@ mod tests {
             .all(|s| s.samples.len() + s.failed as usize == 10));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_shortcut_agrees_with_the_checks_on_number_like_cells(
+            cell in "[0-9.eE+-]{1,12}",
+        ) {
+            if let Some(v) = units::plain_number(&cell) {
+                proptest::prop_assert_eq!(Cell::by_checks(&cell), Cell::Number(v));
+            }
+        }
+    }
+
     #[test]
-    fn a_cell_is_classified_as_the_checks_it_replaces_say() {
+    fn the_shortcut_for_bare_numbers_classifies_as_the_checks_do() {
         for cell in [
             "",
             "-",
@@ -1158,20 +1168,14 @@ mod tests {
             "0x10",
             "1e3",
         ] {
-            let expected = if is_missing(cell) {
-                Cell::Missing
-            } else if is_failure_cell(cell) {
-                Cell::Failure
-            } else {
-                match parse_quantity(cell) {
-                    Some(q) if q.unit.is_empty() => Cell::Number(q.value),
-                    Some(_) => Cell::Quantity,
-                    None if list_samples(cell).is_some() => Cell::Quantity,
-                    None => Cell::Text,
-                }
-            };
-            assert_eq!(Cell::of(cell), expected, "{cell}");
+            if let Some(v) = units::plain_number(cell) {
+                assert_eq!(Cell::by_checks(cell), Cell::Number(v), "{cell}");
+            }
         }
+        assert_eq!(Cell::by_checks("1e309"), Cell::Missing);
+        assert_eq!(Cell::by_checks("3 ms"), Cell::Quantity);
+        assert_eq!(Cell::by_checks("[1, 2]"), Cell::Quantity);
+        assert_eq!(Cell::by_checks("[1, x]"), Cell::Text);
     }
 
     #[test]
