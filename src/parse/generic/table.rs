@@ -939,39 +939,32 @@ impl RowGroup {
         let (name, unit, direction) = (column.name, column.unit, column.direction);
         let at = || At::cell(line, &column.at_name);
         let (benchmark, labels) = (&self.benchmark, &self.labels);
-        if let Some(list) = list_samples(c) {
-            for q in list {
-                let v = units::convert(q.value, &q.unit, unit).unwrap_or(q.value);
-                sink.record(
-                    benchmark,
-                    name,
-                    labels,
-                    unit,
-                    direction,
-                    Reading::Value(v),
-                    at(),
-                );
-            }
-            return;
-        }
-        let Some(q) = parse_quantity(c) else {
-            return;
-        };
         // A cell in another unit of the column's dimension (`820 MB` in a GB column) is
-        // converted so that every row of a column shares its unit.
-        let (v, unit) = match units::convert(q.value, &q.unit, unit) {
-            Some(v) => (v, unit),
-            None => (q.value, q.unit.as_str()),
+        // converted so that every row of a column shares its unit; a single value in a unit
+        // that does not convert keeps its own, a list's samples the column's.
+        let (quantities, own_unit) = match list_samples(c) {
+            Some(list) => (list, false),
+            None => match parse_quantity(c) {
+                Some(q) => (vec![q], true),
+                None => return,
+            },
         };
-        sink.record(
-            benchmark,
-            name,
-            labels,
-            unit,
-            direction,
-            Reading::Value(v),
-            at(),
-        );
+        for q in &quantities {
+            let (v, unit) = match units::convert(q.value, &q.unit, unit) {
+                Some(v) => (v, unit),
+                None if own_unit => (q.value, q.unit.as_str()),
+                None => (q.value, unit),
+            };
+            sink.record(
+                benchmark,
+                name,
+                labels,
+                unit,
+                direction,
+                Reading::Value(v),
+                at(),
+            );
+        }
     }
 }
 
