@@ -9,6 +9,7 @@ pub mod chimeraforge;
 pub mod generic;
 pub mod harness;
 pub mod llm;
+mod series_index;
 pub mod summary;
 
 use crate::model::{Series, Warning};

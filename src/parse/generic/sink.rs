@@ -4,12 +4,10 @@
 
 use crate::keys;
 use crate::model::{At, Direction, Labels, Origin, Series, SeriesKey, Warning};
+use crate::parse::series_index::{KeyParts, SeriesIndex};
 use crate::parse::{Input, ParseError, Parsed};
 use crate::units;
-use foldhash::fast::RandomState;
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Most series one file may produce; the rest are dropped with a warning.
@@ -33,10 +31,8 @@ pub struct SeriesSink {
     path: Arc<str>,
     source: String,
     series: Vec<Series>,
-    /// Positions of the series by a hash of their key: a reading finds its series by
-    /// comparing the key's parts, without building an owned key first.
-    index: HashMap<u64, Vec<usize>>,
-    hasher: RandomState,
+    /// Positions of the series by their key parts, found without building a key.
+    index: SeriesIndex,
     warnings: Vec<Warning>,
     dropped: usize,
 }
@@ -47,8 +43,7 @@ impl SeriesSink {
             path: input.path.into(),
             source: keys::normalize_path(input.path),
             series: Vec::new(),
-            index: HashMap::new(),
-            hasher: RandomState::default(),
+            index: SeriesIndex::default(),
             warnings: Vec::new(),
             dropped: 0,
         }
@@ -88,14 +83,20 @@ impl SeriesSink {
         direction: Direction,
     ) -> Option<usize> {
         let (name, quantity) = (bounded_str(benchmark), bounded_str(metric));
-        let hash = self.key_hash(&self.source, &name, &quantity, labels);
-        if let Some(i) = self.find(hash, &self.source, &name, &quantity, labels) {
+        let parts = KeyParts {
+            source: &self.source,
+            benchmark: &name,
+            metric: &quantity,
+            labels,
+        };
+        if let Some(i) = self.index.find(&self.series, parts) {
             return Some(i);
         }
         if self.series.len() >= MAX_SERIES_PER_FILE {
             self.dropped += 1;
             return None;
         }
+        self.index.insert(parts, self.series.len());
         let key = SeriesKey {
             source: self.source.clone(),
             benchmark: name.into_owned(),
@@ -104,10 +105,6 @@ impl SeriesSink {
         };
         self.series
             .push(Series::new(key, units::normalize_unit(unit), direction));
-        self.index
-            .entry(hash)
-            .or_default()
-            .push(self.series.len() - 1);
         Some(self.series.len() - 1)
     }
 
@@ -162,13 +159,18 @@ impl SeriesSink {
         self.warnings.extend(warnings);
         for s in series {
             let k = &s.key;
-            let hash = self.key_hash(&k.source, &k.benchmark, &k.metric, &k.labels);
-            let Some(idx) = self.find(hash, &k.source, &k.benchmark, &k.metric, &k.labels) else {
+            let parts = KeyParts {
+                source: &k.source,
+                benchmark: &k.benchmark,
+                metric: &k.metric,
+                labels: &k.labels,
+            };
+            let Some(idx) = self.index.find(&self.series, parts) else {
                 if self.series.len() >= MAX_SERIES_PER_FILE {
                     self.dropped += 1;
                     continue;
                 }
-                self.index.entry(hash).or_default().push(self.series.len());
+                self.index.insert(parts, self.series.len());
                 self.series.push(s);
                 continue;
             };
@@ -191,28 +193,6 @@ impl SeriesSink {
             let room = MAX_ORIGINS_PER_SERIES.saturating_sub(target.origin.len());
             target.origin.extend(s.origin.into_iter().take(room));
         }
-    }
-
-    fn key_hash(&self, source: &str, benchmark: &str, metric: &str, labels: &Labels) -> u64 {
-        self.hasher.hash_one((source, benchmark, metric, labels))
-    }
-
-    /// The position of the series with this key, if there is one.
-    fn find(
-        &self,
-        hash: u64,
-        source: &str,
-        benchmark: &str,
-        metric: &str,
-        labels: &Labels,
-    ) -> Option<usize> {
-        self.index.get(&hash)?.iter().copied().find(|&i| {
-            let k = &self.series[i].key;
-            k.source == source
-                && k.benchmark == benchmark
-                && k.metric == metric
-                && k.labels == *labels
-        })
     }
 
     /// The series in file order and the warnings. A file that produced neither series nor

@@ -4,10 +4,9 @@
 
 use crate::keys;
 use crate::model::{At, Direction, Origin, Series, SeriesKey, Warning};
+use crate::parse::generic::sink::file_benchmark;
+use crate::parse::series_index::{KeyParts, SeriesIndex};
 use crate::parse::{Input, ParseError, Parsed};
-use foldhash::fast::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Labels of a series (parameters that tell otherwise equal benchmarks apart).
@@ -30,9 +29,8 @@ pub(super) struct SeriesBuilder {
     source: String,
     format: &'static str,
     series: Vec<Series>,
-    /// Positions of the series by a hash of benchmark, metric and labels.
-    index: HashMap<u64, Vec<usize>>,
-    hasher: RandomState,
+    /// Positions of the series by their key parts, found without building a key.
+    index: SeriesIndex,
     warnings: Vec<Warning>,
 }
 
@@ -43,20 +41,15 @@ impl SeriesBuilder {
             source: keys::normalize_path(input.path),
             format,
             series: Vec::new(),
-            index: HashMap::new(),
-            hasher: RandomState::default(),
+            index: SeriesIndex::default(),
             warnings: Vec::new(),
         }
     }
 
-    /// The file name of the normalised source without its extension: the benchmark name
-    /// for a file that does not name what it measured.
+    /// The file name without stamps and extension: the benchmark name for a file that does
+    /// not name what it measured.
     pub fn file_stem(&self) -> String {
-        let name = self.source.rsplit('/').next().unwrap_or(&self.source);
-        match name.rsplit_once('.') {
-            Some((stem, _)) if !stem.is_empty() => stem.to_string(),
-            _ => name.to_string(),
-        }
+        file_benchmark(&self.path)
     }
 
     /// The series of `m`, created when new. Looked up by a hash of the key's parts and
@@ -67,29 +60,26 @@ impl SeriesBuilder {
     }
 
     fn entry_index(&mut self, m: &Metric) -> usize {
-        let hash = self.hasher.hash_one((m.benchmark, m.metric, m.labels));
-        let slots = self.index.entry(hash).or_default();
-        let found = slots.iter().copied().find(|&i| {
-            let k = &self.series[i].key;
-            k.benchmark == m.benchmark && k.metric == m.metric && k.labels == *m.labels
-        });
-
-        match found {
-            Some(i) => i,
-            None => {
-                let key = SeriesKey {
-                    source: self.source.clone(),
-                    benchmark: m.benchmark.to_string(),
-                    metric: m.metric.to_string(),
-                    labels: m.labels.clone(),
-                };
-                let mut s = Series::new(key, m.unit, m.direction);
-                s.format = self.format.to_string();
-                slots.push(self.series.len());
-                self.series.push(s);
-                self.series.len() - 1
-            }
+        let parts = KeyParts {
+            source: &self.source,
+            benchmark: m.benchmark,
+            metric: m.metric,
+            labels: m.labels,
+        };
+        if let Some(i) = self.index.find(&self.series, parts) {
+            return i;
         }
+        self.index.insert(parts, self.series.len());
+        let key = SeriesKey {
+            source: self.source.clone(),
+            benchmark: m.benchmark.to_string(),
+            metric: m.metric.to_string(),
+            labels: m.labels.clone(),
+        };
+        let mut s = Series::new(key, m.unit, m.direction);
+        s.format = self.format.to_string();
+        self.series.push(s);
+        self.series.len() - 1
     }
 
     fn note_origin(series: &mut Series, origin: Origin) {
