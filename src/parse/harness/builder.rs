@@ -55,11 +55,13 @@ impl SeriesBuilder {
     /// The series of `m`, created when new. Looked up by a hash of the key's parts and
     /// compared in place, so that a repeated reading builds no key.
     fn entry(&mut self, m: &Metric) -> &mut Series {
-        let i = self.entry_index(m);
+        let i = self.series_of(m);
         &mut self.series[i]
     }
 
-    fn entry_index(&mut self, m: &Metric) -> usize {
+    /// The position of the series of `m`, created when new: an adapter that reads `m` again
+    /// can record into it with [`SeriesBuilder::sample_in`] without looking it up.
+    pub fn series_of(&mut self, m: &Metric) -> usize {
         let parts = KeyParts {
             source: &self.source,
             benchmark: m.benchmark,
@@ -96,26 +98,45 @@ impl SeriesBuilder {
         values: impl IntoIterator<Item = f64>,
         at: impl Into<At>,
     ) {
-        let mut dropped = 0usize;
+        let i = self.series_of(m);
+        self.samples_in(i, values, at);
+    }
+
+    /// Records measurements of the series at position `series` (from
+    /// [`SeriesBuilder::series_of`]), as [`SeriesBuilder::samples`] does.
+    fn samples_in(
+        &mut self,
+        series: usize,
+        values: impl IntoIterator<Item = f64>,
+        at: impl Into<At>,
+    ) {
         let origin = Origin::new(self.path.clone(), at);
-        let i = self.entry_index(m);
-        let series = &mut self.series[i];
+        let Some(s) = self.series.get_mut(series) else {
+            return;
+        };
+        let mut dropped = 0usize;
         for v in values {
             if v.is_finite() {
-                series.samples.push(v);
+                s.samples.push(v);
             } else {
                 dropped += 1;
             }
         }
-        if dropped > 0 {
-            self.warn(format!(
+        let warning = (dropped > 0).then(|| {
+            format!(
                 "{dropped} value(s) of {} / {} at {} are not finite numbers and were ignored",
-                m.benchmark, m.metric, origin.at
-            ));
+                s.key.benchmark, s.key.metric, origin.at
+            )
+        });
+        Self::note_origin(s, origin);
+        if let Some(message) = warning {
+            self.warn(message);
         }
-        if let Some(series) = self.series.get_mut(i) {
-            Self::note_origin(series, origin);
-        }
+    }
+
+    /// Records one measurement of the series at position `series`.
+    pub fn sample_in(&mut self, series: usize, value: f64, at: impl Into<At>) {
+        self.samples_in(series, [value], at);
     }
 
     /// Records one measurement of `m`.

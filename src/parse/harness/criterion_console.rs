@@ -49,7 +49,9 @@ impl Adapter for CriterionConsole {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| time_line(l).is_some()) {
+        // A result line holds `time:`; a file without one is ruled out by one search.
+        let text = input.text;
+        if text.contains("time:") && numbered_lines(text).any(|(_, l)| time_line(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No

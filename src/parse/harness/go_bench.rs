@@ -15,7 +15,7 @@
 //! failed run.
 
 use super::builder::{Labels, Metric, SeriesBuilder};
-use super::{number, numbered_lines};
+use super::{fields, number, numbered_lines, Fields};
 use crate::direction;
 use crate::model::{At, Direction};
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
@@ -32,7 +32,35 @@ const LABEL_KEYS: [&str; 3] = ["pkg", "goos", "goarch"];
 struct ResultLine<'a> {
     name: &'a str,
     procs: Option<&'a str>,
-    values: Vec<(f64, &'a str)>,
+    /// The first value/unit pair.
+    first: (f64, &'a str),
+    /// The fields after the first pair, read by [`ResultLine::values`].
+    rest: Fields<'a>,
+}
+
+impl<'a> ResultLine<'a> {
+    /// The value/unit pairs, up to the first pair that is not one (or a value without a unit).
+    fn values(&self) -> impl Iterator<Item = (f64, &'a str)> {
+        let mut rest = self.rest.clone();
+        std::iter::once(self.first).chain(std::iter::from_fn(move || value_pair(&mut rest)))
+    }
+}
+
+/// The next value/unit pair of `fields`; `None` when the next field is not a number or has
+/// no unit after it.
+fn value_pair<'a>(fields: &mut Fields<'a>) -> Option<(f64, &'a str)> {
+    let value = fields.next()?;
+    let unit = fields.next()?;
+    Some((number(value)?, unit))
+}
+
+/// The series of the last result line, by the position of their value on the line: the
+/// next line of the same benchmark (every `-count` repetition) names the same series.
+struct LastLine<'a> {
+    name: &'a str,
+    procs: Option<&'a str>,
+    labels: Labels,
+    series: Vec<(&'a str, usize)>,
 }
 
 /// True when `name` is a benchmark name. Like the reference reader (golang.org/x/perf
@@ -58,25 +86,19 @@ fn split_procs(name: &str) -> (&str, Option<&str>) {
 }
 
 fn result_line(line: &str) -> Option<ResultLine<'_>> {
-    let mut fields = line.split_whitespace();
+    let mut fields = fields(line);
     let full = fields.next()?;
     if !is_benchmark_name(full) {
         return None;
     }
     fields.next()?.parse::<u64>().ok()?;
-    let rest: Vec<&str> = fields.collect();
-    let values: Vec<(f64, &str)> = rest
-        .chunks_exact(2)
-        .map_while(|pair| number(pair[0]).map(|v| (v, pair[1])))
-        .collect();
-    if values.is_empty() {
-        return None;
-    }
+    let first = value_pair(&mut fields)?;
     let (name, procs) = split_procs(full);
     Some(ResultLine {
         name,
         procs,
-        values,
+        first,
+        rest: fields,
     })
 }
 
@@ -93,7 +115,7 @@ fn config_line(line: &str) -> Option<(&str, &str)> {
 fn unit_directions(text: &str) -> HashMap<String, Direction> {
     let mut out = HashMap::new();
     for (_, line) in numbered_lines(text) {
-        let mut fields = line.split_whitespace();
+        let mut fields = fields(line);
         if fields.next() != Some("Unit") {
             continue;
         }
@@ -138,27 +160,43 @@ impl Adapter for GoBench {
         let declared = unit_directions(input.text);
         let mut out = SeriesBuilder::new(input, NAME);
         let mut config = Labels::new();
-        // The labels of the last result line, reused while the configuration and the
-        // `-procs` suffix stay the same (as they do for every `-count` repetition).
-        let mut last: Option<(Option<&str>, Labels)> = None;
+        // The last result line: its labels are reused while the configuration and the
+        // `-procs` suffix stay the same, its series while the benchmark does too (as they
+        // do for every `-count` repetition).
+        let mut last: Option<LastLine> = None;
         for (n, line) in numbered_lines(input.text) {
             let at = At::line(n as u64);
             if let Some(r) = result_line(line) {
-                let labels = match last.take() {
-                    Some((procs, labels)) if procs == r.procs => labels,
-                    _ => labels_for(&config, r.procs),
+                let (labels, mut series) = match last.take() {
+                    Some(l) if l.procs == r.procs && l.name == r.name => (l.labels, l.series),
+                    Some(l) if l.procs == r.procs => (l.labels, Vec::new()),
+                    _ => (labels_for(&config, r.procs), Vec::new()),
                 };
-                for (value, unit) in r.values {
-                    let metric = Metric {
-                        benchmark: r.name,
-                        metric: unit,
-                        labels: &labels,
-                        unit,
-                        direction: direction_of(unit, &declared),
+                for (i, (value, unit)) in r.values().enumerate() {
+                    let id = match series.get(i) {
+                        Some(&(known, id)) if known == unit => id,
+                        _ => {
+                            let metric = Metric {
+                                benchmark: r.name,
+                                metric: unit,
+                                labels: &labels,
+                                unit,
+                                direction: direction_of(unit, &declared),
+                            };
+                            let id = out.series_of(&metric);
+                            series.truncate(i);
+                            series.push((unit, id));
+                            id
+                        }
                     };
-                    out.sample(&metric, value, at.clone());
+                    out.sample_in(id, value, at.clone());
                 }
-                last = Some((r.procs, labels));
+                last = Some(LastLine {
+                    name: r.name,
+                    procs: r.procs,
+                    labels,
+                    series,
+                });
             } else if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
                 let full = failed.split_whitespace().next().unwrap_or_default();
                 if is_benchmark_name(full) {
@@ -195,6 +233,72 @@ fn labels_for(config: &Labels, procs: Option<&str>) -> Labels {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The file read without reusing the last line's labels and series: every value looked
+    /// up by its key.
+    fn parse_by_key(input: &Input) -> Result<Parsed, ParseError> {
+        let declared = unit_directions(input.text);
+        let mut out = SeriesBuilder::new(input, NAME);
+        let mut config = Labels::new();
+        for (n, line) in numbered_lines(input.text) {
+            let at = At::line(n as u64);
+            if let Some(r) = result_line(line) {
+                let labels = labels_for(&config, r.procs);
+                for (value, unit) in r.values() {
+                    let metric = Metric {
+                        benchmark: r.name,
+                        metric: unit,
+                        labels: &labels,
+                        unit,
+                        direction: direction_of(unit, &declared),
+                    };
+                    out.sample(&metric, value, at.clone());
+                }
+            } else if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
+                let (name, procs) = split_procs(failed.split_whitespace().next().unwrap());
+                let labels = labels_for(&config, procs);
+                let metric = Metric {
+                    benchmark: name,
+                    metric: "ns/op",
+                    labels: &labels,
+                    unit: "ns/op",
+                    direction: Direction::LowerIsBetter,
+                };
+                out.failed(&metric, 1, at);
+            } else if let Some((key, value)) = config_line(line) {
+                if LABEL_KEYS.contains(&key) {
+                    config.insert(key.to_string(), value.to_string());
+                }
+            }
+        }
+        out.finish()
+    }
+
+    proptest! {
+        #[test]
+        fn repeated_lines_read_as_when_looked_up_by_key(
+            lines in prop::collection::vec(prop_oneof![
+                6 => Just("BenchmarkA-8 10 5 ns/op 3 B/op"),
+                4 => Just("BenchmarkA-8 20 6.5 ns/op 4 B/op 1 allocs/op"),
+                2 => Just("BenchmarkA-8 10 7 B/op 8 ns/op"),
+                2 => Just("BenchmarkA-8 10 5 ns/op 5 ns/op 2 MB/s"),
+                2 => Just("BenchmarkA-4 10 7 ns/op"),
+                2 => Just("BenchmarkA 10 7 ns/op 9"),
+                2 => Just("BenchmarkA-8\u{a0}10 5 ns/op 3 B/op"),
+                3 => Just("BenchmarkB-8 10 1 ns/op 3 B/op"),
+                1 => Just("--- FAIL: BenchmarkA-8"),
+                1 => Just("pkg: example.com/a"),
+                1 => Just("pkg: example.com/b"),
+                1 => Just("cpu: Xeon"),
+                1 => Just("Unit B/op better=higher"),
+            ], 0..24)
+        ) {
+            let text = lines.join("\n");
+            let input = Input { path: "go/bench.txt", text: &text };
+            prop_assert_eq!(GoBench.parse(&input), parse_by_key(&input));
+        }
+    }
 
     #[test]
     fn procs_suffix_is_only_a_trailing_number() {
@@ -216,7 +320,10 @@ mod tests {
         assert!(result_line("BenchmarkX-8 10 5 ns/op").is_some());
         let generated = result_line("Benchmarkuber_zap_total 1 10149055 total-bytes").unwrap();
         assert_eq!(generated.name, "Benchmarkuber_zap_total");
-        assert_eq!(generated.values, [(10149055.0, "total-bytes")]);
+        assert_eq!(
+            generated.values().collect::<Vec<_>>(),
+            [(10149055.0, "total-bytes")]
+        );
         assert!(!is_benchmark_name("BenchFoo"));
     }
 }

@@ -68,8 +68,12 @@ impl Adapter for GoogleBenchmarkConsole {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        // The header starts with `Benchmark`; most files are ruled out by one search.
-        if input.text.contains("Benchmark") && numbered_lines(input.text).any(|(_, l)| is_header(l))
+        // The header holds `Benchmark` and `Iterations`; most files are ruled out by a
+        // search for each.
+        let text = input.text;
+        if text.contains("Benchmark")
+            && text.contains("Iterations")
+            && numbered_lines(text).any(|(_, l)| is_header(l))
         {
             Confidence::Certain
         } else {

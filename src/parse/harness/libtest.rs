@@ -88,7 +88,9 @@ impl Adapter for Libtest {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| bench_line(l).is_some()) {
+        // A result line starts with `test `; a file without one is ruled out by one search.
+        let text = input.text;
+        if text.contains("test ") && numbered_lines(text).any(|(_, l)| bench_line(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No

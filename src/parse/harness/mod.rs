@@ -151,9 +151,73 @@ fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
 }
 
+/// The whitespace-separated fields of `line`, exactly as [`str::split_whitespace`] gives
+/// them; an ASCII line (most result lines) is split byte by byte.
+fn fields(line: &str) -> Fields<'_> {
+    if line.is_ascii() {
+        Fields::Ascii(line)
+    } else {
+        Fields::Unicode(line.split_whitespace())
+    }
+}
+
+/// The iterator of [`fields`]: over the rest of an ASCII line, or over any line.
+#[derive(Debug, Clone)]
+enum Fields<'a> {
+    Ascii(&'a str),
+    Unicode(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Fields::Unicode(split) => split.next(),
+            Fields::Ascii(rest) => {
+                let Some(start) = rest.bytes().position(|b| !is_ascii_space(b)) else {
+                    *rest = "";
+                    return None;
+                };
+                let field = &rest[start..];
+                let end = field
+                    .bytes()
+                    .position(is_ascii_space)
+                    .unwrap_or(field.len());
+                let (field, after) = field.split_at(end);
+                *rest = after;
+                Some(field)
+            }
+        }
+    }
+}
+
+/// The ASCII characters [`char::is_whitespace`] accepts: tab, line feed, vertical tab, form
+/// feed, carriage return and space.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fields_split_like_split_whitespace(
+            line in "[a1 \t\u{b}\u{c}\r\n\u{1c}\u{85}\u{a0}\u{3000}é-]{0,24}"
+        ) {
+            let split: Vec<&str> = line.split_whitespace().collect();
+            prop_assert_eq!(fields(&line).collect::<Vec<_>>(), split);
+        }
+
+        #[test]
+        fn ascii_fields_split_like_split_whitespace(line in "[ -~\t\u{b}\u{c}\r\n\u{1c}]{0,24}") {
+            let split: Vec<&str> = line.split_whitespace().collect();
+            prop_assert_eq!(fields(&line).collect::<Vec<_>>(), split);
+        }
+    }
 
     #[test]
     fn number_reads_separators_and_rejects_words() {

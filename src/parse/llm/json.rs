@@ -1,15 +1,24 @@
 //! JSON as benchmark tools write it: one document, a stream of documents (NDJSON or
 //! pretty-printed objects one after another), Python's bare `NaN`/`Infinity`, and log lines
 //! mixed in between. Everything here is lenient: what cannot be read is reported, the rest kept.
+//!
+//! A stream is read as [`Value`]s, or as any type that reads every JSON value (an adapter's
+//! own record type built on [`Objects`], [`Key`] and [`Skip`]), so that an adapter that needs
+//! a few fields of each record builds no tree of the others.
 
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
-/// One JSON value found in a text, with the 1-based line it starts on.
+/// One JSON value found in a text, with the 1-based line it starts on and its byte offset in
+/// the text that was read.
 #[derive(Debug)]
-pub struct Doc {
-    pub value: Value,
+pub struct Doc<T = Value> {
+    pub value: T,
     pub line: usize,
+    pub offset: usize,
 }
 
 /// The values found in a text and the fragments that were not JSON.
@@ -23,11 +32,7 @@ pub struct Stream {
 impl Stream {
     /// One warning summarising the skipped fragments, if there were any.
     pub fn skipped_summary(&self) -> Option<String> {
-        let first = self.errors.first()?;
-        Some(format!(
-            "{} fragment(s) are not valid JSON and were skipped (first at {first})",
-            self.errors.len()
-        ))
+        skipped_summary(&self.errors)
     }
 
     /// Every object of the stream, top-level arrays flattened one level, with a locator
@@ -35,60 +40,286 @@ impl Stream {
     pub fn objects(&self) -> Vec<(&Map<String, Value>, String)> {
         let mut out = Vec::new();
         for doc in &self.docs {
-            match &doc.value {
-                Value::Object(map) => out.push((map, format!("line {}", doc.line))),
-                Value::Array(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if let Value::Object(map) = item {
-                            out.push((map, format!("line {}, /{i}", doc.line)));
-                        }
-                    }
-                }
-                _ => {}
-            }
+            out.extend(objects_of(&doc.value, doc.line));
         }
         out
     }
 }
 
+/// The objects of one value found at `line`: the value itself when it is an object, the
+/// object elements when it is an array; each with its locator, as [`Stream::objects`] gives it.
+pub fn objects_of(value: &Value, line: usize) -> Vec<(&Map<String, Value>, String)> {
+    match value {
+        Value::Object(map) => vec![(map, locator(line, None))],
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| Some((item.as_object()?, locator(line, Some(i)))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where an object was found: `line 3`, or `line 1, /4` for element 4 of an array.
+fn locator(line: usize, element: Option<usize>) -> String {
+    match element {
+        None => format!("line {line}"),
+        Some(i) => format!("line {line}, /{i}"),
+    }
+}
+
+/// One warning summarising the fragments [`read`] skipped (`errors`), if there were any.
+pub fn skipped_summary(errors: &[String]) -> Option<String> {
+    let first = errors.first()?;
+    Some(format!(
+        "{} fragment(s) are not valid JSON and were skipped (first at {first})",
+        errors.len()
+    ))
+}
+
 /// Reads every JSON value in `text`. After a fragment that does not parse, reading resumes at
 /// the next line that starts (after indentation) with `{` or `[`.
 pub fn stream(text: &str) -> Stream {
-    let text = replace_non_finite(text.trim_start_matches(BOM));
-    let text = text.as_ref();
-    let mut out = Stream::default();
+    let mut docs = Vec::new();
+    let errors = read(&prepare(text), |doc| docs.push(doc));
+    Stream { docs, errors }
+}
+
+/// `text` as [`read`] expects it: without a byte order mark, and with the bare `NaN`,
+/// `Infinity` and `-Infinity` tokens that Python's `json` module writes replaced by `null`.
+pub fn prepare(text: &str) -> Cow<'_, str> {
+    replace_non_finite(text.trim_start_matches(BOM))
+}
+
+/// Reads every JSON value in a [`prepare`]d `text` as a `T`, which must read any JSON value
+/// (so that what is skipped, and why, does not depend on `T`), and hands each to `each` in
+/// order. After a fragment that does not parse, reading resumes at the next line that starts
+/// (after indentation) with `{` or `[`. Returns `line N: reason` for every fragment skipped.
+pub fn read<'de, T: Deserialize<'de>>(text: &'de str, mut each: impl FnMut(Doc<T>)) -> Vec<String> {
+    let mut errors = Vec::new();
     let mut lines = LineCounter::default();
     let mut pos = 0;
     while pos < text.len() {
         let rest = &text[pos..];
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
         loop {
             let before = values.byte_offset();
             match values.next() {
-                None => return out,
+                None => return errors,
                 Some(Ok(value)) => {
                     let start = pos + before + leading_whitespace(&rest[before..]);
-                    out.docs.push(Doc {
+                    each(Doc {
                         value,
                         line: lines.line_of(text, start),
+                        offset: start,
                     });
                 }
                 Some(Err(e)) => {
                     let start = pos + before + leading_whitespace(&rest[before..]);
-                    out.errors
-                        .push(format!("line {}: {e}", lines.line_of(text, start)));
+                    errors.push(format!("line {}: {e}", lines.line_of(text, start)));
                     match next_value_line(text, start) {
                         Some(next) => {
                             pos = next;
                             break;
                         }
-                        None => return out,
+                        None => return errors,
                     }
                 }
             }
         }
     }
-    out
+    errors
+}
+
+/// The [`Value`] of the document that starts at byte `offset` of a text [`read`] found it in.
+pub fn value_at(text: &str, offset: usize) -> Option<Value> {
+    let rest = text.get(offset..)?;
+    Value::deserialize(&mut serde_json::Deserializer::from_str(rest)).ok()
+}
+
+/// The objects of a JSON value, read as `T` from each object's entries: the value itself
+/// when it is an object, the object elements of an array (`None` for other elements, so
+/// that positions stay those of the array), nothing for any other value.
+#[derive(Debug)]
+pub enum Objects<T> {
+    One(T),
+    Array(Vec<Option<T>>),
+    Other,
+}
+
+impl<T> Objects<T> {
+    /// Each object with its locator, as [`Stream::objects`] gives them for a value at `line`.
+    pub fn located(&self, line: usize) -> Vec<(&T, String)> {
+        match self {
+            Objects::One(object) => vec![(object, locator(line, None))],
+            Objects::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| Some((item.as_ref()?, locator(line, Some(i)))))
+                .collect(),
+            Objects::Other => Vec::new(),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Objects<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ObjectsVisitor {
+            top: true,
+            object: PhantomData,
+        })
+    }
+}
+
+/// Reads [`Objects`]; below the top level (`top` false) an array is read past, as
+/// [`Stream::objects`] flattens only one level.
+struct ObjectsVisitor<T> {
+    top: bool,
+    object: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectsVisitor<T> {
+    type Value = Objects<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Objects::One)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if !self.top {
+            return SkipVisitor.visit_seq(seq).map(|Skip| Objects::Other);
+        }
+        let mut items = Vec::new();
+        while let Some(Element(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Objects::Array(items))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Objects::Other)
+    }
+}
+
+/// An array element of [`Objects`]: an object read as `T`, `None` for any other value.
+struct Element<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Element<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let element = deserializer.deserialize_any(ObjectsVisitor {
+            top: false,
+            object: PhantomData,
+        })?;
+        Ok(Element(match element {
+            Objects::One(object) => Some(object),
+            Objects::Array(_) | Objects::Other => None,
+        }))
+    }
+}
+
+/// An object key, borrowed from the text unless it holds escapes.
+pub struct Key<'de>(pub Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(Key(Cow::Borrowed(key)))
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(Key(Cow::Owned(key.to_string())))
+    }
+}
+
+/// Any JSON value, read past: checked exactly as reading it as a [`Value`] would (numbers
+/// in range, nesting depth), so that skipping a field fails where reading it would.
+pub struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
 }
 
 /// True when the first non-blank character of `text` opens a JSON object or array.

@@ -9,6 +9,10 @@
 //! their mode, size, throughput and readings (memory, power, temperature). The nested row is
 //! read as above; the wrapper's text settings (which build ran) become labels and its own
 //! readings extra metrics.
+//!
+//! Each record is read into the few fields its series are made of, without a JSON tree of
+//! the rest; only a record without `avg_ts` (a wrapper's, whose every field counts) is read
+//! as a whole JSON value.
 
 use super::emit::{Emitter, Metric, Subject};
 use super::json;
@@ -17,7 +21,9 @@ use crate::model::Direction::{HigherIsBetter, LowerIsBetter, Neutral};
 use crate::model::Labels;
 use crate::parse::{Adapter, Confidence, Input, ParseError, Parsed};
 use crate::units;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
+use std::fmt;
 
 const NAME: &str = "llama-bench";
 
@@ -73,35 +79,137 @@ impl Adapter for LlamaBench {
     }
 
     fn parse(&self, input: &Input) -> Result<Parsed, ParseError> {
-        let stream = json::stream(input.text);
+        let text = json::prepare(input.text);
         let mut out = Emitter::new(input, NAME);
-        for (outer, at) in stream.objects() {
-            let (row, wrapper) = match nested_record(outer) {
-                Some((key, row)) => (row, Some((key, outer))),
-                None => (outer, None),
-            };
-            let Some(test) = test_of(row) else {
-                out.warn(format!(
-                    "{at}: no test size (n_prompt/n_gen are missing or both 0); row skipped"
-                ));
-                continue;
-            };
-            let mut subject = Subject {
-                benchmark: format!("{} {test}", model_of(row)),
-                labels: labels_of(row),
-            };
-            if let Some((key, wrapper)) = wrapper {
-                wrapper_labels(wrapper, key, &mut subject.labels);
-                wrapper_metrics(&mut out, &subject, wrapper, key, &at);
+        let errors = json::read(&text, |doc: json::Doc<json::Objects<Row>>| {
+            let rows = doc.value.located(doc.line);
+            if rows.iter().all(|(row, _)| row.avg_ts.is_some()) {
+                for (row, at) in &rows {
+                    read_row(&mut out, row, None, at);
+                }
+            } else if let Some(value) = json::value_at(&text, doc.offset) {
+                // An object without `avg_ts` may be a wrapper's record, whose every field
+                // counts: read as a JSON value.
+                read_value(&mut out, &value, doc.line);
             }
-            emit_metric(&mut out, &subject, row, AVG_TS, "avg_ts", "samples_ts", &at);
-            emit_metric(&mut out, &subject, row, AVG_NS, "avg_ns", "samples_ns", &at);
-        }
-        if let Some(summary) = stream.skipped_summary() {
+        });
+        if let Some(summary) = json::skipped_summary(&errors) {
             out.warn(summary);
         }
         out.finish()
     }
+}
+
+/// The fields of a llama-bench row that its series are made of, each as its JSON value; a
+/// row's other fields are read past without being kept.
+#[derive(Debug, Default)]
+struct Row {
+    avg_ts: Option<Value>,
+    avg_ns: Option<Value>,
+    samples_ts: Option<Value>,
+    samples_ns: Option<Value>,
+    n_prompt: Option<Value>,
+    n_gen: Option<Value>,
+    n_depth: Option<Value>,
+    model_filename: Option<Value>,
+    model_type: Option<Value>,
+    /// The values of [`PARAMETERS`], in their order.
+    parameters: [Option<Value>; PARAMETERS.len()],
+}
+
+impl Row {
+    /// Where the value of `field` is kept; `None` for a field no series is made of.
+    fn slot(&mut self, field: &str) -> Option<&mut Option<Value>> {
+        Some(match field {
+            "avg_ts" => &mut self.avg_ts,
+            "avg_ns" => &mut self.avg_ns,
+            "samples_ts" => &mut self.samples_ts,
+            "samples_ns" => &mut self.samples_ns,
+            "n_prompt" => &mut self.n_prompt,
+            "n_gen" => &mut self.n_gen,
+            "n_depth" => &mut self.n_depth,
+            "model_filename" => &mut self.model_filename,
+            "model_type" => &mut self.model_type,
+            _ => {
+                let i = PARAMETERS.iter().position(|(name, _)| *name == field)?;
+                self.parameters.get_mut(i)?
+            }
+        })
+    }
+
+    /// The row of an object already read as a JSON value.
+    fn from_map(map: &Map<String, Value>) -> Row {
+        let mut row = Row::default();
+        for (field, value) in map {
+            if let Some(slot) = row.slot(field) {
+                *slot = Some(value.clone());
+            }
+        }
+        row
+    }
+}
+
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RowVisitor)
+    }
+}
+
+struct RowVisitor;
+
+impl<'de> Visitor<'de> for RowVisitor {
+    type Value = Row;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a llama-bench row")
+    }
+
+    /// A field given twice keeps its last value, as in a JSON object read as a [`Value`].
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+        let mut row = Row::default();
+        while let Some(json::Key(field)) = map.next_key()? {
+            match row.slot(&field) {
+                Some(slot) => *slot = Some(map.next_value()?),
+                None => {
+                    map.next_value::<json::Skip>()?;
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// Reads the objects of a JSON value found at `line`: llama-bench rows, or wrapper records
+/// with a row nested inside.
+fn read_value(out: &mut Emitter, value: &Value, line: usize) {
+    for (outer, at) in json::objects_of(value, line) {
+        match nested_record(outer) {
+            Some((key, row)) => read_row(out, &Row::from_map(row), Some((key, outer)), &at),
+            None => read_row(out, &Row::from_map(outer), None, &at),
+        }
+    }
+}
+
+/// Emits the series of one row found at `at`, nested under `key` of a wrapper's record when
+/// `wrapper` is `Some((key, record))`.
+fn read_row(out: &mut Emitter, row: &Row, wrapper: Option<(&str, &Map<String, Value>)>, at: &str) {
+    let Some(test) = test_of(row) else {
+        out.warn(format!(
+            "{at}: no test size (n_prompt/n_gen are missing or both 0); row skipped"
+        ));
+        return;
+    };
+    let mut subject = Subject {
+        benchmark: format!("{} {test}", model_of(row)),
+        labels: labels_of(row),
+    };
+    if let Some((key, wrapper)) = wrapper {
+        wrapper_labels(wrapper, key, &mut subject.labels);
+        wrapper_metrics(out, &subject, wrapper, key, at);
+    }
+    let (ts, ns) = (row.samples_ts.as_ref(), row.samples_ns.as_ref());
+    emit_metric(out, &subject, AVG_TS, row.avg_ts.as_ref(), ts, at);
+    emit_metric(out, &subject, AVG_NS, row.avg_ns.as_ref(), ns, at);
 }
 
 /// The llama-bench record a wrapper script nested under a key of its own record (`{"mode":
@@ -184,19 +292,16 @@ pub fn test_name(n_prompt: u64, n_gen: u64, n_depth: u64) -> Option<String> {
     })
 }
 
-fn test_of(row: &Map<String, Value>) -> Option<String> {
-    let int = |field: &str| row.get(field).and_then(Value::as_u64);
-    test_name(
-        int("n_prompt").unwrap_or(0),
-        int("n_gen").unwrap_or(0),
-        int("n_depth").unwrap_or(0),
-    )
+fn test_of(row: &Row) -> Option<String> {
+    let int = |value: &Option<Value>| value.as_ref().and_then(Value::as_u64).unwrap_or(0);
+    test_name(int(&row.n_prompt), int(&row.n_gen), int(&row.n_depth))
 }
 
 /// The model file name without directory and `.gguf`, else the model type.
-fn model_of(row: &Map<String, Value>) -> String {
+fn model_of(row: &Row) -> String {
     let file = row
-        .get("model_filename")
+        .model_filename
+        .as_ref()
         .and_then(Value::as_str)
         .and_then(|path| path.rsplit(['/', '\\']).next())
         .map(|name| {
@@ -208,17 +313,18 @@ fn model_of(row: &Map<String, Value>) -> String {
         })
         .filter(|name| !name.is_empty());
     file.or_else(|| {
-        row.get("model_type")
+        row.model_type
+            .as_ref()
             .and_then(Value::as_str)
             .map(str::to_string)
     })
     .unwrap_or_else(|| "model".to_string())
 }
 
-fn labels_of(row: &Map<String, Value>) -> Labels {
+fn labels_of(row: &Row) -> Labels {
     let mut labels = Labels::new();
-    for (field, default) in PARAMETERS {
-        let Some(value) = row.get(*field) else {
+    for ((field, default), value) in PARAMETERS.iter().zip(&row.parameters) {
+        let Some(value) = value else {
             continue;
         };
         if default.is_some_and(|d| is_default(value, d)) {
@@ -241,20 +347,19 @@ fn is_default(value: &Value, default: &str) -> bool {
     }
 }
 
-/// Emits `metric` from the per-repetition samples when the row has them, else from the
-/// average. Zero or missing values are failed runs.
+/// Emits `metric` from the per-repetition `samples` when the row has them, else from the
+/// `average`. Zero or missing values are failed runs.
 fn emit_metric(
     out: &mut Emitter,
     subject: &Subject,
-    row: &Map<String, Value>,
     metric: Metric,
-    average: &str,
-    samples: &str,
+    average: Option<&Value>,
+    samples: Option<&Value>,
     at: &str,
 ) {
-    let values = json::numbers(row.get(samples))
+    let values = json::numbers(samples)
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| vec![json::number(row.get(average)).unwrap_or(f64::NAN)]);
+        .unwrap_or_else(|| vec![json::number(average).unwrap_or(f64::NAN)]);
     let values: Vec<f64> = values
         .into_iter()
         .map(|v| if v > 0.0 { v } else { f64::NAN })
@@ -265,6 +370,90 @@ fn emit_metric(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The file read the general way: every record as a JSON value.
+    fn parse_as_values(input: &Input) -> Result<Parsed, ParseError> {
+        let stream = json::stream(input.text);
+        let mut out = Emitter::new(input, NAME);
+        for doc in &stream.docs {
+            read_value(&mut out, &doc.value, doc.line);
+        }
+        if let Some(summary) = stream.skipped_summary() {
+            out.warn(summary);
+        }
+        out.finish()
+    }
+
+    /// A field of a row, a wrapper's record or anything between: known fields with values of
+    /// every JSON type, unknown ones, repeated and escaped keys.
+    fn field() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("avg_ts"),
+            Just("avg_ns"),
+            Just("samples_ts"),
+            Just("samples_ns"),
+            Just("n_prompt"),
+            Just("n_gen"),
+            Just("n_depth"),
+            Just("model_filename"),
+            Just("model_type"),
+            Just("n_threads"),
+            Just("use_mmap"),
+            Just("poll"),
+            Just("defrag_thold"),
+            Just("split_mode"),
+            Just("build_commit"),
+            Just("avg\\u005fts"),
+            Just("mode"),
+            Just("power_w"),
+        ];
+        let value = prop_oneof![
+            Just("512".to_string()),
+            Just("0".to_string()),
+            Just("-1".to_string()),
+            Just("-1.000000".to_string()),
+            Just("49.25".to_string()),
+            Just("NaN".to_string()),
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("\"layer\"".to_string()),
+            Just("\"/m/q\\u00e9.GGUF\"".to_string()),
+            Just("[5141.84, 0, \"x\", [1]]".to_string()),
+            Just("[]".to_string()),
+            Just("{\"avg_ts\": 3.5, \"n_gen\": 128, \"samples_ts\": [3.4, 3.6]}".to_string()),
+            Just("{\"n_prompt\": 512}".to_string()),
+        ];
+        (key, value).prop_map(|(k, v)| format!("\"{k}\": {v}"))
+    }
+
+    /// An object, most often with a test size so that its other fields count.
+    fn object() -> impl Strategy<Value = String> {
+        let size = prop_oneof![3 => Just("\"n_gen\": 128, "), 1 => Just("")];
+        (size, prop::collection::vec(field(), 0..10))
+            .prop_map(|(size, fields)| format!("{{{size}{}}}", fields.join(", ")))
+    }
+
+    fn record() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => object(),
+            1 => prop::collection::vec(prop_oneof![object(), Just("7".to_string())], 0..3)
+                .prop_map(|items| format!("[{}]", items.join(", "))),
+            1 => Just("[DEBUG] run 3".to_string()),
+            1 => Just("{\"avg_ts\": [1, 2".to_string()),
+            1 => Just("{\"n_gen\": 128, \"build_number\": 1e400}".to_string()),
+            1 => Just("\"text\"".to_string()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn rows_read_as_when_read_as_values(records in prop::collection::vec(record(), 0..6)) {
+            let text = records.join("\n");
+            let input = Input { path: "runs/q4.jsonl", text: &text };
+            prop_assert_eq!(LlamaBench.parse(&input), parse_as_values(&input));
+        }
+    }
 
     #[test]
     fn test_names_follow_llama_bench() {
@@ -277,7 +466,7 @@ mod tests {
 
     #[test]
     fn default_parameters_are_not_labels() {
-        let row: Map<String, Value> = serde_json::from_str(
+        let row: Row = serde_json::from_str(
             r#"{"n_threads": 8, "use_mmap": true, "defrag_thold": -1.000000, "poll": 0,
                 "build_commit": "abc", "test_time": "2025-01-01T00:00:00Z"}"#,
         )
