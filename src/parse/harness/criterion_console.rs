@@ -49,7 +49,9 @@ impl Adapter for CriterionConsole {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| time_line(l).is_some()) {
+        // Every estimate line holds `time:`: one search rules out most files.
+        let text = input.text;
+        if text.contains("time:") && numbered_lines(text).any(|(_, l)| time_line(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No

@@ -88,7 +88,10 @@ impl Adapter for Libtest {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| bench_line(l).is_some()) {
+        // Bench lines start with `test `: one search rules out most files.
+        let text = input.text;
+        let test_line = text.starts_with("test ") || text.contains("\ntest ");
+        if test_line && numbered_lines(text).any(|(_, l)| bench_line(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No
