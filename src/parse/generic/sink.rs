@@ -246,6 +246,10 @@ pub fn bounded(name: &str) -> String {
 /// [`bounded`], borrowing the name when it needs no cut.
 fn bounded_str(name: &str) -> Cow<'_, str> {
     let t = name.trim();
+    // No more bytes than the limit: no more characters either.
+    if t.len() <= MAX_NAME_LEN {
+        return Cow::Borrowed(t);
+    }
     match t.char_indices().nth(MAX_NAME_LEN) {
         Some((i, _)) => Cow::Owned(format!("{}…", t[..i].trim_end())),
         None => Cow::Borrowed(t),
@@ -299,6 +303,26 @@ mod tests {
         );
         assert_eq!(file_benchmark("results.csv"), "results");
         assert_eq!(file_benchmark("noext"), "noext");
+    }
+
+    /// [`bounded_str`] by characters alone, without the shortcut for short names.
+    fn bounded_by_chars(name: &str) -> String {
+        let t = name.trim();
+        match t.char_indices().nth(MAX_NAME_LEN) {
+            Some((i, _)) => format!("{}…", t[..i].trim_end()),
+            None => t.to_string(),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_names_are_bounded_as_by_characters(
+            name in "[ aé€😀]{0,40}",
+            repeat in 1usize..8,
+        ) {
+            let name = name.repeat(repeat);
+            proptest::prop_assert_eq!(bounded_str(&name).into_owned(), bounded_by_chars(&name));
+        }
     }
 
     #[test]
