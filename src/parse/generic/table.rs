@@ -481,6 +481,38 @@ impl Cell {
 /// Most distinct non-numeric cells of a table whose classification is remembered.
 const MAX_REMEMBERED_WORDS: usize = 4096;
 
+/// What the column statistics take from one cell: its class and, for text, whether it is
+/// free text or a timestamp.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    kind: Cell,
+    free_text: bool,
+    timestamp: bool,
+}
+
+impl Word {
+    /// A bare number ([`units::plain_number`]).
+    fn number(v: f64) -> Word {
+        Word {
+            kind: Cell::Number(v),
+            free_text: false,
+            timestamp: false,
+        }
+    }
+
+    fn of(cell: &str) -> Word {
+        let kind = Cell::by_checks(cell);
+        let text = kind == Cell::Text;
+        Word {
+            kind,
+            free_text: text && is_free_text(cell),
+            timestamp: text
+                && cell.starts_with(|c: char| c.is_ascii_digit())
+                && timestamp_re().is_match(cell),
+        }
+    }
+}
+
 /// What the cells of one column look like.
 #[derive(Debug, Default)]
 struct ColumnStats {
@@ -502,22 +534,23 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
     // Indexed like the stored cells (rows taken out as a header or units row stay missing).
     let mut kinds = vec![Cell::Missing; table.ends.len()];
     // Words repeat down a column (a model name, a status): each is classified once.
-    let mut seen: foldhash::HashMap<&str, Cell> = foldhash::HashMap::default();
+    let mut seen: foldhash::HashMap<&str, Word> = foldhash::HashMap::default();
     for row in table.iter_rows() {
         for (col, cell) in row.cells().enumerate() {
-            let kind = match units::plain_number(cell) {
-                Some(v) => Cell::Number(v),
+            let word = match units::plain_number(cell) {
+                Some(v) => Word::number(v),
                 None => match seen.get(cell) {
-                    Some(&kind) => kind,
+                    Some(&word) => word,
                     None => {
-                        let kind = Cell::by_checks(cell);
+                        let word = Word::of(cell);
                         if seen.len() < MAX_REMEMBERED_WORDS {
-                            seen.insert(cell, kind);
+                            seen.insert(cell, word);
                         }
-                        kind
+                        word
                     }
                 },
             };
+            let kind = word.kind;
             kinds[row.span.first + col] = kind;
             let Some(st) = stats.get_mut(col) else {
                 continue;
@@ -541,12 +574,8 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
                 }
                 Cell::Text => {
                     st.text += 1;
-                    st.free_text |= is_free_text(cell);
-                    if cell.starts_with(|c: char| c.is_ascii_digit())
-                        && timestamp_re().is_match(cell)
-                    {
-                        st.timestamps += 1;
-                    }
+                    st.free_text |= word.free_text;
+                    st.timestamps += usize::from(word.timestamp);
                 }
             }
         }
