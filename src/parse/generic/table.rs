@@ -85,6 +85,14 @@ impl Table {
         table
     }
 
+    /// A table without a header yet, with room for `bytes` of cell text.
+    pub fn with_text_capacity(bytes: usize) -> Table {
+        Table {
+            text: String::with_capacity(bytes),
+            ..Table::default()
+        }
+    }
+
     /// Repeated column names get a number so that their values stay apart.
     fn set_header(&mut self, header: Vec<String>) {
         let mut header: Vec<String> = header.iter().map(|h| clean_header(h)).collect();
@@ -121,11 +129,11 @@ impl Table {
         self.iter_rows().map(|row| row.cells().collect())
     }
 
-    /// Adds a data row read at `line` (cells are trimmed).
+    /// Adds a data row read at `line`, its cells as given (the readers trim them).
     pub fn push_row(&mut self, line: u64, cells: impl IntoIterator<Item = impl AsRef<str>>) {
         let first = self.ends.len();
         for cell in cells {
-            self.text.push_str(cell.as_ref().trim());
+            self.text.push_str(cell.as_ref());
             self.ends.push(self.text.len());
         }
         let len = self.ends.len() - first;
