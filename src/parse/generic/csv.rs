@@ -120,11 +120,12 @@ fn read_records(text: &str, delimiter: u8) -> Result<Table, ParseError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut table = Table::default();
-    let mut record = csv::ByteRecord::new();
+    // The cells are the file's text less delimiters and quotes.
+    let mut table = Table::with_text_capacity(text.len());
+    let mut record = csv::StringRecord::new();
     loop {
         let more = reader
-            .read_byte_record(&mut record)
+            .read_record(&mut record)
             .map_err(|e| ParseError::Malformed {
                 format: NAME,
                 reason: e.to_string(),
@@ -133,19 +134,10 @@ fn read_records(text: &str, delimiter: u8) -> Result<Table, ParseError> {
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
-        // The text is UTF-8 and fields are split at ASCII bytes, so every field is too.
-        let cells = record
-            .iter()
-            .map(|field| std::str::from_utf8(field).unwrap_or_default().trim());
-        let mut filled = false;
-        let mut count = 0;
-        let mut comment = false;
-        for (i, cell) in cells.clone().enumerate() {
-            filled |= !cell.is_empty();
-            comment |= i == 0 && cell.starts_with('#');
-            count += 1;
-        }
-        if !filled || (comment && count == 1) {
+        let cells = record.iter().map(str::trim);
+        let filled = cells.clone().any(|cell| !cell.is_empty());
+        let comment = record.len() == 1 && cells.clone().all(|cell| cell.starts_with('#'));
+        if !filled || comment {
             continue;
         }
         table.push_row(line, cells);

@@ -86,12 +86,15 @@ impl Adapter for Markdown {
                 let mut table = Table::new(header);
                 let mut next_heading = None;
                 let mut j = i + 2;
+                // Each line is checked once: as the next line, then as the current one.
+                let mut separator = lines.get(j).is_some_and(|l| is_separator(l));
                 while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
                     // A row followed by a separator is the header of the next table.
-                    if lines.get(j + 1).is_some_and(|l| is_separator(l)) {
+                    let next_separator = lines.get(j + 1).is_some_and(|l| is_separator(l));
+                    if next_separator {
                         break;
                     }
-                    if !is_separator(lines[j]) {
+                    if !separator {
                         let (row, glued) = split_glued_heading(lines[j]);
                         table.push_row(j as u64 + 1, cells_of(row));
                         if glued.is_some() {
@@ -100,6 +103,7 @@ impl Adapter for Markdown {
                             break;
                         }
                     }
+                    separator = next_separator;
                     j += 1;
                 }
                 table.fill_down = true;

@@ -66,14 +66,24 @@ impl SeriesSink {
         if matches!(reading, Reading::Value(v) if !v.is_finite()) {
             return;
         }
-        if let Some(idx) = self.series_index(benchmark, metric, labels, unit, direction) {
+        if let Some(idx) = self.series_index(benchmark, metric, labels, unit, direction, 0) {
             self.push(idx, reading, unit, || at.into());
         }
     }
 
+    /// Makes room for `additional` more series (no more than the file may have), so that a
+    /// caller that knows how many it will create grows the vector once.
+    pub fn reserve(&mut self, additional: usize) {
+        let additional = additional.min(MAX_SERIES_PER_FILE.saturating_sub(self.series.len()));
+        self.series.reserve(additional);
+        self.index.reserve(additional);
+    }
+
     /// The position of the series of `metric` of `benchmark` with `labels`, created (with
     /// `unit` and `direction`) when it is new; `None` once the file has too many series.
-    /// A caller that reads many values of one series finds it once and [`Self::push`]es.
+    /// A new series has room for `readings` samples and origins (the number the caller
+    /// expects; 0 when it does not know). A caller that reads many values of one series
+    /// finds it once and [`Self::push`]es.
     pub fn series_index(
         &mut self,
         benchmark: &str,
@@ -81,6 +91,7 @@ impl SeriesSink {
         labels: &Labels,
         unit: &str,
         direction: Direction,
+        readings: usize,
     ) -> Option<usize> {
         let (name, quantity) = (bounded_str(benchmark), bounded_str(metric));
         let parts = KeyParts {
@@ -89,23 +100,28 @@ impl SeriesSink {
             metric: &quantity,
             labels,
         };
-        if let Some(i) = self.index.find(&self.series, parts) {
-            return Some(i);
-        }
+        let vacant = match self.index.find(&self.series, parts) {
+            Ok(i) => return Some(i),
+            Err(vacant) => vacant,
+        };
         if self.series.len() >= MAX_SERIES_PER_FILE {
             self.dropped += 1;
             return None;
         }
-        self.index.insert(parts, self.series.len());
+        let position = self.index.push(vacant);
         let key = SeriesKey {
             source: self.source.clone(),
             benchmark: name.into_owned(),
             metric: quantity.into_owned(),
             labels: labels.clone(),
         };
-        self.series
-            .push(Series::new(key, units::normalize_unit(unit), direction));
-        Some(self.series.len() - 1)
+        let mut series = Series::new(key, units::normalize_unit(unit), direction);
+        series.samples.reserve_exact(readings);
+        series
+            .origin
+            .reserve_exact(readings.min(MAX_ORIGINS_PER_SERIES));
+        self.series.push(series);
+        Some(position)
     }
 
     /// Adds one reading, in `unit`, to the series at `idx` (from [`Self::series_index`]).
@@ -165,14 +181,17 @@ impl SeriesSink {
                 metric: &k.metric,
                 labels: &k.labels,
             };
-            let Some(idx) = self.index.find(&self.series, parts) else {
-                if self.series.len() >= MAX_SERIES_PER_FILE {
+            let idx = match self.index.find(&self.series, parts) {
+                Ok(idx) => idx,
+                Err(_) if self.series.len() >= MAX_SERIES_PER_FILE => {
                     self.dropped += 1;
                     continue;
                 }
-                self.index.insert(parts, self.series.len());
-                self.series.push(s);
-                continue;
+                Err(vacant) => {
+                    self.index.push(vacant);
+                    self.series.push(s);
+                    continue;
+                }
             };
             let target = &mut self.series[idx];
             let converted: Option<Vec<f64>> = s
@@ -227,6 +246,10 @@ pub fn bounded(name: &str) -> String {
 /// [`bounded`], borrowing the name when it needs no cut.
 fn bounded_str(name: &str) -> Cow<'_, str> {
     let t = name.trim();
+    // No more bytes than the limit: no more characters either.
+    if t.len() <= MAX_NAME_LEN {
+        return Cow::Borrowed(t);
+    }
     match t.char_indices().nth(MAX_NAME_LEN) {
         Some((i, _)) => Cow::Owned(format!("{}…", t[..i].trim_end())),
         None => Cow::Borrowed(t),
@@ -280,6 +303,26 @@ mod tests {
         );
         assert_eq!(file_benchmark("results.csv"), "results");
         assert_eq!(file_benchmark("noext"), "noext");
+    }
+
+    /// [`bounded_str`] by characters alone, without the shortcut for short names.
+    fn bounded_by_chars(name: &str) -> String {
+        let t = name.trim();
+        match t.char_indices().nth(MAX_NAME_LEN) {
+            Some((i, _)) => format!("{}…", t[..i].trim_end()),
+            None => t.to_string(),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_names_are_bounded_as_by_characters(
+            name in "[ aé€😀]{0,40}",
+            repeat in 1usize..8,
+        ) {
+            let name = name.repeat(repeat);
+            proptest::prop_assert_eq!(bounded_str(&name).into_owned(), bounded_by_chars(&name));
+        }
     }
 
     #[test]

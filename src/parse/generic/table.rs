@@ -14,11 +14,10 @@
 use super::sink::{bounded, number_label, Reading, SeriesSink};
 use crate::direction;
 use crate::model::{At, Direction, Labels};
+use crate::parse::series_index::Positions;
 use crate::units::{self, parse_quantity};
-use foldhash::fast::RandomState;
 use regex::Regex;
-use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 /// A table as read from a file. The cells of every row are kept in one string (trimmed,
@@ -66,6 +65,16 @@ impl<'a> Row<'a> {
     fn cells(&self) -> impl Iterator<Item = &'a str> + '_ {
         (0..self.span.len).map(|i| self.cell(i))
     }
+
+    /// The class of cell `i` in `kinds` (indexed like the stored cells); a cell past the
+    /// end of a short row is missing.
+    fn kind(&self, kinds: &[Cell], i: usize) -> Cell {
+        if i < self.span.len {
+            kinds[self.span.first + i]
+        } else {
+            Cell::Missing
+        }
+    }
 }
 
 impl Table {
@@ -74,6 +83,14 @@ impl Table {
         let mut table = Table::default();
         table.set_header(header);
         table
+    }
+
+    /// A table without a header yet, with room for `bytes` of cell text.
+    pub fn with_text_capacity(bytes: usize) -> Table {
+        Table {
+            text: String::with_capacity(bytes),
+            ..Table::default()
+        }
     }
 
     /// Repeated column names get a number so that their values stay apart.
@@ -112,11 +129,11 @@ impl Table {
         self.iter_rows().map(|row| row.cells().collect())
     }
 
-    /// Adds a data row read at `line` (cells are trimmed).
+    /// Adds a data row read at `line`, its cells as given (the readers trim them).
     pub fn push_row(&mut self, line: u64, cells: impl IntoIterator<Item = impl AsRef<str>>) {
         let first = self.ends.len();
         for cell in cells {
-            self.text.push_str(cell.as_ref().trim());
+            self.text.push_str(cell.as_ref());
             self.ends.push(self.text.len());
         }
         let len = self.ends.len() - first;
@@ -472,6 +489,38 @@ impl Cell {
 /// Most distinct non-numeric cells of a table whose classification is remembered.
 const MAX_REMEMBERED_WORDS: usize = 4096;
 
+/// What the column statistics take from one cell: its class and, for text, whether it is
+/// free text or a timestamp.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    kind: Cell,
+    free_text: bool,
+    timestamp: bool,
+}
+
+impl Word {
+    /// A bare number ([`units::plain_number`]).
+    fn number(v: f64) -> Word {
+        Word {
+            kind: Cell::Number(v),
+            free_text: false,
+            timestamp: false,
+        }
+    }
+
+    fn of(cell: &str) -> Word {
+        let kind = Cell::by_checks(cell);
+        let text = kind == Cell::Text;
+        Word {
+            kind,
+            free_text: text && is_free_text(cell),
+            timestamp: text
+                && cell.starts_with(|c: char| c.is_ascii_digit())
+                && timestamp_re().is_match(cell),
+        }
+    }
+}
+
 /// What the cells of one column look like.
 #[derive(Debug, Default)]
 struct ColumnStats {
@@ -493,22 +542,23 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
     // Indexed like the stored cells (rows taken out as a header or units row stay missing).
     let mut kinds = vec![Cell::Missing; table.ends.len()];
     // Words repeat down a column (a model name, a status): each is classified once.
-    let mut seen: foldhash::HashMap<&str, Cell> = foldhash::HashMap::default();
+    let mut seen: foldhash::HashMap<&str, Word> = foldhash::HashMap::default();
     for row in table.iter_rows() {
         for (col, cell) in row.cells().enumerate() {
-            let kind = match units::plain_number(cell) {
-                Some(v) => Cell::Number(v),
+            let word = match units::plain_number(cell) {
+                Some(v) => Word::number(v),
                 None => match seen.get(cell) {
-                    Some(&kind) => kind,
+                    Some(&word) => word,
                     None => {
-                        let kind = Cell::by_checks(cell);
+                        let word = Word::of(cell);
                         if seen.len() < MAX_REMEMBERED_WORDS {
-                            seen.insert(cell, kind);
+                            seen.insert(cell, word);
                         }
-                        kind
+                        word
                     }
                 },
             };
+            let kind = word.kind;
             kinds[row.span.first + col] = kind;
             let Some(st) = stats.get_mut(col) else {
                 continue;
@@ -532,12 +582,8 @@ fn column_stats(table: &Table) -> (Vec<ColumnStats>, Vec<Cell>) {
                 }
                 Cell::Text => {
                     st.text += 1;
-                    st.free_text |= is_free_text(cell);
-                    if cell.starts_with(|c: char| c.is_ascii_digit())
-                        && timestamp_re().is_match(cell)
-                    {
-                        st.timestamps += 1;
-                    }
+                    st.free_text |= word.free_text;
+                    st.timestamps += usize::from(word.timestamp);
                 }
             }
         }
@@ -693,7 +739,9 @@ fn row_failed(marker: Marker, cell: &str) -> bool {
 ///
 /// Rows that repeat a configuration (the runs of a parameter sweep) share one benchmark name
 /// and label set, built once: rows are grouped by the raw text of their identifying and
-/// label cells, and each group remembers the series of each metric column.
+/// label cells, and each group remembers the series of each metric column. The rows are
+/// grouped before any is read, so that the number of series and of readings of each is
+/// known when the series are made.
 pub fn emit(mut table: Table, prefix: &[String], default_benchmark: &str, sink: &mut SeriesSink) {
     table.fold_units_row();
     if is_key_value(&table) {
@@ -731,18 +779,14 @@ pub fn emit(mut table: Table, prefix: &[String], default_benchmark: &str, sink: 
         .filter(|p| !p.is_empty())
         .map(String::as_str)
         .collect();
-    let mut groups = RowGroups::default();
+    let mut groups = RowGroups::new(keyed.len(), metrics.len());
+    // The rows that give readings, each with its group and whether it failed.
+    let mut plan: Vec<(Row<'_>, usize, bool)> = Vec::with_capacity(table.len());
     // The raw identifying cell above, for tables whose empty cells repeat it.
     let mut above: Vec<&str> = vec![""; roles.len()];
     let mut key: Vec<KeyCell<'_>> = Vec::with_capacity(keyed.len());
     for row in table.iter_rows() {
-        let kind = |i: usize| {
-            if i < row.span.len {
-                kinds[row.span.first + i]
-            } else {
-                Cell::Missing
-            }
-        };
+        let kind = |i: usize| row.kind(&kinds, i);
         let Some(first_filled) = (0..roles.len()).find(|&i| kind(i) != Cell::Missing) else {
             continue;
         };
@@ -779,26 +823,35 @@ pub fn emit(mut table: Table, prefix: &[String], default_benchmark: &str, sink: 
             });
         }
         let g = groups.find_or_insert(&key, || {
-            RowGroup::new(&key, &keyed, &roles, &prefix, default_benchmark, &metrics)
+            GroupName::new(&key, &keyed, &roles, &prefix, default_benchmark)
         });
-        let group = &mut groups.list[g];
         for (m, column) in metrics.iter().enumerate() {
-            let c = row.cell(column.col);
-            let unit = column.unit;
-            let reading = match kind(column.col) {
+            if failed || matches!(kind(column.col), Cell::Failure | Cell::Number(_)) {
+                groups.slot(g, m).readings += 1;
+            }
+        }
+        plan.push((row, g, failed));
+    }
+    // Every group and metric with a reading has a series: the vector of series grows once,
+    // and each series holds its readings without growing.
+    sink.reserve(groups.slots.iter().filter(|s| s.readings > 0).count());
+    for (row, g, failed) in plan {
+        for (m, column) in metrics.iter().enumerate() {
+            let reading = match row.kind(&kinds, column.col) {
                 _ if failed => Reading::Failed,
                 Cell::Failure => Reading::Failed,
                 Cell::Missing | Cell::Text => continue,
                 Cell::Number(v) => Reading::Value(v),
                 Cell::Quantity => {
-                    group.record_quantity(c, column, row.span.line, sink);
+                    let c = row.cell(column.col);
+                    groups.names[g].record_quantity(c, column, row.span.line, sink);
                     continue;
                 }
             };
-            let Some(idx) = group.series(m, column, sink) else {
+            let Some(idx) = groups.series(g, m, column, sink) else {
                 continue;
             };
-            sink.push(idx, reading, unit, || {
+            sink.push(idx, reading, column.unit, || {
                 At::cell(row.span.line, &column.at_name)
             });
         }
@@ -824,46 +877,102 @@ enum KeyCell<'a> {
     Above(&'a str),
 }
 
-/// The rows of a table grouped by their identifying and label cells.
-#[derive(Default)]
-struct RowGroups {
-    list: Vec<RowGroup>,
-    /// Positions in `list` by a hash of the group's cells.
-    index: HashMap<u64, Vec<usize>>,
-    hasher: RandomState,
+/// The rows of a table grouped by their identifying and label cells, which they borrow
+/// from the table.
+struct RowGroups<'t> {
+    /// The key cells of every group, `width` per group.
+    cells: Vec<KeyCell<'t>>,
+    width: usize,
+    names: Vec<GroupName>,
+    /// Per group, one slot per metric column.
+    slots: Vec<MetricSlot>,
+    metrics: usize,
+    /// Groups by a hash of their cells.
+    positions: Positions,
 }
 
-impl RowGroups {
-    fn find_or_insert(&mut self, key: &[KeyCell<'_>], make: impl FnOnce() -> RowGroup) -> usize {
-        let hash = self.hasher.hash_one(key);
-        let slots = self.index.entry(hash).or_default();
-        if let Some(&g) = slots.iter().find(|&&g| self.list[g].matches(key)) {
+/// The series of one metric of one group.
+#[derive(Debug, Clone, Copy, Default)]
+struct MetricSlot {
+    /// Readings the group's rows give this metric.
+    readings: usize,
+    /// The series, once found.
+    series: Option<usize>,
+}
+
+impl<'t> RowGroups<'t> {
+    fn new(width: usize, metrics: usize) -> RowGroups<'t> {
+        RowGroups {
+            cells: Vec::new(),
+            width,
+            names: Vec::new(),
+            slots: Vec::new(),
+            metrics,
+            positions: Positions::default(),
+        }
+    }
+
+    fn find_or_insert(&mut self, key: &[KeyCell<'t>], make: impl FnOnce() -> GroupName) -> usize {
+        let hash = self.positions.hash(key);
+        let width = self.width;
+        let cells = &self.cells;
+        if let Some(g) = self
+            .positions
+            .find(hash, |g| cells.get(g * width..(g + 1) * width) == Some(key))
+        {
             return g;
         }
-        slots.push(self.list.len());
-        self.list.push(make());
-        self.list.len() - 1
+        self.cells.extend_from_slice(key);
+        self.names.push(make());
+        self.slots
+            .resize(self.slots.len() + self.metrics, MetricSlot::default());
+        self.positions.push(hash)
+    }
+
+    fn slot(&mut self, g: usize, m: usize) -> &mut MetricSlot {
+        &mut self.slots[g * self.metrics + m]
+    }
+
+    /// The series of metric `m` for group `g`, found (or created) on first use.
+    fn series(
+        &mut self,
+        g: usize,
+        m: usize,
+        column: &MetricColumn<'_>,
+        sink: &mut SeriesSink,
+    ) -> Option<usize> {
+        let slot = self.slots[g * self.metrics + m];
+        if slot.series.is_some() {
+            return slot.series;
+        }
+        let name = &self.names[g];
+        let idx = sink.series_index(
+            &name.benchmark,
+            column.name,
+            &name.labels,
+            column.unit,
+            column.direction,
+            slot.readings,
+        )?;
+        self.slot(g, m).series = Some(idx);
+        Some(idx)
     }
 }
 
-/// The benchmark name and labels shared by rows with the same identifying and label cells,
-/// and the series of each metric column once found.
-struct RowGroup {
-    cells: Vec<(u8, Box<str>)>,
+/// The benchmark name and labels shared by rows with the same identifying and label cells.
+struct GroupName {
     benchmark: String,
     labels: Labels,
-    series: Vec<Option<usize>>,
 }
 
-impl RowGroup {
+impl GroupName {
     fn new(
         key: &[KeyCell<'_>],
         keyed: &[usize],
         roles: &[Role],
         prefix: &[&str],
         default_benchmark: &str,
-        metrics: &[MetricColumn<'_>],
-    ) -> RowGroup {
+    ) -> GroupName {
         let mut parts: Vec<String> = prefix.iter().map(|p| p.to_string()).collect();
         let mut labels = Labels::new();
         for (cell, &i) in key.iter().zip(keyed) {
@@ -890,42 +999,7 @@ impl RowGroup {
         } else {
             parts.join("/")
         };
-        RowGroup {
-            cells: key.iter().map(KeyCell::owned).collect(),
-            benchmark,
-            labels,
-            series: vec![None; metrics.len()],
-        }
-    }
-
-    fn matches(&self, key: &[KeyCell<'_>]) -> bool {
-        self.cells.len() == key.len()
-            && self
-                .cells
-                .iter()
-                .zip(key)
-                .all(|((tag, text), cell)| (*tag, &**text) == cell.owned_ref())
-    }
-
-    /// The series of metric `m` for this group, found (or created) on first use.
-    fn series(
-        &mut self,
-        m: usize,
-        column: &MetricColumn<'_>,
-        sink: &mut SeriesSink,
-    ) -> Option<usize> {
-        if let Some(idx) = self.series[m] {
-            return Some(idx);
-        }
-        let idx = sink.series_index(
-            &self.benchmark,
-            column.name,
-            &self.labels,
-            column.unit,
-            column.direction,
-        )?;
-        self.series[m] = Some(idx);
-        Some(idx)
+        GroupName { benchmark, labels }
     }
 
     /// A cell with a unit of its own or a list of samples.
@@ -964,21 +1038,6 @@ impl RowGroup {
                 Reading::Value(v),
                 at(),
             );
-        }
-    }
-}
-
-impl KeyCell<'_> {
-    fn owned(&self) -> (u8, Box<str>) {
-        let (tag, text) = self.owned_ref();
-        (tag, text.into())
-    }
-
-    fn owned_ref(&self) -> (u8, &str) {
-        match self {
-            KeyCell::Empty => (0, ""),
-            KeyCell::Own(c) => (1, c),
-            KeyCell::Above(c) => (2, c),
         }
     }
 }

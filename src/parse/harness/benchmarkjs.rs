@@ -38,7 +38,9 @@ impl Adapter for BenchmarkJs {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| result(l).is_some()) {
+        // Every result line holds ` ops/sec `: one search rules out most files.
+        let text = input.text;
+        if text.contains(" ops/sec ") && numbered_lines(text).any(|(_, l)| result(l).is_some()) {
             Confidence::Certain
         } else {
             Confidence::No

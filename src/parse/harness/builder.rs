@@ -68,10 +68,11 @@ impl SeriesBuilder {
             metric: m.metric,
             labels: m.labels,
         };
-        if let Some(i) = self.index.find(&self.series, parts) {
-            return i;
-        }
-        self.index.insert(parts, self.series.len());
+        let vacant = match self.index.find(&self.series, parts) {
+            Ok(i) => return i,
+            Err(vacant) => vacant,
+        };
+        self.index.push(vacant);
         let key = SeriesKey {
             source: self.source.clone(),
             benchmark: m.benchmark.to_string(),

@@ -77,6 +77,23 @@ fn is_tool_rule(line: &str) -> Option<String> {
     (!tool.is_empty()).then(|| tool.to_ascii_lowercase())
 }
 
+/// Whether a line of `text` may be a metric line once escapes are removed: metric lines are
+/// indented by two spaces, so without escapes a text with no such line holds none, and the
+/// lines need not be read.
+fn may_hold_metric_lines(text: &str) -> bool {
+    text.starts_with("  ") || text.contains("\n  ") || text.contains('\x1b')
+}
+
+/// Whether a line of `text` is a gungraun metric line (`new|old`), or an iai one when
+/// `iai`.
+fn has_metric_line(text: &str, iai: bool) -> bool {
+    text.lines().map(strip_ansi).any(|l| match metric_line(&l) {
+        Some(("Instructions", _)) => iai || l.contains('|'),
+        Some(_) => l.contains('|'),
+        None => false,
+    })
+}
+
 impl Adapter for Callgrind {
     fn name(&self) -> &'static str {
         NAME
@@ -89,13 +106,7 @@ impl Adapter for Callgrind {
         if !iai && !text.contains('|') {
             return Confidence::No;
         }
-        let mut lines = text.lines().map(strip_ansi);
-        let found = lines.any(|l| match metric_line(&l) {
-            Some(("Instructions", _)) => iai || l.contains('|'),
-            Some(_) => l.contains('|'),
-            None => false,
-        });
-        if found {
+        if may_hold_metric_lines(text) && has_metric_line(text, iai) {
             Confidence::Certain
         } else {
             Confidence::No
@@ -167,5 +178,55 @@ fn name_from(header: &[String]) -> Option<String> {
     match header.iter().position(|l| l.contains("::")) {
         Some(i) => Some(header[i..].join(" ")),
         None => header.last().cloned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines as gungraun, iai and Markdown write them, with and without escapes.
+    fn line() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "  Instructions:     1734|1734   (No change)",
+            "  L1 Hits:  2360|N/A",
+            "  Instructions: 1735",
+            " Instructions: 1|2",
+            "\u{1b}[1m  Instructions:\u{1b}[0m  1|2",
+            "\u{1b}[32m  RAM Hits: 3|4",
+            "lib::bench short:10",
+            "| model | tokens/s |",
+            "|---|---:|",
+            "| a | 1 |",
+            "Estimated Cycles: 2",
+            "\tInstructions: 1|2",
+            "",
+        ])
+    }
+
+    proptest! {
+        /// The text search rules out only texts whose lines, read one by one, hold no
+        /// metric line.
+        #[test]
+        fn the_search_rules_out_only_texts_without_metric_lines(
+            lines in prop::collection::vec(line(), 0..6),
+            crlf in any::<bool>(),
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            if !may_hold_metric_lines(&text) {
+                prop_assert!(!has_metric_line(&text, false));
+                prop_assert!(!has_metric_line(&text, true));
+            }
+        }
+    }
+
+    #[test]
+    fn markdown_tables_are_ruled_out_and_metric_blocks_are_not() {
+        assert!(!may_hold_metric_lines("| a | b |\n|---|---|\n| 1 | 2 |\n"));
+        let block = "lib::bench short:10\n  Instructions:  1734|1734 (No change)\n";
+        assert!(may_hold_metric_lines(block) && has_metric_line(block, false));
+        let coloured = "lib::bench\n\u{1b}[1m  L1 Hits:\u{1b}[0m 2360|N/A\n";
+        assert!(may_hold_metric_lines(coloured) && has_metric_line(coloured, false));
     }
 }

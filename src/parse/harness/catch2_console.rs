@@ -81,8 +81,11 @@ impl Adapter for Catch2Console {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text)
-            .any(|(_, l)| l.starts_with("benchmark name") && HEADER.is_match(l))
+        // The header starts with `benchmark name`: one search rules out most files.
+        let text = input.text;
+        if text.contains("benchmark name")
+            && numbered_lines(text)
+                .any(|(_, l)| l.starts_with("benchmark name") && HEADER.is_match(l))
         {
             Confidence::Certain
         } else {

@@ -149,7 +149,10 @@ impl Adapter for GoBench {
     }
 
     fn detect(&self, input: &Input) -> Confidence {
-        if numbered_lines(input.text).any(|(_, l)| result_line(l).is_some()) {
+        // Every result line names a `Benchmark...`: one search rules out most files.
+        let text = input.text;
+        if text.contains("Benchmark") && numbered_lines(text).any(|(_, l)| result_line(l).is_some())
+        {
             Confidence::Certain
         } else {
             Confidence::No

@@ -42,7 +42,8 @@ impl Adapter for Luau {
 
     fn detect(&self, input: &Input) -> Confidence {
         let text = input.text;
-        if numbered_lines(text).any(|(_, l)| SUCCESS.is_match(l))
+        // The search for the line's prefix rules out most files without reading lines.
+        if text.contains("SUCCESS:") && numbered_lines(text).any(|(_, l)| SUCCESS.is_match(l))
             || text.contains("RESULTS=====") && text.contains("| StdDev% |")
         {
             Confidence::Certain
