@@ -324,7 +324,7 @@ fn encode_row(buf: &mut Vec<u8>, row: &Delta) -> io::Result<()> {
     buf.push(group);
     buf.extend_from_slice(&severity.to_bits().to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
-    pretty::write_row(&mut *buf, row)?;
+    pretty::write_row(buf, row)?;
     let len = u32::try_from(buf.len() - at - HEADER)
         .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
     buf[at + 9..at + HEADER].copy_from_slice(&len.to_le_bytes());
@@ -438,7 +438,7 @@ impl Cursor {
                 };
                 *at += 1;
                 scratch.clear();
-                pretty::write_row(&mut *scratch, row)?;
+                pretty::write_row(scratch, row)?;
                 each(scratch)
             }
             (cursor, Run::Disk { .. }) => {
