@@ -68,6 +68,8 @@ struct Spill {
     out: BufWriter<File>,
     /// Where the next run starts.
     offset: u64,
+    /// The buffers the slices of a round are serialised into, kept from round to round.
+    slices: Vec<Vec<u8>>,
 }
 
 impl Default for RowStore {
@@ -116,12 +118,17 @@ impl RowStore {
         }
     }
 
-    /// Writes the unchanged rows held as a run.
+    /// Writes the unchanged rows held as a run. They are written in report order by
+    /// their positions; the rows themselves do not move.
     fn unchanged_run(&mut self) {
-        let mut rows = std::mem::take(&mut self.unchanged);
-        // Stable: rows of equal place stay in key order.
-        rows.sort_by(|a, b| compare_places(report_place(a), report_place(b)));
-        let runs = self.write(rows);
+        // More runs are likely to follow the first: room for a whole one.
+        let rows = std::mem::replace(&mut self.unchanged, Vec::with_capacity(self.limit + 1));
+        let mut order = places(&rows);
+        // Rows of equal place stay in key order (their positions).
+        order.sort_unstable_by(|a, b| {
+            compare_places(a.place, b.place).then_with(|| a.index.cmp(&b.index))
+        });
+        let runs = self.write(rows, order);
         self.unchanged_runs.extend(runs);
     }
 
@@ -129,7 +136,8 @@ impl RowStore {
     /// order: a row ranks after those of equal place in earlier runs).
     pub fn push_run(&mut self, rows: Vec<Delta>) {
         if !rows.is_empty() {
-            let runs = self.write(rows);
+            let order = places(&rows);
+            let runs = self.write(rows, order);
             self.runs.extend(runs);
         }
     }
@@ -139,23 +147,28 @@ impl RowStore {
         !self.runs.is_empty()
     }
 
-    /// `rows` as runs: written to the temporary file (freed as they go, on every core), or
-    /// kept if they cannot be written (what was written before an error is a run of its
-    /// own, which comes first).
-    fn write(&mut self, mut rows: Vec<Delta>) -> Vec<Run> {
+    /// `rows`, in the report `order` of their positions, as runs: written to the temporary
+    /// file (then freed, on every core), or kept in that order if they cannot be written
+    /// (what was written before an error is a run of its own, which comes first).
+    fn write(&mut self, rows: Vec<Delta>, order: Vec<Placed>) -> Vec<Run> {
         let dir = self.dir.as_deref();
         let file = self
             .file
             .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
         let (Ok(spill), false) = (file, self.failed) else {
-            return vec![Run::Memory(rows)];
+            return vec![Run::Memory(in_order(rows, &order))];
         };
-        match spill.write(&mut rows) {
-            Ok(run) => vec![run],
+        match spill.write(&rows, &order) {
+            Ok(run) => {
+                rows.into_par_iter().for_each(drop);
+                vec![run]
+            }
             Err((written, e)) => {
                 warn_memory(&e);
                 self.failed = true;
-                written.into_iter().chain([Run::Memory(rows)]).collect()
+                let rest = order.get(rows_of(written.as_slice())..).unwrap_or_default();
+                let rest = in_order(rows, rest);
+                written.into_iter().chain([Run::Memory(rest)]).collect()
             }
         }
     }
@@ -268,31 +281,36 @@ impl Spill {
         Ok(Spill {
             out: BufWriter::with_capacity(1 << 16, file),
             offset: 0,
+            slices: Vec::new(),
         })
     }
 
-    /// Writes `rows` (in report order) as a run at the end of the file, serialising them on
-    /// every core a round at a time and freeing each round once written. On an error, the
-    /// rows not written stay in `rows` and the run of those written comes with the error.
-    fn write(&mut self, rows: &mut Vec<Delta>) -> Result<Run, (Option<Run>, io::Error)> {
+    /// Writes `rows` in `order` as a run at the end of the file, serialising them on every
+    /// core a round at a time. On an error, the run of the rows written (the first of
+    /// `order`) comes with it.
+    fn write(&mut self, rows: &[Delta], order: &[Placed]) -> Result<Run, (Option<Run>, io::Error)> {
         let start = self.offset;
         let mut written = 0;
         let mut round = || -> io::Result<()> {
             // Reading a run back may have moved the file's position.
             self.out.seek(SeekFrom::Start(self.offset))?;
-            while !rows.is_empty() {
-                let n = ROUND.min(rows.len());
-                let parts: Vec<io::Result<Vec<u8>>> =
-                    rows[..n].par_chunks(SLICE).map(encode).collect();
+            self.slices.resize_with(ROUND.div_ceil(SLICE), Vec::new);
+            for round in order.chunks(ROUND) {
+                let encoded: Vec<io::Result<()>> = self
+                    .slices
+                    .par_iter_mut()
+                    .zip(round.par_chunks(SLICE))
+                    .map(|(buf, slice)| encode(buf, rows, slice))
+                    .collect();
                 let mut bytes = 0;
-                for part in parts {
-                    let part = part?;
-                    self.out.write_all(&part)?;
-                    bytes += part.len() as u64;
+                for (buf, result) in self.slices.iter().zip(encoded) {
+                    result?;
+                    self.out.write_all(buf)?;
+                    bytes += buf.len() as u64;
                 }
+                // The run grows by whole rounds only, as `written` counts them.
                 self.offset += bytes;
-                written += n;
-                rows.par_drain(..n).for_each(drop);
+                written += round.len();
             }
             Ok(())
         };
@@ -309,18 +327,47 @@ impl Spill {
     }
 }
 
-/// `rows` as they are stored: each its header, then its JSON as `report.json` holds it.
-fn encode(rows: &[Delta]) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    for row in rows {
-        encode_row(&mut buf, row)?;
-    }
-    Ok(buf)
+/// A row of a run: its position among the run's rows and its place in the report order.
+struct Placed {
+    index: usize,
+    place: (u8, f64),
 }
 
-fn encode_row(buf: &mut Vec<u8>, row: &Delta) -> io::Result<()> {
+/// Every row of `rows` with its place, in the order given.
+fn places(rows: &[Delta]) -> Vec<Placed> {
+    rows.iter()
+        .enumerate()
+        .map(|(index, row)| Placed {
+            index,
+            place: report_place(row),
+        })
+        .collect()
+}
+
+/// The rows of `rows` at the positions of `order`, in that order (the others are dropped).
+fn in_order(rows: Vec<Delta>, order: &[Placed]) -> Vec<Delta> {
+    let mut rows: Vec<Option<Delta>> = rows.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|p| rows.get_mut(p.index).and_then(Option::take))
+        .collect()
+}
+
+/// Replaces `buf` with the rows of `rows` at the positions of `order`, in that order, as
+/// they are stored: each its header, then its JSON as `report.json` holds it.
+fn encode(buf: &mut Vec<u8>, rows: &[Delta], order: &[Placed]) -> io::Result<()> {
+    buf.clear();
+    for &Placed { index, place } in order {
+        let row = rows
+            .get(index)
+            .ok_or_else(|| io::Error::other("a report row is out of place"))?;
+        encode_row(buf, row, place)?;
+    }
+    Ok(())
+}
+
+fn encode_row(buf: &mut Vec<u8>, row: &Delta, (group, severity): (u8, f64)) -> io::Result<()> {
     let at = buf.len();
-    let (group, severity) = report_place(row);
     buf.push(group);
     buf.extend_from_slice(&severity.to_bits().to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
@@ -693,6 +740,33 @@ mod tests {
         let mut all = first;
         all.extend(stored(rest));
         assert_eq!(all, report_order(rows()));
+    }
+
+    proptest::proptest! {
+        /// Any unchanged rows, stored by position in runs of any size, come back in the
+        /// report order of the rows themselves (ties in key order).
+        #[test]
+        fn stored_unchanged_rows_come_back_in_report_order(
+            pcts in proptest::collection::vec(
+                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
+                0..40,
+            ),
+            limit in 1usize..8,
+        ) {
+            let rows: Vec<Delta> = pcts
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
+                .collect();
+            let mut store = RowStore::with_limit(limit);
+            for r in rows.clone() {
+                store.push(r);
+            }
+            let mut all = store.take_unchanged();
+            all.extend(stored(store.finish()));
+            let expected = if rows.len() > limit { report_order(rows) } else { rows };
+            proptest::prop_assert_eq!(all, expected);
+        }
     }
 
     #[test]
