@@ -119,25 +119,26 @@ impl RowStore {
     }
 
     /// Writes the unchanged rows held as a run. They are written in report order by
-    /// their positions; the rows themselves do not move.
+    /// their positions; the rows themselves do not move, and their room is kept for the
+    /// next run.
     fn unchanged_run(&mut self) {
-        // More runs are likely to follow the first: room for a whole one.
-        let rows = std::mem::replace(&mut self.unchanged, Vec::with_capacity(self.limit + 1));
+        let mut rows = std::mem::take(&mut self.unchanged);
         let mut order = places(&rows);
         // Rows of equal place stay in key order (their positions).
         order.sort_unstable_by(|a, b| {
             compare_places(a.place, b.place).then_with(|| a.index.cmp(&b.index))
         });
-        let runs = self.write(rows, order);
+        let runs = self.write(&mut rows, order);
         self.unchanged_runs.extend(runs);
+        self.unchanged = rows;
     }
 
     /// Adds a run of settled rows that are not unchanged, in report order (the runs in key
     /// order: a row ranks after those of equal place in earlier runs).
-    pub fn push_run(&mut self, rows: Vec<Delta>) {
+    pub fn push_run(&mut self, mut rows: Vec<Delta>) {
         if !rows.is_empty() {
             let order = places(&rows);
-            let runs = self.write(rows, order);
+            let runs = self.write(&mut rows, order);
             self.runs.extend(runs);
         }
     }
@@ -147,27 +148,28 @@ impl RowStore {
         !self.runs.is_empty()
     }
 
-    /// `rows`, in the report `order` of their positions, as runs: written to the temporary
-    /// file (then freed, on every core), or kept in that order if they cannot be written
-    /// (what was written before an error is a run of its own, which comes first).
-    fn write(&mut self, rows: Vec<Delta>, order: Vec<Placed>) -> Vec<Run> {
+    /// The rows taken out of `rows`, in the report `order` of their positions, as runs:
+    /// written to the temporary file (then freed, on every core), or kept in that order if
+    /// they cannot be written (what was written before an error is a run of its own, which
+    /// comes first).
+    fn write(&mut self, rows: &mut Vec<Delta>, order: Vec<Placed>) -> Vec<Run> {
         let dir = self.dir.as_deref();
         let file = self
             .file
             .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
         let (Ok(spill), false) = (file, self.failed) else {
-            return vec![Run::Memory(in_order(rows, &order))];
+            return vec![Run::Memory(in_order(std::mem::take(rows), &order))];
         };
-        match spill.write(&rows, &order) {
+        match spill.write(rows, &order) {
             Ok(run) => {
-                rows.into_par_iter().for_each(drop);
+                rows.par_drain(..).for_each(drop);
                 vec![run]
             }
             Err((written, e)) => {
                 warn_memory(&e);
                 self.failed = true;
                 let rest = order.get(rows_of(written.as_slice())..).unwrap_or_default();
-                let rest = in_order(rows, rest);
+                let rest = in_order(std::mem::take(rows), rest);
                 written.into_iter().chain([Run::Memory(rest)]).collect()
             }
         }
