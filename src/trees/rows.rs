@@ -10,6 +10,10 @@
 //!
 //! When the temporary file cannot be written the runs stay in memory: the run goes on with
 //! more memory rather than fail.
+//!
+//! When no `report.json` is written, nothing reads the rows beyond memory: a
+//! [counting](RowStore::counting) store keeps the first rows of each kind and only counts
+//! the others, without serialising them.
 
 use crate::compare::{report_place, Delta};
 use crate::report::pretty;
@@ -61,6 +65,21 @@ pub struct RowStore {
     /// Set once writing failed: the runs written so far stay readable, later ones stay in
     /// memory.
     failed: bool,
+    /// Set when the rows beyond memory are only counted: no runs are made.
+    counted: Option<Counted>,
+}
+
+/// What a [counting](RowStore::counting) store keeps of the rows beyond memory.
+#[derive(Default)]
+struct Counted {
+    /// The first rows of those added with [`RowStore::push_run`], in report order, at most
+    /// `limit` of them.
+    first: Vec<Delta>,
+    /// Whether runs were added.
+    runs: bool,
+    /// The rows left out: unchanged ones, and the others.
+    unchanged: usize,
+    others: usize,
 }
 
 /// The temporary file being written.
@@ -93,6 +112,16 @@ impl RowStore {
             runs: Vec::new(),
             file: None,
             failed: false,
+            counted: None,
+        }
+    }
+
+    /// The same store keeping only the first `limit` rows of each kind and counting the
+    /// others, for a comparison whose rows beyond memory nothing reads (no `report.json`).
+    pub fn counting(self) -> Self {
+        RowStore {
+            counted: Some(Counted::default()),
+            ..self
         }
     }
 
@@ -113,8 +142,14 @@ impl RowStore {
     /// Adds the next unchanged delta (in key order).
     pub fn push(&mut self, delta: Delta) {
         self.unchanged.push(delta);
-        if self.unchanged.len() > self.limit {
-            self.unchanged_run();
+        match &mut self.counted {
+            None if self.unchanged.len() > self.limit => self.unchanged_run(),
+            // Left out a limit's worth at a time: the first rows, then those that came
+            // after them.
+            Some(counted) if self.unchanged.len() >= 2 * self.limit => {
+                counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+            }
+            _ => {}
         }
     }
 
@@ -123,11 +158,8 @@ impl RowStore {
     /// next run.
     fn unchanged_run(&mut self) {
         let mut rows = std::mem::take(&mut self.unchanged);
-        let mut order = places(&rows);
         // Rows of equal place stay in key order (their positions).
-        order.sort_unstable_by(|a, b| {
-            compare_places(a.place, b.place).then_with(|| a.index.cmp(&b.index))
-        });
+        let order = report_order(&rows);
         let runs = self.write(&mut rows, order);
         self.unchanged_runs.extend(runs);
         self.unchanged = rows;
@@ -136,7 +168,12 @@ impl RowStore {
     /// Adds a run of settled rows that are not unchanged, in report order (the runs in key
     /// order: a row ranks after those of equal place in earlier runs).
     pub fn push_run(&mut self, mut rows: Vec<Delta>) {
-        if !rows.is_empty() {
+        if let Some(counted) = &mut self.counted {
+            counted.runs |= !rows.is_empty();
+            // Earlier runs first among equal places.
+            counted.first.append(&mut rows);
+            counted.others += keep_first(&mut counted.first, self.limit);
+        } else if !rows.is_empty() {
             let order = places(&rows);
             let runs = self.write(&mut rows, order);
             self.runs.extend(runs);
@@ -145,7 +182,10 @@ impl RowStore {
 
     /// Whether runs of rows that are not unchanged were added.
     pub fn has_runs(&self) -> bool {
-        !self.runs.is_empty()
+        match &self.counted {
+            Some(counted) => counted.runs,
+            None => !self.runs.is_empty(),
+        }
     }
 
     /// The rows taken out of `rows`, in the report `order` of their positions, as runs:
@@ -176,8 +216,14 @@ impl RowStore {
     }
 
     /// The unchanged rows memory keeps: all of them if they are within the limit, else
-    /// the first `limit` in report order (read back; the others stay stored).
+    /// the first `limit` in report order (read back; the others stay stored, or counted).
     pub fn take_unchanged(&mut self) -> Vec<Delta> {
+        if let Some(counted) = &mut self.counted {
+            if counted.unchanged > 0 || self.unchanged.len() > self.limit {
+                counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+            }
+            return std::mem::take(&mut self.unchanged);
+        }
         if self.unchanged_runs.is_empty() {
             return std::mem::take(&mut self.unchanged);
         }
@@ -188,14 +234,20 @@ impl RowStore {
         read_first(self.file.as_mut(), &mut self.unchanged_runs, limit)
     }
 
-    /// How many unchanged rows are stored (not taken back into memory).
+    /// How many unchanged rows are stored or counted (not taken back into memory).
     pub fn unchanged_stored(&self) -> usize {
-        rows_of(&self.unchanged_runs)
+        match &self.counted {
+            Some(counted) => counted.unchanged,
+            None => rows_of(&self.unchanged_runs),
+        }
     }
 
     /// The first `limit` rows of the runs added with [`RowStore::push_run`] in report
-    /// order, read back (the others stay stored).
+    /// order, read back (the others stay stored, or counted).
     pub fn take_first(&mut self) -> Vec<Delta> {
+        if let Some(counted) = &mut self.counted {
+            return std::mem::take(&mut counted.first);
+        }
         let limit = self.limit;
         read_first(self.file.as_mut(), &mut self.runs, limit)
     }
@@ -216,6 +268,7 @@ impl RowStore {
         let stored = StoredRows {
             file,
             parts: [self.runs, self.unchanged_runs],
+            counted: self.counted.map_or(0, |c| c.unchanged + c.others),
         };
         (!stored.is_empty()).then_some(stored)
     }
@@ -333,6 +386,26 @@ impl Spill {
 struct Placed {
     index: usize,
     place: (u8, f64),
+}
+
+/// The positions of `rows` in report order: by place, rows of equal place in the order
+/// given.
+fn report_order(rows: &[Delta]) -> Vec<Placed> {
+    let mut order = places(rows);
+    order.sort_unstable_by(|a, b| {
+        compare_places(a.place, b.place).then_with(|| a.index.cmp(&b.index))
+    });
+    order
+}
+
+/// Puts `rows` in report order ([`report_order`]) and keeps the first `limit`; returns
+/// how many were left out.
+fn keep_first(rows: &mut Vec<Delta>, limit: usize) -> usize {
+    let mut order = report_order(rows);
+    order.truncate(limit);
+    let left_out = rows.len() - order.len();
+    *rows = in_order(std::mem::take(rows), &order);
+    left_out
 }
 
 /// Every row of `rows` with its place, in the order given.
@@ -621,6 +694,8 @@ pub struct StoredRows {
     /// The runs of the rows that are not unchanged, then those of the unchanged rows: all
     /// of the first come before all of the second in report order.
     parts: [Vec<Run>; 2],
+    /// Rows only counted ([`RowStore::counting`]): not stored, so there is nothing to read.
+    counted: usize,
 }
 
 impl std::fmt::Debug for StoredRows {
@@ -632,17 +707,23 @@ impl std::fmt::Debug for StoredRows {
 }
 
 impl StoredRows {
-    /// Number of stored rows.
+    /// Number of stored (or counted) rows.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|runs| rows_of(runs)).sum()
+        self.parts.iter().map(|runs| rows_of(runs)).sum::<usize>() + self.counted
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Calls `each` with the JSON of every stored row, in report order.
+    /// Calls `each` with the JSON of every stored row, in report order. An error if rows
+    /// were only counted.
     pub fn for_each(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        if self.counted > 0 {
+            return Err(io::Error::other(
+                "the report rows beyond memory were counted, not stored",
+            ));
+        }
         for runs in &self.parts {
             let mut cursors = cursors(runs);
             merge_runs(
@@ -769,6 +850,89 @@ mod tests {
             let expected = if rows.len() > limit { report_order(rows) } else { rows };
             proptest::prop_assert_eq!(all, expected);
         }
+    }
+
+    /// What a store gives back of unchanged `rows` and settled `runs` (the last run added
+    /// after the unchanged rows are taken, as the comparison adds its own): the unchanged
+    /// rows kept and the number left out, whether there were runs, the first rows of the
+    /// runs, and the number of rows stored or counted.
+    fn kept(
+        mut store: RowStore,
+        rows: &[Delta],
+        runs: &[Vec<Delta>],
+    ) -> (Vec<Delta>, usize, bool, Vec<Delta>, usize) {
+        let Some((last, earlier)) = runs.split_last() else {
+            return kept(store, rows, &[Vec::new()]);
+        };
+        for run in earlier {
+            store.push_run(run.clone());
+        }
+        for r in rows {
+            store.push(r.clone());
+        }
+        let unchanged = store.take_unchanged();
+        let left_out = store.unchanged_stored();
+        let has_runs = store.has_runs();
+        store.push_run(last.clone());
+        let first = store.take_first();
+        let stored = store.finish().map_or(0, |s| s.len());
+        (unchanged, left_out, has_runs, first, stored)
+    }
+
+    proptest::proptest! {
+        /// A counting store keeps the rows a storing one takes back into memory, and counts
+        /// those it stores.
+        #[test]
+        fn counting_keeps_what_storing_takes_back(
+            pcts in proptest::collection::vec(
+                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
+                0..40,
+            ),
+            runs in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(vec![Status::Regression, Status::Missing]),
+                        proptest::sample::select(vec![12.0, -20.0, 0.0, 30.0]),
+                    ),
+                    0..12,
+                ),
+                0..4,
+            ),
+            limit in 1usize..8,
+        ) {
+            let rows: Vec<Delta> = pcts
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
+                .collect();
+            let runs: Vec<Vec<Delta>> = runs
+                .iter()
+                .enumerate()
+                .map(|(r, run)| {
+                    let run = run
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(status, p))| delta(&format!("c{r}{i:02}"), status, p))
+                        .collect();
+                    report_order(run)
+                })
+                .collect();
+            let storing = kept(RowStore::with_limit(limit), &rows, &runs);
+            let counting = kept(RowStore::with_limit(limit).counting(), &rows, &runs);
+            proptest::prop_assert_eq!(counting, storing);
+        }
+    }
+
+    #[test]
+    fn counted_rows_cannot_be_read() {
+        let mut store = RowStore::with_limit(2).counting();
+        for r in rows() {
+            store.push(r);
+        }
+        assert_eq!(store.take_unchanged(), report_order(rows())[..2]);
+        let counted = store.finish().unwrap();
+        assert_eq!(counted.len(), 8);
+        assert!(counted.for_each(|_| Ok(())).is_err());
     }
 
     #[test]
