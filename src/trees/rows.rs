@@ -13,7 +13,8 @@
 //!
 //! When no `report.json` is written, nothing reads the rows beyond memory: a
 //! [counting](RowStore::counting) store keeps the first rows of each kind and only counts
-//! the others, without serialising them.
+//! the others, without serialising them (it picks the first unchanged rows from at most
+//! twice `limit` at a time).
 
 use crate::compare::{report_place, Delta};
 use crate::report::pretty;
