@@ -210,12 +210,17 @@ fn compare_dirs(
     };
     let baseline_time = started.elapsed();
 
+    // Only `report.json` lists the rows beyond memory: without it they are counted.
+    let store = match &args.json {
+        Some(_) => RowStore::default(),
+        None => RowStore::default().counting(),
+    };
     let compared = trees::compare_trees_observed(
         &head,
         &bases,
         policy,
         options.max_file_size,
-        RowStore::default(),
+        store,
         &Bar::stderr(),
     );
     Ok(compared.into_report(

@@ -52,9 +52,12 @@ fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<&StoredRows>) -> 
         first = false;
         Ok(())
     };
+    let mut row = Vec::new();
     for delta in &report.deltas {
         next(out)?;
-        pretty::write_row(&mut *out, delta)?;
+        row.clear();
+        pretty::write_row(&mut row, delta)?;
+        out.write_all(&row)?;
     }
     if let Some(stored) = stored {
         stored.for_each(|json| {

@@ -132,6 +132,17 @@ pub enum Gate {
     Ignore,
 }
 
+impl Gate {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::Hard => "hard",
+            Gate::Advisory => "advisory",
+            Gate::Ignore => "ignore",
+        }
+    }
+}
+
 /// How much the statistics can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +153,17 @@ pub enum Confidence {
     Low,
     /// Nothing to compare (new, missing, broken, fixed).
     None,
+}
+
+impl Confidence {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Low => "low",
+            Confidence::None => "none",
+        }
+    }
 }
 
 /// How a metric's change is measured and shown.
@@ -158,6 +180,17 @@ pub enum ChangeKind {
     Absolute,
 }
 
+impl ChangeKind {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Relative => "relative",
+            ChangeKind::Points => "points",
+            ChangeKind::Absolute => "absolute",
+        }
+    }
+}
+
 /// Why rows were folded into one ([`Delta::merged`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -166,6 +199,16 @@ pub enum MergeKind {
     Measurement,
     /// Every broken (or missing) metric of one file: the run failed or the file vanished.
     File,
+}
+
+impl MergeKind {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MergeKind::Measurement => "measurement",
+            MergeKind::File => "file",
+        }
+    }
 }
 
 /// A series folded into another row: its key, unit, status and files, as judged on its own.

@@ -1,11 +1,15 @@
 //! The JSON layout of `report.json`: serde_json's pretty layout (two spaces per level),
 //! started at any depth, so that a row can be written on its own exactly as it appears
 //! inside the whole report. Each line break and its indentation go out in one write.
+//! The rows, most of a large report, are written field by field ([`write_row`]) through
+//! the same layout: the bytes serde gives, without its generic machinery per field.
 
-use crate::compare::Delta;
+use crate::compare::{Delta, MergedSeries, NoiseBand, SideStats};
+use crate::model::{Labels, SeriesKey};
 use serde::Serialize;
 use serde_json::ser::Formatter;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// A line break followed by indentation, with a comma in front for the [`Pretty::line`]
 /// that follows a value.
@@ -97,11 +101,186 @@ impl Formatter for Pretty {
 }
 
 /// Writes one row of the report's `deltas` as `report.json` holds it (the array is a
-/// field of the top-level object, so its rows start two levels deep).
-pub fn write_row<W: Write>(w: W, delta: &Delta) -> serde_json::Result<()> {
-    write(w, delta, 2)
+/// field of the top-level object, so its rows start two levels deep), appended to `out`.
+/// The bytes are those [`write`] gives for the row through serde: the fields in the order
+/// and with the names of `Delta`'s serde attributes, laid out by the same [`Pretty`]
+/// formatter, numbers written by serde_json, strings too when they need escapes.
+pub fn write_row(out: &mut Vec<u8>, delta: &Delta) -> io::Result<()> {
+    Row {
+        out,
+        f: Pretty::at(2),
+    }
+    .delta(delta)
 }
 
+/// A row being written: the buffer and the layout's state.
+struct Row<'a> {
+    out: &'a mut Vec<u8>,
+    f: Pretty,
+}
+
+impl Row<'_> {
+    fn delta(&mut self, d: &Delta) -> io::Result<()> {
+        self.object(|w| {
+            w.key_fields(&d.key)?;
+            w.field("unit", |w| w.str(&d.unit))?;
+            w.field("direction", |w| w.str(d.direction.as_str()))?;
+            w.field("status", |w| w.str(d.status.as_str()))?;
+            w.field("gate", |w| w.str(d.gate.as_str()))?;
+            w.field("base", |w| w.side(d.base.as_ref()))?;
+            w.field("head", |w| w.side(d.head.as_ref()))?;
+            w.field("change_abs", |w| w.number(d.change_abs))?;
+            w.field("change_pct", |w| w.number(d.change_pct))?;
+            w.field("change_kind", |w| w.str(d.change_kind.as_str()))?;
+            w.field("p_value", |w| w.number(d.p_value))?;
+            w.field("test", |w| match &d.test {
+                Some(test) => w.str(test),
+                None => w.f.write_null(w.out),
+            })?;
+            w.field("confidence", |w| w.str(d.confidence.as_str()))?;
+            w.field("warn_pct", |w| w.number(d.warn_pct))?;
+            w.field("fail_pct", |w| w.number(d.fail_pct))?;
+            w.field("reason", |w| w.str(&d.reason))?;
+            w.field("base_origin", |w| w.strs(&d.base_origin))?;
+            w.field("head_origin", |w| w.strs(&d.head_origin))?;
+            w.field("noise", |w| match &d.noise {
+                Some(band) => w.noise(band),
+                None => w.f.write_null(w.out),
+            })?;
+            w.field("blocking", |w| w.f.write_bool(w.out, d.blocking))?;
+            if !d.provenance.is_empty() {
+                w.field("provenance", |w| w.labels(&d.provenance))?;
+            }
+            if let Some(kind) = d.merged_as {
+                w.field("merged_as", |w| w.str(kind.as_str()))?;
+            }
+            if !d.merged.is_empty() {
+                w.field("merged", |w| w.array(&d.merged, Row::merged))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The fields of a key, flattened into the object being written.
+    fn key_fields(&mut self, key: &SeriesKey) -> io::Result<()> {
+        self.field("source", |w| w.str(&key.source))?;
+        self.field("benchmark", |w| w.str(&key.benchmark))?;
+        self.field("metric", |w| w.str(&key.metric))?;
+        self.field("labels", |w| w.labels(&key.labels))
+    }
+
+    fn side(&mut self, side: Option<&SideStats>) -> io::Result<()> {
+        let Some(s) = side else {
+            return self.f.write_null(self.out);
+        };
+        self.object(|w| {
+            w.field("n", |w| w.number(s.n))?;
+            w.field("mean", |w| w.number(s.mean))?;
+            w.field("median", |w| w.number(s.median))?;
+            w.field("stddev", |w| w.number(s.stddev))?;
+            w.field("min", |w| w.number(s.min))?;
+            w.field("max", |w| w.number(s.max))?;
+            w.field("failed", |w| w.number(s.failed))
+        })
+    }
+
+    fn noise(&mut self, band: &NoiseBand) -> io::Result<()> {
+        self.object(|w| {
+            w.field("runs", |w| w.number(band.runs))?;
+            w.field("median", |w| w.number(band.median))?;
+            w.field("mad", |w| w.number(band.mad))?;
+            w.field("k", |w| w.number(band.k))?;
+            w.field("width_pct", |w| w.number(band.width_pct))
+        })
+    }
+
+    fn merged(&mut self, m: &MergedSeries) -> io::Result<()> {
+        self.object(|w| {
+            w.key_fields(&m.key)?;
+            w.field("unit", |w| w.str(&m.unit))?;
+            w.field("status", |w| w.str(m.status.as_str()))?;
+            w.field("base_origin", |w| w.strs(&m.base_origin))?;
+            w.field("head_origin", |w| w.strs(&m.head_origin))
+        })
+    }
+
+    fn labels(&mut self, labels: &Labels) -> io::Result<()> {
+        self.f.begin_object(self.out)?;
+        for (i, (name, value)) in labels.into_iter().enumerate() {
+            self.f.begin_object_key(self.out, i == 0)?;
+            self.str(name)?;
+            self.f.begin_object_value(self.out)?;
+            self.str(value)?;
+            self.f.end_object_value(self.out)?;
+        }
+        self.f.end_object(self.out)
+    }
+
+    fn strs(&mut self, items: &[Arc<str>]) -> io::Result<()> {
+        self.array(items, |w, s| w.str(s))
+    }
+
+    fn object(&mut self, fields: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
+        self.f.begin_object(self.out)?;
+        fields(self)?;
+        self.f.end_object(self.out)
+    }
+
+    /// A field of the object being written: `name` (a plain identifier, written as it
+    /// is), then its value.
+    fn field(
+        &mut self,
+        name: &str,
+        value: impl FnOnce(&mut Self) -> io::Result<()>,
+    ) -> io::Result<()> {
+        // No value yet at this level: the first field.
+        self.f.begin_object_key(self.out, !self.f.has_value)?;
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'"');
+        self.f.begin_object_value(self.out)?;
+        value(self)?;
+        self.f.end_object_value(self.out)
+    }
+
+    /// A string: as it is between quotes when no byte of it needs an escape, else through
+    /// serde_json.
+    fn str(&mut self, s: &str) -> io::Result<()> {
+        // Every byte is looked at (no early exit), which the compiler turns into wide
+        // comparisons.
+        let escapes = s
+            .bytes()
+            .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
+        if escapes {
+            return serde_json::to_writer(&mut *self.out, s).map_err(io::Error::from);
+        }
+        self.out.reserve(s.len() + 2);
+        self.out.push(b'"');
+        self.out.extend_from_slice(s.as_bytes());
+        self.out.push(b'"');
+        Ok(())
+    }
+
+    /// A number (`None` and non-finite floats are `null`), as serde_json writes it.
+    fn number(&mut self, n: impl Serialize) -> io::Result<()> {
+        n.serialize(&mut serde_json::Serializer::new(&mut *self.out))
+            .map_err(io::Error::from)
+    }
+
+    fn array<T>(
+        &mut self,
+        items: &[T],
+        item: impl Fn(&mut Self, &T) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.f.begin_array(self.out)?;
+        for (i, x) in items.iter().enumerate() {
+            self.f.begin_array_value(self.out, i == 0)?;
+            item(self, x)?;
+            self.f.end_array_value(self.out)?;
+        }
+        self.f.end_array(self.out)
+    }
+}
 /// Writes `value` in the report's layout, `level` levels deep.
 pub fn write<W: Write, T: ?Sized + Serialize>(
     w: W,
@@ -115,7 +294,205 @@ pub fn write<W: Write, T: ?Sized + Serialize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::{ChangeKind, Confidence, Gate, MergeKind, Status};
+    use crate::model::Direction;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    /// Strings plain and odd: quotes, backslashes, control characters, any Unicode.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z0-9 _./:-]{0,16}",
+            "[a\"\\\\\n\t\u{1}\u{1f}\u{7f}é→]{0,8}",
+            any::<String>(),
+        ]
+    }
+
+    /// Floats of every kind: serde writes the non-finite ones as `null`.
+    fn float() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            Just(5.0),
+            Just(-0.0),
+            Just(1e-300),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+        ]
+    }
+
+    fn labels() -> impl Strategy<Value = Labels> {
+        proptest::collection::vec((text(), text()), 0..3).prop_map(|pairs| {
+            let mut labels = Labels::new();
+            for (name, value) in pairs {
+                labels.insert(name, value);
+            }
+            labels
+        })
+    }
+
+    fn key() -> impl Strategy<Value = SeriesKey> {
+        (text(), text(), text(), labels()).prop_map(|(source, benchmark, metric, labels)| {
+            SeriesKey {
+                source,
+                benchmark,
+                metric,
+                labels,
+            }
+        })
+    }
+
+    fn origins() -> impl Strategy<Value = Vec<Arc<str>>> {
+        proptest::collection::vec(text().prop_map(Arc::from), 0..3)
+    }
+
+    fn status() -> impl Strategy<Value = Status> {
+        proptest::sample::select(Status::ALL.to_vec())
+    }
+
+    fn side() -> impl Strategy<Value = Option<SideStats>> {
+        let stats = (
+            any::<usize>(),
+            proptest::option::of(float()),
+            proptest::option::of(float()),
+            proptest::option::of(float()),
+            proptest::option::of(float()),
+            proptest::option::of(float()),
+            any::<u32>(),
+        )
+            .prop_map(|(n, mean, median, stddev, min, max, failed)| SideStats {
+                n,
+                mean,
+                median,
+                stddev,
+                min,
+                max,
+                failed,
+            });
+        proptest::option::of(stats)
+    }
+
+    fn noise() -> impl Strategy<Value = Option<NoiseBand>> {
+        let band = (any::<usize>(), float(), float(), float(), float()).prop_map(
+            |(runs, median, mad, k, width_pct)| NoiseBand {
+                runs,
+                median,
+                mad,
+                k,
+                width_pct,
+            },
+        );
+        proptest::option::of(band)
+    }
+
+    fn merged() -> impl Strategy<Value = Vec<MergedSeries>> {
+        let series = (key(), text(), status(), origins(), origins()).prop_map(
+            |(key, unit, status, base_origin, head_origin)| MergedSeries {
+                key,
+                unit,
+                status,
+                base_origin,
+                head_origin,
+            },
+        );
+        proptest::collection::vec(series, 0..3)
+    }
+
+    fn delta() -> impl Strategy<Value = Delta> {
+        let what = (
+            key(),
+            text(),
+            proptest::sample::select(vec![
+                Direction::HigherIsBetter,
+                Direction::LowerIsBetter,
+                Direction::Neutral,
+            ]),
+            status(),
+            proptest::sample::select(vec![Gate::Hard, Gate::Advisory, Gate::Ignore]),
+            side(),
+            side(),
+        );
+        let change = (
+            proptest::option::of(float()),
+            proptest::option::of(float()),
+            proptest::sample::select(vec![
+                ChangeKind::Relative,
+                ChangeKind::Points,
+                ChangeKind::Absolute,
+            ]),
+            proptest::option::of(float()),
+            proptest::option::of(text()),
+            proptest::sample::select(vec![Confidence::High, Confidence::Low, Confidence::None]),
+            float(),
+            float(),
+        );
+        let rest = (
+            text(),
+            origins(),
+            origins(),
+            noise(),
+            any::<bool>(),
+            labels(),
+            proptest::option::of(proptest::sample::select(vec![
+                MergeKind::Measurement,
+                MergeKind::File,
+            ])),
+            merged(),
+        );
+        (what, change, rest).prop_map(
+            |(
+                (key, unit, direction, status, gate, base, head),
+                (
+                    change_abs,
+                    change_pct,
+                    change_kind,
+                    p_value,
+                    test,
+                    confidence,
+                    warn_pct,
+                    fail_pct,
+                ),
+                (reason, base_origin, head_origin, noise, blocking, provenance, merged_as, merged),
+            )| Delta {
+                key,
+                unit,
+                direction,
+                status,
+                gate,
+                base,
+                head,
+                change_abs,
+                change_pct,
+                change_kind,
+                p_value,
+                test,
+                confidence,
+                warn_pct,
+                fail_pct,
+                reason,
+                base_origin,
+                head_origin,
+                noise,
+                blocking,
+                provenance,
+                merged_as,
+                merged,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The row writer gives the bytes serde gives for the row in the report's layout.
+        #[test]
+        fn a_row_is_written_as_serde_writes_it(delta in delta()) {
+            let mut ours = b"prefix".to_vec();
+            write_row(&mut ours, &delta).unwrap();
+            let mut serde = b"prefix".to_vec();
+            write(&mut serde, &delta, 2).unwrap();
+            prop_assert_eq!(String::from_utf8(ours), String::from_utf8(serde));
+        }
+    }
 
     #[test]
     fn at_the_top_it_is_serde_json_pretty() {

@@ -10,6 +10,11 @@
 //!
 //! When the temporary file cannot be written the runs stay in memory: the run goes on with
 //! more memory rather than fail.
+//!
+//! When no `report.json` is written, nothing reads the rows beyond memory: a
+//! [counting](RowStore::counting) store keeps the first rows of each kind and only counts
+//! the others, without serialising them (it picks the first unchanged rows from at most
+//! twice `limit` at a time).
 
 use crate::compare::{report_place, Delta};
 use crate::report::pretty;
@@ -61,6 +66,21 @@ pub struct RowStore {
     /// Set once writing failed: the runs written so far stay readable, later ones stay in
     /// memory.
     failed: bool,
+    /// Set when the rows beyond memory are only counted: no runs are made.
+    counted: Option<Counted>,
+}
+
+/// What a [counting](RowStore::counting) store keeps of the rows beyond memory.
+#[derive(Default)]
+struct Counted {
+    /// The first rows of those added with [`RowStore::push_run`], in report order, at most
+    /// `limit` of them.
+    first: Vec<Delta>,
+    /// Whether runs were added.
+    runs: bool,
+    /// The rows left out: unchanged ones, and the others.
+    unchanged: usize,
+    others: usize,
 }
 
 /// The temporary file being written.
@@ -68,6 +88,8 @@ struct Spill {
     out: BufWriter<File>,
     /// Where the next run starts.
     offset: u64,
+    /// The buffers the slices of a round are serialised into, kept from round to round.
+    slices: Vec<Vec<u8>>,
 }
 
 impl Default for RowStore {
@@ -91,6 +113,16 @@ impl RowStore {
             runs: Vec::new(),
             file: None,
             failed: false,
+            counted: None,
+        }
+    }
+
+    /// The same store keeping only the first `limit` rows of each kind and counting the
+    /// others, for a comparison whose rows beyond memory nothing reads (no `report.json`).
+    pub fn counting(self) -> Self {
+        RowStore {
+            counted: Some(Counted::default()),
+            ..self
         }
     }
 
@@ -111,58 +143,88 @@ impl RowStore {
     /// Adds the next unchanged delta (in key order).
     pub fn push(&mut self, delta: Delta) {
         self.unchanged.push(delta);
-        if self.unchanged.len() > self.limit {
-            self.unchanged_run();
+        match &mut self.counted {
+            None if self.unchanged.len() > self.limit => self.unchanged_run(),
+            // Left out a limit's worth at a time: the first rows, then those that came
+            // after them.
+            Some(counted) if self.unchanged.len() >= 2 * self.limit => {
+                counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+            }
+            _ => {}
         }
     }
 
-    /// Writes the unchanged rows held as a run.
+    /// Writes the unchanged rows held as a run. They are written in report order by
+    /// their positions; the rows themselves do not move, and their room is kept for the
+    /// next run.
     fn unchanged_run(&mut self) {
         let mut rows = std::mem::take(&mut self.unchanged);
-        // Stable: rows of equal place stay in key order.
-        rows.sort_by(|a, b| compare_places(report_place(a), report_place(b)));
-        let runs = self.write(rows);
+        // Rows of equal place stay in key order (their positions).
+        let order = report_order(&rows);
+        let runs = self.write(&mut rows, order);
         self.unchanged_runs.extend(runs);
+        self.unchanged = rows;
     }
 
     /// Adds a run of settled rows that are not unchanged, in report order (the runs in key
     /// order: a row ranks after those of equal place in earlier runs).
-    pub fn push_run(&mut self, rows: Vec<Delta>) {
-        if !rows.is_empty() {
-            let runs = self.write(rows);
+    pub fn push_run(&mut self, mut rows: Vec<Delta>) {
+        if let Some(counted) = &mut self.counted {
+            counted.runs |= !rows.is_empty();
+            // Earlier runs first among equal places.
+            counted.first.append(&mut rows);
+            counted.others += keep_first(&mut counted.first, self.limit);
+        } else if !rows.is_empty() {
+            let order = places(&rows);
+            let runs = self.write(&mut rows, order);
             self.runs.extend(runs);
         }
     }
 
     /// Whether runs of rows that are not unchanged were added.
     pub fn has_runs(&self) -> bool {
-        !self.runs.is_empty()
+        match &self.counted {
+            Some(counted) => counted.runs,
+            None => !self.runs.is_empty(),
+        }
     }
 
-    /// `rows` as runs: written to the temporary file (freed as they go, on every core), or
-    /// kept if they cannot be written (what was written before an error is a run of its
-    /// own, which comes first).
-    fn write(&mut self, mut rows: Vec<Delta>) -> Vec<Run> {
+    /// The rows taken out of `rows`, in the report `order` of their positions, as runs:
+    /// written to the temporary file (then freed, on every core), or kept in that order if
+    /// they cannot be written (what was written before an error is a run of its own, which
+    /// comes first).
+    fn write(&mut self, rows: &mut Vec<Delta>, order: Vec<Placed>) -> Vec<Run> {
         let dir = self.dir.as_deref();
         let file = self
             .file
             .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
         let (Ok(spill), false) = (file, self.failed) else {
-            return vec![Run::Memory(rows)];
+            return vec![Run::Memory(in_order(std::mem::take(rows), &order))];
         };
-        match spill.write(&mut rows) {
-            Ok(run) => vec![run],
+        match spill.write(rows, &order) {
+            Ok(run) => {
+                rows.par_drain(..).for_each(drop);
+                vec![run]
+            }
             Err((written, e)) => {
                 warn_memory(&e);
                 self.failed = true;
-                written.into_iter().chain([Run::Memory(rows)]).collect()
+                let rest = order.get(rows_of(written.as_slice())..).unwrap_or_default();
+                let rest = in_order(std::mem::take(rows), rest);
+                written.into_iter().chain([Run::Memory(rest)]).collect()
             }
         }
     }
 
     /// The unchanged rows memory keeps: all of them if they are within the limit, else
-    /// the first `limit` in report order (read back; the others stay stored).
+    /// the first `limit` in report order (read back; the others stay stored, or counted).
     pub fn take_unchanged(&mut self) -> Vec<Delta> {
+        if let Some(counted) = &mut self.counted {
+            if counted.unchanged > 0 || self.unchanged.len() > self.limit {
+                counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+            }
+            return std::mem::take(&mut self.unchanged);
+        }
         if self.unchanged_runs.is_empty() {
             return std::mem::take(&mut self.unchanged);
         }
@@ -173,14 +235,20 @@ impl RowStore {
         read_first(self.file.as_mut(), &mut self.unchanged_runs, limit)
     }
 
-    /// How many unchanged rows are stored (not taken back into memory).
+    /// How many unchanged rows are stored or counted (not taken back into memory).
     pub fn unchanged_stored(&self) -> usize {
-        rows_of(&self.unchanged_runs)
+        match &self.counted {
+            Some(counted) => counted.unchanged,
+            None => rows_of(&self.unchanged_runs),
+        }
     }
 
     /// The first `limit` rows of the runs added with [`RowStore::push_run`] in report
-    /// order, read back (the others stay stored).
+    /// order, read back (the others stay stored, or counted).
     pub fn take_first(&mut self) -> Vec<Delta> {
+        if let Some(counted) = &mut self.counted {
+            return std::mem::take(&mut counted.first);
+        }
         let limit = self.limit;
         read_first(self.file.as_mut(), &mut self.runs, limit)
     }
@@ -201,6 +269,7 @@ impl RowStore {
         let stored = StoredRows {
             file,
             parts: [self.runs, self.unchanged_runs],
+            counted: self.counted.map_or(0, |c| c.unchanged + c.others),
         };
         (!stored.is_empty()).then_some(stored)
     }
@@ -268,31 +337,36 @@ impl Spill {
         Ok(Spill {
             out: BufWriter::with_capacity(1 << 16, file),
             offset: 0,
+            slices: Vec::new(),
         })
     }
 
-    /// Writes `rows` (in report order) as a run at the end of the file, serialising them on
-    /// every core a round at a time and freeing each round once written. On an error, the
-    /// rows not written stay in `rows` and the run of those written comes with the error.
-    fn write(&mut self, rows: &mut Vec<Delta>) -> Result<Run, (Option<Run>, io::Error)> {
+    /// Writes `rows` in `order` as a run at the end of the file, serialising them on every
+    /// core a round at a time. On an error, the run of the rows written (the first of
+    /// `order`) comes with it.
+    fn write(&mut self, rows: &[Delta], order: &[Placed]) -> Result<Run, (Option<Run>, io::Error)> {
         let start = self.offset;
         let mut written = 0;
         let mut round = || -> io::Result<()> {
             // Reading a run back may have moved the file's position.
             self.out.seek(SeekFrom::Start(self.offset))?;
-            while !rows.is_empty() {
-                let n = ROUND.min(rows.len());
-                let parts: Vec<io::Result<Vec<u8>>> =
-                    rows[..n].par_chunks(SLICE).map(encode).collect();
+            self.slices.resize_with(ROUND.div_ceil(SLICE), Vec::new);
+            for round in order.chunks(ROUND) {
+                let encoded: Vec<io::Result<()>> = self
+                    .slices
+                    .par_iter_mut()
+                    .zip(round.par_chunks(SLICE))
+                    .map(|(buf, slice)| encode(buf, rows, slice))
+                    .collect();
                 let mut bytes = 0;
-                for part in parts {
-                    let part = part?;
-                    self.out.write_all(&part)?;
-                    bytes += part.len() as u64;
+                for (buf, result) in self.slices.iter().zip(encoded) {
+                    result?;
+                    self.out.write_all(buf)?;
+                    bytes += buf.len() as u64;
                 }
+                // The run grows by whole rounds only, as `written` counts them.
                 self.offset += bytes;
-                written += n;
-                rows.par_drain(..n).for_each(drop);
+                written += round.len();
             }
             Ok(())
         };
@@ -309,22 +383,71 @@ impl Spill {
     }
 }
 
-/// `rows` as they are stored: each its header, then its JSON as `report.json` holds it.
-fn encode(rows: &[Delta]) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    for row in rows {
-        encode_row(&mut buf, row)?;
-    }
-    Ok(buf)
+/// A row of a run: its position among the run's rows and its place in the report order.
+struct Placed {
+    index: usize,
+    place: (u8, f64),
 }
 
-fn encode_row(buf: &mut Vec<u8>, row: &Delta) -> io::Result<()> {
+/// The positions of `rows` in report order: by place, rows of equal place in the order
+/// given.
+fn report_order(rows: &[Delta]) -> Vec<Placed> {
+    let mut order = places(rows);
+    order.sort_unstable_by(|a, b| {
+        compare_places(a.place, b.place).then_with(|| a.index.cmp(&b.index))
+    });
+    order
+}
+
+/// Puts `rows` in report order ([`report_order`]) and keeps the first `limit`; returns
+/// how many were left out.
+fn keep_first(rows: &mut Vec<Delta>, limit: usize) -> usize {
+    let mut order = report_order(rows);
+    order.truncate(limit);
+    let left_out = rows.len() - order.len();
+    *rows = in_order(std::mem::take(rows), &order);
+    left_out
+}
+
+/// Every row of `rows` with its place, in the order given.
+fn places(rows: &[Delta]) -> Vec<Placed> {
+    rows.iter()
+        .enumerate()
+        .map(|(index, row)| Placed {
+            index,
+            place: report_place(row),
+        })
+        .collect()
+}
+
+/// The rows of `rows` at the positions of `order`, in that order (the others are dropped).
+fn in_order(rows: Vec<Delta>, order: &[Placed]) -> Vec<Delta> {
+    let mut rows: Vec<Option<Delta>> = rows.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|p| rows.get_mut(p.index).and_then(Option::take))
+        .collect()
+}
+
+/// Replaces `buf` with the rows of `rows` at the positions of `order`, in that order, as
+/// they are stored: each its header, then its JSON as `report.json` holds it.
+fn encode(buf: &mut Vec<u8>, rows: &[Delta], order: &[Placed]) -> io::Result<()> {
+    buf.clear();
+    for &Placed { index, place } in order {
+        let row = rows
+            .get(index)
+            .ok_or_else(|| io::Error::other("a report row is out of place"))?;
+        encode_row(buf, row, place)?;
+    }
+    Ok(())
+}
+
+fn encode_row(buf: &mut Vec<u8>, row: &Delta, (group, severity): (u8, f64)) -> io::Result<()> {
     let at = buf.len();
-    let (group, severity) = report_place(row);
     buf.push(group);
     buf.extend_from_slice(&severity.to_bits().to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
-    pretty::write_row(&mut *buf, row)?;
+    pretty::write_row(buf, row)?;
     let len = u32::try_from(buf.len() - at - HEADER)
         .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
     buf[at + 9..at + HEADER].copy_from_slice(&len.to_le_bytes());
@@ -438,7 +561,7 @@ impl Cursor {
                 };
                 *at += 1;
                 scratch.clear();
-                pretty::write_row(&mut *scratch, row)?;
+                pretty::write_row(scratch, row)?;
                 each(scratch)
             }
             (cursor, Run::Disk { .. }) => {
@@ -572,6 +695,8 @@ pub struct StoredRows {
     /// The runs of the rows that are not unchanged, then those of the unchanged rows: all
     /// of the first come before all of the second in report order.
     parts: [Vec<Run>; 2],
+    /// Rows only counted ([`RowStore::counting`]): not stored, so there is nothing to read.
+    counted: usize,
 }
 
 impl std::fmt::Debug for StoredRows {
@@ -583,17 +708,23 @@ impl std::fmt::Debug for StoredRows {
 }
 
 impl StoredRows {
-    /// Number of stored rows.
+    /// Number of stored (or counted) rows.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|runs| rows_of(runs)).sum()
+        self.parts.iter().map(|runs| rows_of(runs)).sum::<usize>() + self.counted
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Calls `each` with the JSON of every stored row, in report order.
+    /// Calls `each` with the JSON of every stored row, in report order. An error if rows
+    /// were only counted.
     pub fn for_each(&self, mut each: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        if self.counted > 0 {
+            return Err(io::Error::other(
+                "the report rows beyond memory were counted, not stored",
+            ));
+        }
         for runs in &self.parts {
             let mut cursors = cursors(runs);
             merge_runs(
@@ -693,6 +824,116 @@ mod tests {
         let mut all = first;
         all.extend(stored(rest));
         assert_eq!(all, report_order(rows()));
+    }
+
+    proptest::proptest! {
+        /// Any unchanged rows, stored by position in runs of any size, come back in the
+        /// report order of the rows themselves (ties in key order).
+        #[test]
+        fn stored_unchanged_rows_come_back_in_report_order(
+            pcts in proptest::collection::vec(
+                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
+                0..40,
+            ),
+            limit in 1usize..8,
+        ) {
+            let rows: Vec<Delta> = pcts
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
+                .collect();
+            let mut store = RowStore::with_limit(limit);
+            for r in rows.clone() {
+                store.push(r);
+            }
+            let mut all = store.take_unchanged();
+            all.extend(stored(store.finish()));
+            let expected = if rows.len() > limit { report_order(rows) } else { rows };
+            proptest::prop_assert_eq!(all, expected);
+        }
+    }
+
+    /// What a store gives back of unchanged `rows` and settled `runs` (the last run added
+    /// after the unchanged rows are taken, as the comparison adds its own): the unchanged
+    /// rows kept and the number left out, whether there were runs, the first rows of the
+    /// runs, and the number of rows stored or counted.
+    fn kept(
+        mut store: RowStore,
+        rows: &[Delta],
+        runs: &[Vec<Delta>],
+    ) -> (Vec<Delta>, usize, bool, Vec<Delta>, usize) {
+        let Some((last, earlier)) = runs.split_last() else {
+            return kept(store, rows, &[Vec::new()]);
+        };
+        for run in earlier {
+            store.push_run(run.clone());
+        }
+        for r in rows {
+            store.push(r.clone());
+        }
+        let unchanged = store.take_unchanged();
+        let left_out = store.unchanged_stored();
+        let has_runs = store.has_runs();
+        store.push_run(last.clone());
+        let first = store.take_first();
+        let stored = store.finish().map_or(0, |s| s.len());
+        (unchanged, left_out, has_runs, first, stored)
+    }
+
+    proptest::proptest! {
+        /// A counting store keeps the rows a storing one takes back into memory, and counts
+        /// those it stores.
+        #[test]
+        fn counting_keeps_what_storing_takes_back(
+            pcts in proptest::collection::vec(
+                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
+                0..40,
+            ),
+            runs in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(vec![Status::Regression, Status::Missing]),
+                        proptest::sample::select(vec![12.0, -20.0, 0.0, 30.0]),
+                    ),
+                    0..12,
+                ),
+                0..4,
+            ),
+            limit in 1usize..8,
+        ) {
+            let rows: Vec<Delta> = pcts
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
+                .collect();
+            let runs: Vec<Vec<Delta>> = runs
+                .iter()
+                .enumerate()
+                .map(|(r, run)| {
+                    let run = run
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(status, p))| delta(&format!("c{r}{i:02}"), status, p))
+                        .collect();
+                    report_order(run)
+                })
+                .collect();
+            let storing = kept(RowStore::with_limit(limit), &rows, &runs);
+            let counting = kept(RowStore::with_limit(limit).counting(), &rows, &runs);
+            proptest::prop_assert_eq!(counting, storing);
+        }
+    }
+
+    #[test]
+    fn counted_rows_cannot_be_read() {
+        let mut store = RowStore::with_limit(2).counting();
+        for r in rows() {
+            store.push(r);
+        }
+        assert_eq!(store.take_unchanged(), report_order(rows())[..2]);
+        let counted = store.finish().unwrap();
+        assert_eq!(counted.len(), 8);
+        assert!(counted.for_each(|_| Ok(())).is_err());
     }
 
     #[test]
