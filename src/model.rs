@@ -177,9 +177,21 @@ impl Warning {
 /// disagree on unit or direction the first one wins and a warning is returned.
 pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     // The order is found on positions (ties in their given order, as a stable sort keeps
-    // them) and applied in place: each series moves about once.
+    // them) and applied in place: each series moves about once. The series of one file
+    // share their source, which then need not be compared.
     let mut order: Vec<usize> = (0..series.len()).collect();
-    order.sort_unstable_by(|&a, &b| series[a].key.cmp(&series[b].key).then(a.cmp(&b)));
+    let one_source = series
+        .windows(2)
+        .all(|w| w[0].key.source == w[1].key.source);
+    order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&series[a].key, &series[b].key);
+        let by_key = if one_source {
+            (&x.benchmark, &x.metric, &x.labels).cmp(&(&y.benchmark, &y.metric, &y.labels))
+        } else {
+            x.cmp(y)
+        };
+        by_key.then(a.cmp(&b))
+    });
     permute(&mut series, order);
     let mut warnings = Vec::new();
     // In place: a scan's series are most of its memory, so no second vector of them.
@@ -252,12 +264,16 @@ mod tests {
         /// Series come out in key order, and the series of one key merge in the order they
         /// were given, as after a stable sort.
         #[test]
-        fn merged_in_key_order_and_given_order(keys in proptest::collection::vec((0u8..4, 0u8..3), 0..40)) {
+        fn merged_in_key_order_and_given_order(
+            keys in proptest::collection::vec((0u8..2, 0u8..4, 0u8..3), 0..40),
+            one_source in any::<bool>(),
+        ) {
             let series: Vec<Series> = keys
                 .iter()
                 .enumerate()
-                .map(|(i, (b, m))| {
-                    let key = SeriesKey::new("f.csv", format!("b{b}"), format!("m{m}"));
+                .map(|(i, &(f, b, m))| {
+                    let source = if one_source { 0 } else { f };
+                    let key = SeriesKey::new(format!("f{source}.csv"), format!("b{b}"), format!("m{m}"));
                     let mut s = Series::new(key, "", Direction::HigherIsBetter);
                     s.samples = vec![i as f64];
                     s
