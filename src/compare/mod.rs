@@ -324,7 +324,7 @@ pub fn judge_group(
 
     // Keys are judged independently, in parallel; warnings keep the key order. An owned
     // series is dropped as soon as its key is judged.
-    let judged: Vec<(Delta, Vec<Warning>)> = join(base, head)
+    let (deltas, found): (Vec<Delta>, Vec<Vec<Warning>>) = join(base, head)
         .into_par_iter()
         .map(|(mut b, mut h)| {
             let band = b
@@ -344,12 +344,8 @@ pub fn judge_group(
             );
             (delta, found)
         })
-        .collect();
-    let mut deltas = Vec::with_capacity(judged.len());
-    for (delta, found) in judged {
-        deltas.push(delta);
-        warnings.extend(found);
-    }
+        .unzip();
+    warnings.extend(found.into_iter().flatten());
     Judged {
         deltas,
         warnings,
