@@ -176,7 +176,23 @@ impl Warning {
 /// is sorted by key so that every later stage is deterministic. When two merged series
 /// disagree on unit or direction the first one wins and a warning is returned.
 pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
-    series.sort_by(|a, b| a.key.cmp(&b.key));
+    // The order is found on positions (ties in their given order, as a stable sort keeps
+    // them) and applied in place: each series moves about once. The series of one file
+    // share their source, which then need not be compared.
+    let mut order: Vec<usize> = (0..series.len()).collect();
+    let one_source = series
+        .windows(2)
+        .all(|w| w[0].key.source == w[1].key.source);
+    order.sort_unstable_by(|&a, &b| {
+        let (x, y) = (&series[a].key, &series[b].key);
+        let by_key = if one_source {
+            (&x.benchmark, &x.metric, &x.labels).cmp(&(&y.benchmark, &y.metric, &y.labels))
+        } else {
+            x.cmp(y)
+        };
+        by_key.then(a.cmp(&b))
+    });
+    permute(&mut series, order);
     let mut warnings = Vec::new();
     // In place: a scan's series are most of its memory, so no second vector of them.
     series.dedup_by(|s, last| {
@@ -220,4 +236,73 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     });
     series.shrink_to_fit();
     (series, warnings)
+}
+
+/// Rearranges `items` so that position `i` holds the item that was at `order[i]`, cycle
+/// by cycle (`order` must be a permutation of the positions).
+pub(crate) fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Series come out in key order, and the series of one key merge in the order they
+        /// were given, as after a stable sort.
+        #[test]
+        fn merged_in_key_order_and_given_order(
+            keys in proptest::collection::vec((0u8..2, 0u8..4, 0u8..3), 0..40),
+            one_source in any::<bool>(),
+        ) {
+            let series: Vec<Series> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &(f, b, m))| {
+                    let source = if one_source { 0 } else { f };
+                    let key = SeriesKey::new(format!("f{source}.csv"), format!("b{b}"), format!("m{m}"));
+                    let mut s = Series::new(key, "", Direction::HigherIsBetter);
+                    s.samples = vec![i as f64];
+                    s
+                })
+                .collect();
+            let mut stable = series.clone();
+            stable.sort_by(|a, b| a.key.cmp(&b.key));
+            let mut expected: Vec<(SeriesKey, Vec<f64>)> = Vec::new();
+            for s in stable {
+                match expected.last_mut() {
+                    Some((key, samples)) if *key == s.key => samples.extend(s.samples),
+                    _ => expected.push((s.key, s.samples)),
+                }
+            }
+            let (merged, _) = merge_series(series);
+            let merged: Vec<(SeriesKey, Vec<f64>)> =
+                merged.into_iter().map(|s| (s.key, s.samples)).collect();
+            prop_assert_eq!(merged, expected);
+        }
+    }
+
+    #[test]
+    fn permute_applies_any_order_in_place() {
+        let orders: [&[usize]; 5] = [&[], &[0], &[2, 0, 1], &[1, 0, 3, 2], &[3, 0, 4, 1, 2]];
+        for order in orders {
+            let mut items: Vec<char> = "abcde"[..order.len()].chars().collect();
+            let expected: Vec<char> = order.iter().map(|&i| items[i]).collect();
+            permute(&mut items, order.to_vec());
+            assert_eq!(items, expected, "{order:?}");
+        }
+    }
 }

@@ -4,16 +4,19 @@
 //! zero duration, rate or count beside a positive one, a negative duration) rather than a
 //! measurement.
 
+use super::judge::Signed;
 use super::{ChangeKind, Delta};
 use crate::direction::has_any_word;
 use crate::model::SeriesKey;
 use crate::units;
+use std::fmt;
 
-/// How a metric's change is measured, from its key, unit and the two means.
-pub(super) fn kind(key: &SeriesKey, unit: &str, base: f64, head: f64) -> ChangeKind {
-    if is_percent(&key.metric, unit) {
+/// How a metric's change is measured, from whether it is a signed difference
+/// ([`is_signed_difference`]), its name, unit and the two means.
+pub(super) fn kind(signed: bool, metric: &str, unit: &str, base: f64, head: f64) -> ChangeKind {
+    if is_percent(metric, unit) {
         ChangeKind::Points
-    } else if is_signed_difference(key) || base == 0.0 || head == 0.0 || base * head < 0.0 {
+    } else if signed || base == 0.0 || head == 0.0 || base * head < 0.0 {
         ChangeKind::Absolute
     } else {
         ChangeKind::Relative
@@ -23,17 +26,16 @@ pub(super) fn kind(key: &SeriesKey, unit: &str, base: f64, head: f64) -> ChangeK
 /// The size of a change that thresholds are compared with: |relative change| in percent;
 /// |points| for percentages; for a signed difference the change as a percent of the larger
 /// magnitude of the two sides; for a value that reaches or crosses zero the change as a
-/// percent of the base magnitude (unbounded from a base of 0).
-pub(super) fn magnitude(kind: ChangeKind, key: &SeriesKey, base: f64, head: f64) -> f64 {
+/// percent of the base magnitude (unbounded from a base of 0). `signed`: whether the metric
+/// is a signed difference ([`is_signed_difference`]).
+pub(super) fn magnitude(kind: ChangeKind, signed: bool, base: f64, head: f64) -> f64 {
     let change = head - base;
     if change == 0.0 {
         return 0.0;
     }
     match kind {
         ChangeKind::Points => change.abs(),
-        ChangeKind::Absolute if is_signed_difference(key) => {
-            change.abs() / base.abs().max(head.abs()) * 100.0
-        }
+        ChangeKind::Absolute if signed => change.abs() / base.abs().max(head.abs()) * 100.0,
         ChangeKind::Absolute | ChangeKind::Relative if base == 0.0 => f64::INFINITY,
         ChangeKind::Absolute | ChangeKind::Relative => change.abs() / base.abs() * 100.0,
     }
@@ -50,7 +52,7 @@ pub(super) fn of_delta(d: &Delta) -> f64 {
         .and_then(|b| b.mean)
         .zip(d.head.as_ref().and_then(|h| h.mean));
     match (means, d.change_abs) {
-        (Some((b, h)), Some(_)) => magnitude(d.change_kind, &d.key, b, h),
+        (Some((b, h)), Some(_)) => magnitude(d.change_kind, is_signed_difference(&d.key), b, h),
         _ => 0.0,
     }
 }
@@ -61,12 +63,32 @@ pub(super) fn describe(
     change_pct: Option<f64>,
     change: f64,
     unit: &str,
-) -> String {
-    match (kind, change_pct) {
-        (ChangeKind::Relative, Some(p)) => format!("{p:+.2} %"),
-        (ChangeKind::Points, _) => format!("{} pp", super::judge::fmt_signed(change)),
-        _ if unit.is_empty() => super::judge::fmt_signed(change),
-        _ => format!("{} {unit}", super::judge::fmt_signed(change)),
+) -> Described<'_> {
+    Described {
+        kind,
+        change_pct,
+        change,
+        unit,
+    }
+}
+
+/// A change written out by [`describe`], written into the text that holds it.
+pub(super) struct Described<'a> {
+    kind: ChangeKind,
+    change_pct: Option<f64>,
+    change: f64,
+    unit: &'a str,
+}
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let change = Signed(self.change);
+        match (self.kind, self.change_pct) {
+            (ChangeKind::Relative, Some(p)) => write!(f, "{p:+.2} %"),
+            (ChangeKind::Points, _) => write!(f, "{change} pp"),
+            _ if self.unit.is_empty() => write!(f, "{change}"),
+            _ => write!(f, "{change} {}", self.unit),
+        }
     }
 }
 
@@ -83,8 +105,10 @@ pub(super) fn threshold_unit(kind: ChangeKind) -> &'static str {
 /// on who wrote it.
 /// A benchmark named `delta` is not enough: such sections also hold the values compared.
 pub(super) fn is_signed_difference(key: &SeriesKey) -> bool {
-    key.benchmark.contains('Δ')
-        || key.metric.contains('Δ')
+    // Most names are ASCII, which holds no `Δ`; that is quicker to tell than a search.
+    let delta = |name: &str| !name.is_ascii() && name.contains('Δ');
+    delta(&key.benchmark)
+        || delta(&key.metric)
         || has_any_word(
             &key.metric,
             &[
@@ -183,12 +207,22 @@ mod tests {
         SeriesKey::new("m.json", benchmark, metric)
     }
 
+    fn kind_of(key: &SeriesKey, unit: &str, base: f64, head: f64) -> ChangeKind {
+        kind(is_signed_difference(key), &key.metric, unit, base, head)
+    }
+
     #[test]
     fn percentages_change_in_points() {
         let k = key("delta", "throughput_improvement_percent");
-        assert_eq!(kind(&k, "%", -10.4, 17.3), ChangeKind::Points);
-        assert!((magnitude(ChangeKind::Points, &k, -10.4, 17.3) - 27.7).abs() < 1e-9);
-        assert_eq!(describe(ChangeKind::Points, None, 27.7, "%"), "+27.7 pp");
+        assert_eq!(kind_of(&k, "%", -10.4, 17.3), ChangeKind::Points);
+        assert!(
+            (magnitude(ChangeKind::Points, is_signed_difference(&k), -10.4, 17.3) - 27.7).abs()
+                < 1e-9
+        );
+        assert_eq!(
+            describe(ChangeKind::Points, None, 27.7, "%").to_string(),
+            "+27.7 pp"
+        );
         assert!(is_percent("efficiency", ""));
         assert!(!is_percent("tokens_s", ""));
     }
@@ -196,28 +230,36 @@ mod tests {
     #[test]
     fn signed_differences_and_zero_crossings_change_absolutely() {
         let d = key("Aggregate Performance/Δ", "Average TTFT");
-        assert_eq!(kind(&d, "ms", -20.2, 1.6), ChangeKind::Absolute);
+        assert_eq!(kind_of(&d, "ms", -20.2, 1.6), ChangeKind::Absolute);
         assert_eq!(
-            kind(&key("x", "ttft_delta_ms"), "ms", 151.0, -83.5),
+            kind_of(&key("x", "ttft_delta_ms"), "ms", 151.0, -83.5),
             ChangeKind::Absolute
         );
         // |Δ| as a percent of the larger side: 21.8 / 20.2.
-        let m = magnitude(ChangeKind::Absolute, &d, -20.2, 1.6);
+        let m = magnitude(ChangeKind::Absolute, is_signed_difference(&d), -20.2, 1.6);
         assert!((m - 21.8 / 20.2 * 100.0).abs() < 1e-9);
         let score = key("x", "score");
-        assert_eq!(kind(&score, "", -5.0, 3.0), ChangeKind::Absolute);
-        assert_eq!(magnitude(ChangeKind::Absolute, &score, -5.0, 3.0), 160.0);
-        assert_eq!(kind(&score, "", 0.0, 3.0), ChangeKind::Absolute);
+        assert_eq!(kind_of(&score, "", -5.0, 3.0), ChangeKind::Absolute);
         assert_eq!(
-            magnitude(ChangeKind::Absolute, &score, 0.0, 3.0),
+            magnitude(
+                ChangeKind::Absolute,
+                is_signed_difference(&score),
+                -5.0,
+                3.0
+            ),
+            160.0
+        );
+        assert_eq!(kind_of(&score, "", 0.0, 3.0), ChangeKind::Absolute);
+        assert_eq!(
+            magnitude(ChangeKind::Absolute, is_signed_difference(&score), 0.0, 3.0),
             f64::INFINITY
         );
         assert_eq!(
-            kind(&key("x", "tokens_s"), "tokens/s", 40.0, 44.0),
+            kind_of(&key("x", "tokens_s"), "tokens/s", 40.0, 44.0),
             ChangeKind::Relative
         );
         assert_eq!(
-            describe(ChangeKind::Absolute, None, -11.9, "tokens/s"),
+            describe(ChangeKind::Absolute, None, -11.9, "tokens/s").to_string(),
             "-11.9 tokens/s"
         );
     }

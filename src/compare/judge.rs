@@ -11,6 +11,8 @@ use super::{change, ChangeKind, Confidence, Delta, NoiseBand, SideStats, Status}
 use crate::config::{MetricPolicy, Policy, TestChoice};
 use crate::model::{Direction, Labels, Series, SeriesKey, Warning};
 use crate::{stats, units};
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 /// Mann-Whitney U needs this many samples per side to be used at all.
@@ -19,9 +21,13 @@ const MWU_MIN_SAMPLES: usize = 5;
 const SKEWED: f64 = 1.0;
 
 /// The finite values of `samples` (parsers should never produce others; this keeps the
-/// statistics defined if one does).
-pub(super) fn finite(samples: &[f64]) -> Vec<f64> {
-    samples.iter().copied().filter(|v| v.is_finite()).collect()
+/// statistics defined if one does): `samples` itself when all are.
+pub(super) fn finite(samples: &[f64]) -> Cow<'_, [f64]> {
+    if samples.iter().all(|v| v.is_finite()) {
+        Cow::Borrowed(samples)
+    } else {
+        Cow::Owned(samples.iter().copied().filter(|v| v.is_finite()).collect())
+    }
 }
 
 /// Builds the delta of one key.
@@ -36,14 +42,30 @@ pub(super) fn judge(
 ) -> Delta {
     let width = noise.as_ref().map_or(0.0, |b| b.width_pct);
     let shown = head.or(base);
+    let base_values = base.map(|s| finite(&s.samples));
+    let head_values = head.map(|s| finite(&s.samples));
+    // With both sides: the base values in the head's unit, `None` when they do not convert.
+    let converted = match (base, head, &base_values) {
+        (Some(b), Some(h), Some(values)) => Some(convert_all(values, &b.unit, &h.unit)),
+        _ => None,
+    };
+    // The base is summarised in the head's unit when it converts, else as it was written.
+    let base_summarised = match &converted {
+        Some(Some(values)) => Some(values.as_ref()),
+        _ => base_values.as_deref(),
+    };
     let mut d = Delta {
         key,
         unit: shown.map(|s| s.unit.clone()).unwrap_or_default(),
         direction: shown.map_or(Direction::Neutral, |s| s.direction),
         status: Status::Unchanged,
         gate: rule.gate,
-        base: base.map(|s| SideStats::of(&finite(&s.samples), s.failed)),
-        head: head.map(|s| SideStats::of(&finite(&s.samples), s.failed)),
+        base: base
+            .zip(base_summarised)
+            .map(|(s, values)| SideStats::of(values, s.failed)),
+        head: head
+            .zip(head_values.as_deref())
+            .map(|(s, values)| SideStats::of(values, s.failed)),
         change_abs: None,
         change_pct: None,
         p_value: None,
@@ -61,23 +83,21 @@ pub(super) fn judge(
         merged_as: None,
         merged: Vec::new(),
     };
-    let (b, h) = match (base, head) {
-        (None, _) => {
+    let (b, h, base_values, head_values) = match (base, head, converted, &head_values) {
+        (None, ..) => {
             d.status = Status::New;
             d.reason = "only on head".into();
             return d;
         }
-        (Some(_), None) => {
+        (Some(_), None, ..) => {
             d.status = Status::Missing;
             d.reason = "on base, not on head".into();
             return d;
         }
-        (Some(b), Some(h)) => (b, h),
-    };
-    let head_values = finite(&h.samples);
-    let base_values = match convert_all(&finite(&b.samples), &b.unit, &h.unit) {
-        Some(values) => values,
-        None => {
+        (Some(b), Some(h), Some(Some(base_values)), Some(head_values)) => {
+            (b, h, base_values, head_values.as_ref())
+        }
+        (Some(b), Some(h), ..) => {
             let message = format!(
                 "units `{}` (base) and `{}` (head) cannot be converted; not compared",
                 b.unit, h.unit
@@ -93,13 +113,12 @@ pub(super) fn judge(
             return d;
         }
     };
-    d.base = Some(SideStats::of(&base_values, b.failed));
     match (base_values.is_empty(), head_values.is_empty()) {
         (false, true) if h.failed > 0 => {
             d.status = Status::Broken;
             d.reason = format!(
                 "base had {}, head has only failures ({} failed)",
-                plural(base_values.len()),
+                Samples(base_values.len()),
                 h.failed
             );
         }
@@ -112,7 +131,7 @@ pub(super) fn judge(
             d.reason = format!(
                 "base had only failures ({} failed), head has {}",
                 b.failed,
-                plural(head_values.len())
+                Samples(head_values.len())
             );
         }
         (true, false) => {
@@ -126,7 +145,7 @@ pub(super) fn judge(
             );
         }
         (false, false) => {
-            judge_change(&mut d, &base_values, &head_values, rule, policy);
+            judge_change(&mut d, &base_values, head_values, rule, policy);
             if h.failed > b.failed {
                 d.reason.push_str(&format!(
                     "; {} failed runs on head ({} on base)",
@@ -138,14 +157,17 @@ pub(super) fn judge(
     d
 }
 
-/// Decides the status of a metric with successful samples on both sides.
+/// Decides the status of a metric with successful samples on both sides (summarised in
+/// `d.base` and `d.head`).
 fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, policy: &Policy) {
-    let (Some(bm), Some(hm)) = (stats::mean(base), stats::mean(head)) else {
+    let means = d.base.as_ref().and_then(|s| s.mean);
+    let (Some(bm), Some(hm)) = (means, d.head.as_ref().and_then(|s| s.mean)) else {
         return;
     };
     let change = hm - bm;
+    let signed = change::is_signed_difference(&d.key);
     d.change_abs = Some(change);
-    d.change_kind = change::kind(&d.key, &d.unit, bm, hm);
+    d.change_kind = change::kind(signed, &d.key.metric, &d.unit, bm, hm);
     d.change_pct =
         (d.change_kind == ChangeKind::Relative && bm != 0.0).then(|| change / bm.abs() * 100.0);
     let change_text = change::describe(d.change_kind, d.change_pct, change, &d.unit);
@@ -166,10 +188,10 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
     } else {
         Confidence::Low
     };
-    let magnitude = change::magnitude(d.change_kind, &d.key, bm, hm);
+    let magnitude = change::magnitude(d.change_kind, signed, bm, hm);
     let per = change::threshold_unit(d.change_kind);
     // A signed difference has no direction of its own unless a rule gives it one.
-    let direction = if change::is_signed_difference(&d.key) && rule.direction.is_none() {
+    let direction = if signed && rule.direction.is_none() {
         Direction::Neutral
     } else {
         d.direction
@@ -187,7 +209,7 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
                 d.status = Status::Changed;
                 d.reason = format!(
                     "{change_text} beyond the warn threshold {} {per}: {what}, shown as context, not judged",
-                    fmt_num(d.warn_pct)
+                    Num(d.warn_pct)
                 );
             } else {
                 d.reason = format!("{change_text}: {what}, not judged");
@@ -195,17 +217,7 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
             return;
         }
     };
-    let band_note = d
-        .noise
-        .as_ref()
-        .filter(|b| b.width_pct > rule.warn_pct)
-        .map(|b| {
-            format!(
-                " (widened by the noise band ±{:.2} % of {} base runs)",
-                b.width_pct, b.runs
-            )
-        })
-        .unwrap_or_default();
+    let band_note = BandNote(d.noise.as_ref().filter(|b| b.width_pct > rule.warn_pct));
     // Single runs without history: no test, no noise band. Their run-to-run spread is the
     // noise floor, and only a change several times the fail threshold fails.
     let single = test.is_none() && d.noise.is_none();
@@ -215,14 +227,14 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
     if magnitude <= d.warn_pct {
         d.reason = format!(
             "{change_text} within the warn threshold {} {per}{band_note}",
-            fmt_num(d.warn_pct)
+            Num(d.warn_pct)
         );
         return;
     }
     let beyond = if worse && magnitude > d.fail_pct {
-        format!("beyond the fail threshold {} {per}", fmt_num(d.fail_pct))
+        Beyond("fail", d.fail_pct, per)
     } else {
-        format!("beyond the warn threshold {} {per}", fmt_num(d.warn_pct))
+        Beyond("warn", d.warn_pct, per)
     };
     let judged = if worse {
         Status::Regression
@@ -235,8 +247,8 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
         d.confidence = Confidence::Low;
         d.reason = format!(
             "{change_text} {beyond}{band_note}, but only {} on base and {} on head (min_samples {min})",
-            plural(nb),
-            plural(nh)
+            Samples(nb),
+            Samples(nh)
         );
         return;
     }
@@ -250,7 +262,7 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
             d.status = Status::Noisy;
             d.reason = format!(
                 "{change_text} within the noise of single runs (±{} {per}); {side}: low confidence",
-                fmt_num(policy.single_run_noise_pct)
+                Num(policy.single_run_noise_pct)
             );
             return;
         }
@@ -259,15 +271,16 @@ fn judge_change(d: &mut Delta, base: &[f64], head: &[f64], rule: &MetricPolicy, 
             format!("{change_text} {beyond}{band_note}; {side}: threshold only, low confidence");
         return;
     };
-    let p_text = format!("{} ({}{})", fmt_p(t.p_value), t.label, t.note);
+    let p = P(t.p_value);
+    let (label, note) = (t.label, t.note);
     if t.p_value < policy.alpha {
         d.status = judged;
-        d.reason = format!("{change_text} {beyond}{band_note}, {p_text}");
+        d.reason = format!("{change_text} {beyond}{band_note}, {p} ({label}{note})");
     } else {
         d.status = Status::Noisy;
         d.reason = format!(
-            "{change_text} {beyond}{band_note} but not significant: {p_text} >= alpha {}",
-            fmt_num(policy.alpha)
+            "{change_text} {beyond}{band_note} but not significant: {p} ({label}{note}) >= alpha {}",
+            Num(policy.alpha)
         );
     }
 }
@@ -321,14 +334,17 @@ fn significance(base: &[f64], head: &[f64], choice: TestChoice) -> Option<TestRu
     })
 }
 
-fn convert_all(values: &[f64], from: &str, to: &str) -> Option<Vec<f64>> {
+/// `values` from unit `from` in unit `to`: borrowed when the units are the same, `None`
+/// when one does not convert.
+fn convert_all<'a>(values: &'a [f64], from: &str, to: &str) -> Option<Cow<'a, [f64]>> {
     if from == to {
-        return Some(values.to_vec());
+        return Some(Cow::Borrowed(values));
     }
     values
         .iter()
         .map(|&v| units::convert(v, from, to))
-        .collect()
+        .collect::<Option<Vec<f64>>>()
+        .map(Cow::Owned)
 }
 
 /// The provenance labels of both sides: `value`, or `base → head` when they differ.
@@ -352,57 +368,143 @@ fn provenance(base: Option<&Series>, head: Option<&Series>) -> Labels {
     out
 }
 
+/// The files of a series' origins, each once, in order. The origins read from one file
+/// share its path, so most are the same path as one already listed.
 fn origins(s: &Series) -> Vec<Arc<str>> {
     let mut paths: Vec<Arc<str>> = Vec::new();
     for o in &s.origin {
-        if !paths.contains(&o.path) {
+        if !paths
+            .iter()
+            .any(|p| Arc::ptr_eq(p, &o.path) || *p == o.path)
+        {
             paths.push(o.path.clone());
         }
     }
     paths
 }
 
-fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 successful sample".into()
-    } else {
-        format!("{n} successful samples")
+/// `1 successful sample`, `3 successful samples`.
+struct Samples(usize);
+
+impl fmt::Display for Samples {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 successful sample"),
+            n => write!(f, "{n} successful samples"),
+        }
     }
 }
 
-/// A number without trailing zeros (`5`, `2.5`, `0.05`).
-fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+/// A number without trailing zeros, to four decimals (`5`, `2.5`, `0.05`).
+pub(super) struct Num(pub f64);
 
-pub(super) fn fmt_signed(v: f64) -> String {
-    if v >= 0.0 {
-        format!("+{}", fmt_num(v))
-    } else {
-        format!("-{}", fmt_num(-v))
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        // A whole number (as thresholds mostly are) is its integer; -0 keeps its sign below.
+        if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+            return write!(f, "{}", v as i64);
+        }
+        let text = format!("{v:.4}");
+        f.write_str(text.trim_end_matches('0').trim_end_matches('.'))
     }
 }
 
-fn fmt_p(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".into()
-    } else {
-        format!("p = {p:.3}")
+/// A number with its sign, without trailing zeros (`+5`, `-2.5`).
+pub(super) struct Signed(pub f64);
+
+impl fmt::Display for Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 >= 0.0 {
+            write!(f, "+{}", Num(self.0))
+        } else {
+            write!(f, "-{}", Num(-self.0))
+        }
+    }
+}
+
+/// `p < 0.001`, `p = 0.031`.
+struct P(f64);
+
+impl fmt::Display for P {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < 0.001 {
+            f.write_str("p < 0.001")
+        } else {
+            write!(f, "p = {:.3}", self.0)
+        }
+    }
+}
+
+/// `beyond the fail threshold 10 %`: the threshold's name, percent and unit.
+struct Beyond(&'static str, f64, &'static str);
+
+impl fmt::Display for Beyond {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "beyond the {} threshold {} {}",
+            self.0,
+            Num(self.1),
+            self.2
+        )
+    }
+}
+
+/// ` (widened by the noise band ±4.00 % of 5 base runs)`, when a band widened the
+/// thresholds; nothing otherwise.
+struct BandNote<'a>(Option<&'a NoiseBand>);
+
+impl fmt::Display for BandNote<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(b) => write!(
+                f,
+                " (widened by the noise band ±{:.2} % of {} base runs)",
+                b.width_pct, b.runs
+            ),
+            None => Ok(()),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn numbers_in_reasons() {
-        assert_eq!(fmt_num(5.0), "5");
-        assert_eq!(fmt_num(0.05), "0.05");
-        assert_eq!(fmt_signed(-2.5), "-2.5");
-        assert_eq!(fmt_p(0.0004), "p < 0.001");
-        assert_eq!(fmt_p(0.0312), "p = 0.031");
+        assert_eq!(Num(5.0).to_string(), "5");
+        assert_eq!(Num(0.05).to_string(), "0.05");
+        assert_eq!(Num(-0.0).to_string(), "-0");
+        assert_eq!(Num(0.00001).to_string(), "0");
+        assert_eq!(Signed(-2.5).to_string(), "-2.5");
+        assert_eq!(Signed(10.0).to_string(), "+10");
+        assert_eq!(P(0.0004).to_string(), "p < 0.001");
+        assert_eq!(P(0.0312).to_string(), "p = 0.031");
+        assert_eq!(Samples(1).to_string(), "1 successful sample");
+        assert_eq!(Samples(3).to_string(), "3 successful samples");
+    }
+
+    proptest! {
+        /// A whole number is written as its integer, the same text as four decimals with
+        /// the trailing zeros cut.
+        #[test]
+        fn whole_numbers_as_written_to_four_decimals(
+            v in prop_oneof![
+                any::<f64>(),
+                (-2e15f64..2e15).prop_map(f64::trunc),
+                Just(0.0),
+                Just(-0.0),
+                Just(1e15),
+                Just(-1e15),
+            ]
+        ) {
+            let four = format!("{v:.4}");
+            let cut = four.trim_end_matches('0').trim_end_matches('.');
+            prop_assert_eq!(Num(v).to_string(), cut);
+        }
     }
 
     #[test]

@@ -367,7 +367,7 @@ pub fn judge_group(
 
     // Keys are judged independently, in parallel; warnings keep the key order. An owned
     // series is dropped as soon as its key is judged.
-    let judged: Vec<(Delta, Vec<Warning>)> = join(base, head)
+    let (deltas, found): (Vec<Delta>, Vec<Vec<Warning>>) = join(base, head)
         .into_par_iter()
         .map(|(mut b, mut h)| {
             let band = b
@@ -387,12 +387,8 @@ pub fn judge_group(
             );
             (delta, found)
         })
-        .collect();
-    let mut deltas = Vec::with_capacity(judged.len());
-    for (delta, found) in judged {
-        deltas.push(delta);
-        warnings.extend(found);
-    }
+        .unzip();
+    warnings.extend(found.into_iter().flatten());
     Judged {
         deltas,
         warnings,
@@ -512,14 +508,18 @@ pub fn report_place(delta: &Delta) -> (u8, f64) {
     (verdict::group(delta.status), verdict::sort_severity(delta))
 }
 
-/// One side as the comparison sees it ([`Policy::prepare`]). Series that are already merged
-/// and sorted (as a scan returns them) under a policy that rewrites no key and overrides no
-/// direction or unit are used as they are, without a copy.
+/// One side as the comparison sees it ([`Policy::prepare`]). Borrowed series that are
+/// already merged and sorted (as a scan returns them) under a policy that rewrites no key
+/// and overrides no direction or unit are used as they are, without a copy.
 fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
-    if !policy.alters(&series) && series.windows(2).all(|w| w[0].key < w[1].key) {
-        return (series, Vec::new());
-    }
-    let (series, warnings) = policy.prepare(series.into_owned());
+    let series = match series {
+        Cow::Borrowed(s) if !policy.alters(s) && s.windows(2).all(|w| w[0].key < w[1].key) => {
+            return (Cow::Borrowed(s), Vec::new());
+        }
+        Cow::Borrowed(s) => s.to_vec(),
+        Cow::Owned(s) => s,
+    };
+    let (series, warnings) = policy.prepare(series);
     (Cow::Owned(series), warnings)
 }
 

@@ -39,8 +39,8 @@ pub(super) fn band(
     }
     let run_mean = |s: &Series| -> Option<f64> {
         let values: Option<Vec<f64>> = super::judge::finite(&s.samples)
-            .into_iter()
-            .map(|v| units::convert(v, &s.unit, &base.unit))
+            .iter()
+            .map(|&v| units::convert(v, &s.unit, &base.unit))
             .collect();
         stats::mean(&values?)
     };

@@ -107,25 +107,8 @@ fn report_order(mut deltas: Vec<Delta>) -> Vec<Delta> {
             .then_with(|| severity[b].total_cmp(&severity[a]))
             .then_with(|| deltas[a].key.cmp(&deltas[b].key))
     });
-    permute(&mut deltas, order);
+    crate::model::permute(&mut deltas, order);
     deltas
-}
-
-/// Rearranges `items` so that position `i` holds the item that was at `order[i]`, cycle
-/// by cycle (`order` must be a permutation of the positions).
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    for start in 0..order.len() {
-        let mut at = start;
-        while order[at] != at {
-            let from = order[at];
-            order[at] = at;
-            if from == start {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
-    }
 }
 
 /// Whether a delta would make the verdict at least `warn`.
@@ -198,20 +181,4 @@ fn counts(deltas: &[Delta], stored_unchanged: usize, given: &GivenOut) -> BTreeM
         .collect();
     counts.insert("total".into(), per_status.iter().sum());
     counts
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute;
-
-    #[test]
-    fn permute_applies_any_order_in_place() {
-        let orders: [&[usize]; 5] = [&[], &[0], &[2, 0, 1], &[1, 0, 3, 2], &[3, 0, 4, 1, 2]];
-        for order in orders {
-            let mut items: Vec<char> = "abcde"[..order.len()].chars().collect();
-            let expected: Vec<char> = order.iter().map(|&i| items[i]).collect();
-            permute(&mut items, order.to_vec());
-            assert_eq!(items, expected, "{order:?}");
-        }
-    }
 }

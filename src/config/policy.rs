@@ -9,7 +9,7 @@ use super::{
     Thresholds,
 };
 use crate::compare::Gate;
-use crate::model::{merge_series, Direction, Series, SeriesKey, Warning};
+use crate::model::{merge_series, Direction, Labels, Series, SeriesKey, Warning};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -297,17 +297,24 @@ impl Policy {
     /// rewritten, rule overrides of direction and unit applied, and series with equal keys
     /// merged. Returns merge warnings.
     pub fn prepare(&self, mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
+        // The series of one row or record share their labels: the provenance labels found
+        // for one set of labels hold for the series after it with equal labels.
+        let mut labels = Labels::new();
+        let mut provenance: Vec<String> = Vec::new();
         for s in &mut series {
-            let provenance: Vec<String> = s
-                .key
-                .labels
-                .iter()
-                .filter(|(k, v)| self.is_provenance_label(k, v))
-                .map(|(k, _)| k.to_string())
-                .collect();
-            for name in provenance {
-                if let Some(value) = s.key.labels.remove(&name) {
-                    s.provenance.insert(name, value);
+            if s.key.labels != labels {
+                labels.clone_from(&s.key.labels);
+                provenance.clear();
+                provenance.extend(
+                    labels
+                        .iter()
+                        .filter(|(k, v)| self.is_provenance_label(k, v))
+                        .map(|(k, _)| k.to_string()),
+                );
+            }
+            for name in &provenance {
+                if let Some(value) = s.key.labels.remove(name) {
+                    s.provenance.insert(name.clone(), value);
                 }
             }
             rewrite_key(&self.rewrite, &mut s.key);
