@@ -113,6 +113,14 @@ pub fn write_row(out: &mut Vec<u8>, delta: &Delta) -> io::Result<()> {
     .delta(delta)
 }
 
+/// A field name (a plain identifier) as a row holds it, between quotes and followed by
+/// the `": "` before its value, in one piece.
+macro_rules! name {
+    ($name:literal) => {
+        concat!("\"", $name, "\": ")
+    };
+}
+
 /// A row being written: the buffer and the layout's state.
 struct Row<'a> {
     out: &'a mut Vec<u8>,
@@ -123,39 +131,39 @@ impl Row<'_> {
     fn delta(&mut self, d: &Delta) -> io::Result<()> {
         self.object(|w| {
             w.key_fields(&d.key)?;
-            w.field("unit", |w| w.str(&d.unit))?;
-            w.field("direction", |w| w.str(d.direction.as_str()))?;
-            w.field("status", |w| w.str(d.status.as_str()))?;
-            w.field("gate", |w| w.str(d.gate.as_str()))?;
-            w.field("base", |w| w.side(d.base.as_ref()))?;
-            w.field("head", |w| w.side(d.head.as_ref()))?;
-            w.field("change_abs", |w| w.number(d.change_abs))?;
-            w.field("change_pct", |w| w.number(d.change_pct))?;
-            w.field("change_kind", |w| w.str(d.change_kind.as_str()))?;
-            w.field("p_value", |w| w.number(d.p_value))?;
-            w.field("test", |w| match &d.test {
+            w.field(name!("unit"), |w| w.str(&d.unit))?;
+            w.field(name!("direction"), |w| w.str(d.direction.as_str()))?;
+            w.field(name!("status"), |w| w.str(d.status.as_str()))?;
+            w.field(name!("gate"), |w| w.str(d.gate.as_str()))?;
+            w.field(name!("base"), |w| w.side(d.base.as_ref()))?;
+            w.field(name!("head"), |w| w.side(d.head.as_ref()))?;
+            w.field(name!("change_abs"), |w| w.number(d.change_abs))?;
+            w.field(name!("change_pct"), |w| w.number(d.change_pct))?;
+            w.field(name!("change_kind"), |w| w.str(d.change_kind.as_str()))?;
+            w.field(name!("p_value"), |w| w.number(d.p_value))?;
+            w.field(name!("test"), |w| match &d.test {
                 Some(test) => w.str(test),
                 None => w.f.write_null(w.out),
             })?;
-            w.field("confidence", |w| w.str(d.confidence.as_str()))?;
-            w.field("warn_pct", |w| w.number(d.warn_pct))?;
-            w.field("fail_pct", |w| w.number(d.fail_pct))?;
-            w.field("reason", |w| w.str(&d.reason))?;
-            w.field("base_origin", |w| w.strs(&d.base_origin))?;
-            w.field("head_origin", |w| w.strs(&d.head_origin))?;
-            w.field("noise", |w| match &d.noise {
+            w.field(name!("confidence"), |w| w.str(d.confidence.as_str()))?;
+            w.field(name!("warn_pct"), |w| w.number(d.warn_pct))?;
+            w.field(name!("fail_pct"), |w| w.number(d.fail_pct))?;
+            w.field(name!("reason"), |w| w.str(&d.reason))?;
+            w.field(name!("base_origin"), |w| w.strs(&d.base_origin))?;
+            w.field(name!("head_origin"), |w| w.strs(&d.head_origin))?;
+            w.field(name!("noise"), |w| match &d.noise {
                 Some(band) => w.noise(band),
                 None => w.f.write_null(w.out),
             })?;
-            w.field("blocking", |w| w.f.write_bool(w.out, d.blocking))?;
+            w.field(name!("blocking"), |w| w.f.write_bool(w.out, d.blocking))?;
             if !d.provenance.is_empty() {
-                w.field("provenance", |w| w.labels(&d.provenance))?;
+                w.field(name!("provenance"), |w| w.labels(&d.provenance))?;
             }
             if let Some(kind) = d.merged_as {
-                w.field("merged_as", |w| w.str(kind.as_str()))?;
+                w.field(name!("merged_as"), |w| w.str(kind.as_str()))?;
             }
             if !d.merged.is_empty() {
-                w.field("merged", |w| w.array(&d.merged, Row::merged))?;
+                w.field(name!("merged"), |w| w.array(&d.merged, Row::merged))?;
             }
             Ok(())
         })
@@ -163,10 +171,10 @@ impl Row<'_> {
 
     /// The fields of a key, flattened into the object being written.
     fn key_fields(&mut self, key: &SeriesKey) -> io::Result<()> {
-        self.field("source", |w| w.str(&key.source))?;
-        self.field("benchmark", |w| w.str(&key.benchmark))?;
-        self.field("metric", |w| w.str(&key.metric))?;
-        self.field("labels", |w| w.labels(&key.labels))
+        self.field(name!("source"), |w| w.str(&key.source))?;
+        self.field(name!("benchmark"), |w| w.str(&key.benchmark))?;
+        self.field(name!("metric"), |w| w.str(&key.metric))?;
+        self.field(name!("labels"), |w| w.labels(&key.labels))
     }
 
     fn side(&mut self, side: Option<&SideStats>) -> io::Result<()> {
@@ -174,33 +182,33 @@ impl Row<'_> {
             return self.f.write_null(self.out);
         };
         self.object(|w| {
-            w.field("n", |w| w.number(s.n))?;
-            w.field("mean", |w| w.number(s.mean))?;
-            w.field("median", |w| w.number(s.median))?;
-            w.field("stddev", |w| w.number(s.stddev))?;
-            w.field("min", |w| w.number(s.min))?;
-            w.field("max", |w| w.number(s.max))?;
-            w.field("failed", |w| w.number(s.failed))
+            w.field(name!("n"), |w| w.number(s.n))?;
+            w.field(name!("mean"), |w| w.number(s.mean))?;
+            w.field(name!("median"), |w| w.number(s.median))?;
+            w.field(name!("stddev"), |w| w.number(s.stddev))?;
+            w.field(name!("min"), |w| w.number(s.min))?;
+            w.field(name!("max"), |w| w.number(s.max))?;
+            w.field(name!("failed"), |w| w.number(s.failed))
         })
     }
 
     fn noise(&mut self, band: &NoiseBand) -> io::Result<()> {
         self.object(|w| {
-            w.field("runs", |w| w.number(band.runs))?;
-            w.field("median", |w| w.number(band.median))?;
-            w.field("mad", |w| w.number(band.mad))?;
-            w.field("k", |w| w.number(band.k))?;
-            w.field("width_pct", |w| w.number(band.width_pct))
+            w.field(name!("runs"), |w| w.number(band.runs))?;
+            w.field(name!("median"), |w| w.number(band.median))?;
+            w.field(name!("mad"), |w| w.number(band.mad))?;
+            w.field(name!("k"), |w| w.number(band.k))?;
+            w.field(name!("width_pct"), |w| w.number(band.width_pct))
         })
     }
 
     fn merged(&mut self, m: &MergedSeries) -> io::Result<()> {
         self.object(|w| {
             w.key_fields(&m.key)?;
-            w.field("unit", |w| w.str(&m.unit))?;
-            w.field("status", |w| w.str(m.status.as_str()))?;
-            w.field("base_origin", |w| w.strs(&m.base_origin))?;
-            w.field("head_origin", |w| w.strs(&m.head_origin))
+            w.field(name!("unit"), |w| w.str(&m.unit))?;
+            w.field(name!("status"), |w| w.str(m.status.as_str()))?;
+            w.field(name!("base_origin"), |w| w.strs(&m.base_origin))?;
+            w.field(name!("head_origin"), |w| w.strs(&m.head_origin))
         })
     }
 
@@ -226,19 +234,16 @@ impl Row<'_> {
         self.f.end_object(self.out)
     }
 
-    /// A field of the object being written: `name` (a plain identifier, written as it
-    /// is), then its value.
+    /// A field of the object being written: its `name` as [`name!`] writes it, then its
+    /// value.
     fn field(
         &mut self,
-        name: &str,
+        name: &'static str,
         value: impl FnOnce(&mut Self) -> io::Result<()>,
     ) -> io::Result<()> {
         // No value yet at this level: the first field.
         self.f.begin_object_key(self.out, !self.f.has_value)?;
-        self.out.push(b'"');
         self.out.extend_from_slice(name.as_bytes());
-        self.out.push(b'"');
-        self.f.begin_object_value(self.out)?;
         value(self)?;
         self.f.end_object_value(self.out)
     }
