@@ -432,11 +432,10 @@ impl<'p> Assembly<'p> {
         self.base_series += judged.base_series;
         self.head_series += judged.head_series;
         self.warnings.extend(judged.warnings);
-        let (unchanged, others): (Vec<Delta>, Vec<Delta>) = judged
-            .deltas
-            .into_iter()
-            .partition(|d| d.status == Status::Unchanged);
-        self.deltas.extend(others);
+        // The others are taken out; the unchanged deltas stay where they are.
+        let mut unchanged = judged.deltas;
+        self.deltas
+            .extend(unchanged.extract_if(.., |d| d.status != Status::Unchanged));
         unchanged
     }
 
