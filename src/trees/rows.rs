@@ -518,9 +518,13 @@ impl Cursor {
         buf.drain(..*at);
         *at = 0;
         let take = ((n - have).max(CHUNK) as u64).min(left) as usize;
-        buf.resize(have + take, 0);
+        // Appended without zeroing the room first.
+        buf.reserve(take);
         file.seek(SeekFrom::Start(*offset))?;
-        file.read_exact(&mut buf[have..])?;
+        let read = file.take(take as u64).read_to_end(buf)?;
+        if read < take {
+            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+        }
         *offset += take as u64;
         Ok(true)
     }
