@@ -89,7 +89,8 @@ impl Adapter for Markdown {
                     .find(|&j| !lines[j].contains('|') || lines[j].trim().is_empty())
                     .unwrap_or(lines.len());
                 let bytes = lines[i + 2..end].iter().map(|l| l.len()).sum();
-                table.reserve(end - (i + 2), bytes);
+                let rows = end - (i + 2);
+                table.reserve(rows, rows.saturating_mul(table.header.len()), bytes);
                 let mut next_heading = None;
                 let mut j = i + 2;
                 // Each line is checked once: as the next line, then as the current one.

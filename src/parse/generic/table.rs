@@ -86,18 +86,10 @@ impl Table {
         table
     }
 
-    /// A table without a header yet, with room for `bytes` of cell text.
-    pub fn with_text_capacity(bytes: usize) -> Table {
-        Table {
-            text: String::with_capacity(bytes),
-            ..Table::default()
-        }
-    }
-
-    /// Makes room for `rows` more rows of this table's width holding `bytes` of cell text.
-    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+    /// Makes room for `rows` more rows holding `cells` cells and `bytes` of cell text.
+    pub fn reserve(&mut self, rows: usize, cells: usize, bytes: usize) {
         self.text.reserve(bytes);
-        self.ends.reserve(rows.saturating_mul(self.header.len()));
+        self.ends.reserve(cells);
         self.rows.reserve(rows);
     }
 
