@@ -120,8 +120,15 @@ fn read_records(text: &str, delimiter: u8) -> Result<Table, ParseError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    // The cells are the file's text less delimiters and quotes.
-    let mut table = Table::with_text_capacity(text.len());
+    // The cells are the file's text less delimiters and quotes; each cell ends at a
+    // delimiter or a line end, and each record at a line end.
+    let (mut lines, mut delimiters) = (1, 0);
+    for b in text.bytes() {
+        lines += usize::from(b == b'\n');
+        delimiters += usize::from(b == delimiter);
+    }
+    let mut table = Table::default();
+    table.reserve(lines, lines + delimiters, text.len());
     let mut record = csv::StringRecord::new();
     loop {
         let more = reader

@@ -84,11 +84,18 @@ impl Adapter for Markdown {
                     header.drain(..header.len() - width);
                 }
                 let mut table = Table::new(header);
+                // The lines that may hold rows; their bytes bound the text of the cells.
+                let end = (i + 2..lines.len())
+                    .find(|&j| !lines[j].contains('|') || lines[j].trim().is_empty())
+                    .unwrap_or(lines.len());
+                let bytes = lines[i + 2..end].iter().map(|l| l.len()).sum();
+                let rows = end - (i + 2);
+                table.reserve(rows, rows.saturating_mul(table.header.len()), bytes);
                 let mut next_heading = None;
                 let mut j = i + 2;
                 // Each line is checked once: as the next line, then as the current one.
                 let mut separator = lines.get(j).is_some_and(|l| is_separator(l));
-                while j < lines.len() && lines[j].contains('|') && !lines[j].trim().is_empty() {
+                while j < end {
                     // A row followed by a separator is the header of the next table.
                     let next_separator = lines.get(j + 1).is_some_and(|l| is_separator(l));
                     if next_separator {

@@ -244,7 +244,7 @@ pub fn bounded(name: &str) -> String {
 }
 
 /// [`bounded`], borrowing the name when it needs no cut.
-fn bounded_str(name: &str) -> Cow<'_, str> {
+pub fn bounded_str(name: &str) -> Cow<'_, str> {
     let t = name.trim();
     // No more bytes than the limit: no more characters either.
     if t.len() <= MAX_NAME_LEN {

@@ -11,12 +11,13 @@
 //!   rows become samples of one series;
 //! - the remaining numeric columns are metrics, one series each.
 
-use super::sink::{bounded, number_label, Reading, SeriesSink};
+use super::sink::{bounded, bounded_str, number_label, Reading, SeriesSink};
 use crate::direction;
 use crate::model::{At, Direction, Labels};
 use crate::parse::series_index::Positions;
 use crate::units::{self, parse_quantity};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
@@ -85,12 +86,11 @@ impl Table {
         table
     }
 
-    /// A table without a header yet, with room for `bytes` of cell text.
-    pub fn with_text_capacity(bytes: usize) -> Table {
-        Table {
-            text: String::with_capacity(bytes),
-            ..Table::default()
-        }
+    /// Makes room for `rows` more rows holding `cells` cells and `bytes` of cell text.
+    pub fn reserve(&mut self, rows: usize, cells: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(cells);
+        self.rows.reserve(rows);
     }
 
     /// Repeated column names get a number so that their values stay apart.
@@ -973,15 +973,27 @@ impl GroupName {
         prefix: &[&str],
         default_benchmark: &str,
     ) -> GroupName {
-        let mut parts: Vec<String> = prefix.iter().map(|p| p.to_string()).collect();
+        // The parts of the benchmark name, joined by `/` as they come.
+        let mut benchmark = String::new();
+        let mut parts = 0usize;
+        let mut push_part = |part: &str| {
+            if parts > 0 {
+                benchmark.push('/');
+            }
+            benchmark.push_str(part);
+            parts += 1;
+        };
+        for p in prefix {
+            push_part(p);
+        }
         let mut labels = Labels::new();
         for (cell, &i) in key.iter().zip(keyed) {
             match (cell, &roles[i]) {
-                (KeyCell::Own(c), Role::Identity) => parts.push(identity_name(c)),
+                (KeyCell::Own(c), Role::Identity) => push_part(&identity_name(c)),
                 (KeyCell::Above(c), Role::Identity) => {
                     let name = identity_name(c);
                     if !name.is_empty() {
-                        parts.push(name);
+                        push_part(&name);
                     }
                 }
                 (KeyCell::Own(c), Role::Label(name)) => {
@@ -994,11 +1006,9 @@ impl GroupName {
                 _ => {}
             }
         }
-        let benchmark = if parts.is_empty() {
-            default_benchmark.to_string()
-        } else {
-            parts.join("/")
-        };
+        if parts == 0 {
+            benchmark.push_str(default_benchmark);
+        }
         GroupName { benchmark, labels }
     }
 
@@ -1042,9 +1052,13 @@ impl GroupName {
     }
 }
 
-/// The benchmark-name part an identifying cell gives.
-fn identity_name(cell: &str) -> String {
-    bounded(&cell.replace(['*', '`'], ""))
+/// The benchmark-name part an identifying cell gives (emphasis marks removed).
+fn identity_name(cell: &str) -> Cow<'_, str> {
+    if cell.contains(['*', '`']) {
+        Cow::Owned(bounded(&cell.replace(['*', '`'], "")))
+    } else {
+        bounded_str(cell)
+    }
 }
 
 /// Words that name the key column of a transposed table (`| Metric | Value |`).
