@@ -85,6 +85,15 @@ impl SeriesBuilder {
         self.series.len() - 1
     }
 
+    /// Makes room in the series at position `series` for `readings` more readings, each
+    /// one sample from one place.
+    pub fn reserve(&mut self, series: usize, readings: usize) {
+        if let Some(s) = self.series.get_mut(series) {
+            s.samples.reserve(readings);
+            s.origin.reserve(readings);
+        }
+    }
+
     fn note_origin(series: &mut Series, origin: Origin) {
         if !series.origin.contains(&origin) {
             series.origin.push(origin);

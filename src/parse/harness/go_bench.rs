@@ -167,13 +167,20 @@ impl Adapter for GoBench {
         // `-procs` suffix stay the same, its series while the benchmark does too (as they
         // do for every `-count` repetition).
         let mut last: Option<LastLine> = None;
-        for (n, line) in numbered_lines(input.text) {
+        let mut lines = numbered_lines(input.text);
+        while let Some((n, line)) = lines.next() {
             let at = At::line(n as u64);
             if let Some(r) = result_line(line) {
                 let (labels, mut series) = match last.take() {
                     Some(l) if l.procs == r.procs && l.name == r.name => (l.labels, l.series),
                     Some(l) if l.procs == r.procs => (l.labels, Vec::new()),
                     _ => (labels_for(&config, r.procs), Vec::new()),
+                };
+                // A new run of lines of one benchmark: its series get room for them all.
+                let run = if series.is_empty() {
+                    1 + same_benchmark_ahead(line, lines.clone())
+                } else {
+                    0
                 };
                 for (i, (value, unit)) in r.values().enumerate() {
                     let id = match series.get(i) {
@@ -187,6 +194,7 @@ impl Adapter for GoBench {
                                 direction: direction_of(unit, &declared),
                             };
                             let id = out.series_of(&metric);
+                            out.reserve(id, run);
                             series.truncate(i);
                             series.push((unit, id));
                             id
@@ -223,6 +231,18 @@ impl Adapter for GoBench {
         }
         out.finish()
     }
+}
+
+/// How many of the `lines` that follow result line `line` start with its benchmark name
+/// (with its `-procs` suffix), one after another.
+fn same_benchmark_ahead<'t>(line: &str, lines: impl Iterator<Item = (usize, &'t str)>) -> usize {
+    let full = line.split_whitespace().next().unwrap_or_default();
+    lines
+        .take_while(|(_, next)| {
+            next.strip_prefix(full)
+                .is_some_and(|rest| rest.starts_with(char::is_whitespace))
+        })
+        .count()
 }
 
 fn labels_for(config: &Labels, procs: Option<&str>) -> Labels {
@@ -276,6 +296,18 @@ mod tests {
             }
         }
         out.finish()
+    }
+
+    #[test]
+    fn counts_the_lines_of_one_benchmark_ahead() {
+        let text = "BenchmarkA-8 10 5 ns/op\nBenchmarkA-8\t10 6 ns/op\nBenchmarkA-80 1 1 ns/op\nBenchmarkA-8 1 1 ns/op";
+        let mut lines = numbered_lines(text);
+        let (_, first) = lines.next().unwrap();
+        assert_eq!(same_benchmark_ahead(first, lines), 1);
+        assert_eq!(
+            same_benchmark_ahead("BenchmarkB 1 1 ns/op", numbered_lines("")),
+            0
+        );
     }
 
     proptest! {

@@ -145,7 +145,7 @@ fn number(text: &str) -> Option<f64> {
 }
 
 /// The lines of `text` without line terminators (`\r\n` and `\n`), numbered from 1.
-fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> + Clone {
     text.lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
