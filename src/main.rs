@@ -17,18 +17,30 @@ const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
 /// `mi_option_purge_delay` in mimalloc's option list.
 const PURGE_DELAY: std::ffi::c_int = 15;
 
-fn main() -> std::process::ExitCode {
-    // Each thread's heap keeps the pages freed in it for a while (10 ms by default, and
-    // only checked when that thread allocates again), so with a thread per core the peak
-    // grew with the thread count. Pages handed back as soon as they are free: ~230 against
-    // ~400 MiB at 16 threads on the everything-regressed balanced tree, in the same time
-    // (BENCHMARKS.md). Arenas are committed as their pages are first used, not whole (the
-    // default where the system overcommits, as Linux does): on that tree the peak is then
-    // ~200 against ~340 MiB at 16 threads and ~140 against ~180 MiB at 2, in the same time.
+/// Runs before anything allocates where the platform has constructors (ELF's
+/// `.init_array`): mimalloc reserves its first arena at the first allocation, which the
+/// standard library makes before `main`, and the arena keeps the settings it was made with.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static ALLOCATOR_SETTINGS: extern "C" fn() = allocator_settings;
+
+/// Each thread's heap keeps the pages freed in it for a while (10 ms by default, and only
+/// checked when that thread allocates again), so with a thread per core the peak grew with
+/// the thread count. Pages are handed back as soon as they are free, and arenas are
+/// committed as their pages are first used, not whole (the default where the system
+/// overcommits, as Linux does). On the everything-regressed balanced tree at 16 threads
+/// the two together give ~200 against ~340 MiB, in the same time (BENCHMARKS.md).
+extern "C" fn allocator_settings() {
     // SAFETY: plain setters of the linked mimalloc, called before any other thread runs.
     unsafe {
         mi_option_set(ARENA_EAGER_COMMIT, 0);
         mi_option_set(PURGE_DELAY, 0);
     }
+}
+
+fn main() -> std::process::ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    allocator_settings();
     benchgate::cli::main()
 }
