@@ -26,11 +26,12 @@ const PURGE_DELAY: std::ffi::c_int = 15;
 static ALLOCATOR_SETTINGS: extern "C" fn() = allocator_settings;
 
 /// Each thread's heap keeps the pages freed in it for a while (10 ms by default, and only
-/// checked when that thread allocates again), so with a thread per core the peak grew with
+/// checked when that thread allocates again), so with a thread per core the peak grows with
 /// the thread count. Pages are handed back as soon as they are free, and arenas are
 /// committed as their pages are first used, not whole (the default where the system
 /// overcommits, as Linux does). On the everything-regressed balanced tree at 16 threads
-/// the two together give ~200 against ~340 MiB, in the same time (BENCHMARKS.md).
+/// the peak is ~200 MiB with both, ~330 with the first alone and ~650 with neither
+/// (BENCHMARKS.md); handing pages back costs some system time.
 extern "C" fn allocator_settings() {
     // SAFETY: plain setters of the linked mimalloc, called before any other thread runs.
     unsafe {
