@@ -17,6 +17,7 @@
 //! twice `limit` at a time).
 
 use crate::compare::{report_place, Delta};
+use crate::model::permute;
 use crate::report::pretty;
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -199,7 +200,8 @@ impl RowStore {
             .file
             .get_or_insert_with(|| Spill::create(dir).map_err(|e| warn_memory(&e)));
         let (Ok(spill), false) = (file, self.failed) else {
-            return vec![Run::Memory(in_order(std::mem::take(rows), &order))];
+            put_in_order(rows, &order);
+            return vec![Run::Memory(std::mem::take(rows))];
         };
         match spill.write(rows, &order) {
             Ok(run) => {
@@ -209,8 +211,10 @@ impl RowStore {
             Err((written, e)) => {
                 warn_memory(&e);
                 self.failed = true;
-                let rest = order.get(rows_of(written.as_slice())..).unwrap_or_default();
-                let rest = in_order(std::mem::take(rows), rest);
+                // The rows written are the first of `order`.
+                put_in_order(rows, &order);
+                let mut rest = std::mem::take(rows);
+                rest.drain(..rows_of(written.as_slice()).min(rest.len()));
                 written.into_iter().chain([Run::Memory(rest)]).collect()
             }
         }
@@ -402,10 +406,10 @@ fn report_order(rows: &[Delta]) -> Vec<Placed> {
 /// Puts `rows` in report order ([`report_order`]) and keeps the first `limit`; returns
 /// how many were left out.
 fn keep_first(rows: &mut Vec<Delta>, limit: usize) -> usize {
-    let mut order = report_order(rows);
-    order.truncate(limit);
-    let left_out = rows.len() - order.len();
-    *rows = in_order(std::mem::take(rows), &order);
+    let order = report_order(rows);
+    put_in_order(rows, &order);
+    let left_out = rows.len().saturating_sub(limit);
+    rows.truncate(limit);
     left_out
 }
 
@@ -420,13 +424,9 @@ fn places(rows: &[Delta]) -> Vec<Placed> {
         .collect()
 }
 
-/// The rows of `rows` at the positions of `order`, in that order (the others are dropped).
-fn in_order(rows: Vec<Delta>, order: &[Placed]) -> Vec<Delta> {
-    let mut rows: Vec<Option<Delta>> = rows.into_iter().map(Some).collect();
-    order
-        .iter()
-        .filter_map(|p| rows.get_mut(p.index).and_then(Option::take))
-        .collect()
+/// Puts `rows` in `order`, which holds each of their positions once.
+fn put_in_order(rows: &mut [Delta], order: &[Placed]) {
+    permute(rows, order.iter().map(|p| p.index).collect());
 }
 
 /// Replaces `buf` with the rows of `rows` at the positions of `order`, in that order, as
