@@ -210,9 +210,27 @@ fn comparing_source_by_source_equals_comparing_whole_scans() {
             Some(stored),
         )
         .unwrap();
-        let mut expected = serde_json::to_vec_pretty(&support::report_of(whole)).unwrap();
-        expected.push(b'\n');
+        let whole = support::report_of(whole);
+        let mut expected = Vec::new();
+        report_file::write_to(&mut expected, &whole, None).unwrap();
         assert!(streamed == expected, "report.json differs");
+
+        // The file holds the report serde gives; each row is on a line of its own.
+        let parsed: serde_json::Value = serde_json::from_slice(&streamed).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&whole).unwrap());
+        let text = String::from_utf8(streamed).unwrap();
+        let rows = text
+            .split_once("\n  \"deltas\": [\n")
+            .and_then(|(_, rest)| rest.split_once("\n  ]"))
+            .map(|(rows, _)| rows)
+            .expect("a deltas array with rows");
+        let lines: Vec<&str> = rows.split('\n').collect();
+        assert_eq!(lines.len(), whole.deltas.len());
+        for (line, delta) in lines.iter().zip(&whole.deltas) {
+            let line = line.strip_prefix("    ").expect("indented by four spaces");
+            let row = line.strip_suffix(',').unwrap_or(line);
+            assert_eq!(row, serde_json::to_string(delta).unwrap());
+        }
     }
 }
 

@@ -1,17 +1,18 @@
-//! Writes `report.json`: pretty-printed straight into a buffered file, so a report of
-//! hundreds of thousands of rows is never held in memory as one string, with the rows a
-//! large comparison stored outside memory ([`StoredRows`], already in this layout, merged
-//! into report order as they are copied) after the others.
-//! The bytes are exactly those `serde_json::to_writer_pretty` gives for the whole report.
+//! Writes `report.json` straight into a buffered file, so a report of hundreds of
+//! thousands of rows is never held in memory as one string, with the rows a large
+//! comparison stored outside memory ([`StoredRows`], already in this layout, merged into
+//! report order as they are copied) after the others. The layout ([`layout`]): the
+//! report's own fields as `serde_json::to_writer_pretty` gives them, each row of `deltas`
+//! compact on a line of its own.
 
-use crate::report::{pretty, Omitted, Report};
+use crate::report::{layout, Omitted, Report};
 use crate::trees::StoredRows;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-/// Writes `report` (and the `stored` rows that follow its own) to `path` as pretty JSON
-/// with a final newline.
+/// Writes `report` (and the `stored` rows that follow its own) to `path` as JSON in the
+/// report's layout, with a final newline.
 pub fn write(path: &Path, report: &Report, stored: Option<&StoredRows>) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, File::create(path)?);
     write_to(&mut out, report, stored)?;
@@ -38,7 +39,7 @@ pub fn write_to(
         if name == "deltas" {
             rows(out, report, stored)?;
         } else {
-            pretty::write(&mut *out, value, 1)?;
+            layout::write(&mut *out, value, 1)?;
         }
     }
     out.write_all(b"\n}\n")
@@ -56,7 +57,7 @@ fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<&StoredRows>) -> 
     for delta in &report.deltas {
         next(out)?;
         row.clear();
-        pretty::write_row(&mut row, delta)?;
+        layout::write_row(&mut row, delta)?;
         out.write_all(&row)?;
     }
     if let Some(stored) = stored {

@@ -2,7 +2,7 @@
 //! `report.json` and is exactly the context the comment and summary templates see
 //! (docs/template-context.md documents every field).
 
-pub mod pretty;
+pub mod layout;
 
 use crate::collect::InventorySummary;
 use crate::compare::{Comparison, Delta, KeyHint, Status, Verdict};

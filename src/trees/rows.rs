@@ -18,7 +18,7 @@
 
 use crate::compare::{report_place, Delta};
 use crate::model::permute;
-use crate::report::pretty;
+use crate::report::layout;
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -447,7 +447,7 @@ fn encode_row(buf: &mut Vec<u8>, row: &Delta, (group, severity): (u8, f64)) -> i
     buf.push(group);
     buf.extend_from_slice(&severity.to_bits().to_le_bytes());
     buf.extend_from_slice(&[0; 4]);
-    pretty::write_row(buf, row)?;
+    layout::write_row(buf, row)?;
     let len = u32::try_from(buf.len() - at - HEADER)
         .map_err(|_| io::Error::other("a report row is larger than 4 GiB"))?;
     buf[at + 9..at + HEADER].copy_from_slice(&len.to_le_bytes());
@@ -565,7 +565,7 @@ impl Cursor {
                 };
                 *at += 1;
                 scratch.clear();
-                pretty::write_row(scratch, row)?;
+                layout::write_row(scratch, row)?;
                 each(scratch)
             }
             (cursor, Run::Disk { .. }) => {

@@ -1,8 +1,9 @@
-//! The JSON layout of `report.json`: serde_json's pretty layout (two spaces per level),
-//! started at any depth, so that a row can be written on its own exactly as it appears
-//! inside the whole report. Each line break and its indentation go out in one write.
-//! The rows, most of a large report, are written field by field ([`write_row`]) through
-//! the same layout: the bytes serde gives, without its generic machinery per field.
+//! The JSON layout of `report.json`: serde_json's pretty layout (two spaces per level) for
+//! the report's own fields, started at any depth ([`write`]; each line break and its
+//! indentation go out in one write), and each row of `deltas` compact on a line of its own
+//! ([`write_row`]): a large report is mostly rows, a third smaller that way, and a row per
+//! line is what `grep`, `diff` and line-oriented tools want. Rows are written field by
+//! field: the bytes serde gives, without its generic machinery per field.
 
 use crate::compare::{Delta, MergedSeries, NoiseBand, SideStats};
 use crate::model::{Labels, SeriesKey};
@@ -100,31 +101,25 @@ impl Formatter for Pretty {
     }
 }
 
-/// Writes one row of the report's `deltas` as `report.json` holds it (the array is a
-/// field of the top-level object, so its rows start two levels deep), appended to `out`.
-/// The bytes are those [`write`] gives for the row through serde: the fields in the order
-/// and with the names of `Delta`'s serde attributes, laid out by the same [`Pretty`]
-/// formatter, numbers written by serde_json, strings too when they need escapes.
+/// Writes one row of the report's `deltas` as `report.json` holds it, appended to `out`:
+/// compact, on one line of its own. The bytes are those `serde_json::to_writer` gives for
+/// the row: the fields in the order and with the names of `Delta`'s serde attributes,
+/// numbers written by serde_json, strings too when they need escapes.
 pub fn write_row(out: &mut Vec<u8>, delta: &Delta) -> io::Result<()> {
-    Row {
-        out,
-        f: Pretty::at(2),
-    }
-    .delta(delta)
+    Row { out }.delta(delta)
 }
 
 /// A field name (a plain identifier) as a row holds it, between quotes and followed by
-/// the `": "` before its value, in one piece.
+/// its colon, in one piece.
 macro_rules! name {
     ($name:literal) => {
-        concat!("\"", $name, "\": ")
+        concat!("\"", $name, "\":")
     };
 }
 
-/// A row being written: the buffer and the layout's state.
+/// A row being written into its buffer.
 struct Row<'a> {
     out: &'a mut Vec<u8>,
-    f: Pretty,
 }
 
 impl Row<'_> {
@@ -143,7 +138,7 @@ impl Row<'_> {
             w.field(name!("p_value"), |w| w.number(d.p_value))?;
             w.field(name!("test"), |w| match &d.test {
                 Some(test) => w.str(test),
-                None => w.f.write_null(w.out),
+                None => w.null(),
             })?;
             w.field(name!("confidence"), |w| w.str(d.confidence.as_str()))?;
             w.field(name!("warn_pct"), |w| w.number(d.warn_pct))?;
@@ -153,9 +148,13 @@ impl Row<'_> {
             w.field(name!("head_origin"), |w| w.strs(&d.head_origin))?;
             w.field(name!("noise"), |w| match &d.noise {
                 Some(band) => w.noise(band),
-                None => w.f.write_null(w.out),
+                None => w.null(),
             })?;
-            w.field(name!("blocking"), |w| w.f.write_bool(w.out, d.blocking))?;
+            w.field(name!("blocking"), |w| {
+                w.out
+                    .extend_from_slice(if d.blocking { b"true" } else { b"false" });
+                Ok(())
+            })?;
             if !d.provenance.is_empty() {
                 w.field(name!("provenance"), |w| w.labels(&d.provenance))?;
             }
@@ -179,7 +178,7 @@ impl Row<'_> {
 
     fn side(&mut self, side: Option<&SideStats>) -> io::Result<()> {
         let Some(s) = side else {
-            return self.f.write_null(self.out);
+            return self.null();
         };
         self.object(|w| {
             w.field(name!("n"), |w| w.number(s.n))?;
@@ -213,15 +212,15 @@ impl Row<'_> {
     }
 
     fn labels(&mut self, labels: &Labels) -> io::Result<()> {
-        self.f.begin_object(self.out)?;
-        for (i, (name, value)) in labels.into_iter().enumerate() {
-            self.f.begin_object_key(self.out, i == 0)?;
-            self.str(name)?;
-            self.f.begin_object_value(self.out)?;
-            self.str(value)?;
-            self.f.end_object_value(self.out)?;
-        }
-        self.f.end_object(self.out)
+        self.object(|w| {
+            for (name, value) in labels {
+                w.separate();
+                w.str(name)?;
+                w.out.push(b':');
+                w.str(value)?;
+            }
+            Ok(())
+        })
     }
 
     fn strs(&mut self, items: &[Arc<str>]) -> io::Result<()> {
@@ -229,9 +228,32 @@ impl Row<'_> {
     }
 
     fn object(&mut self, fields: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
-        self.f.begin_object(self.out)?;
+        self.out.push(b'{');
         fields(self)?;
-        self.f.end_object(self.out)
+        self.out.push(b'}');
+        Ok(())
+    }
+
+    fn array<T>(
+        &mut self,
+        items: &[T],
+        item: impl Fn(&mut Self, &T) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.out.push(b'[');
+        for x in items {
+            self.separate();
+            item(self, x)?;
+        }
+        self.out.push(b']');
+        Ok(())
+    }
+
+    /// The comma before a member of an object or array, unless it is the first: no value
+    /// ends in the bracket that opens one.
+    fn separate(&mut self) {
+        if !matches!(self.out.last(), Some(b'{' | b'[')) {
+            self.out.push(b',');
+        }
     }
 
     /// A field of the object being written: its `name` as [`name!`] writes it, then its
@@ -241,11 +263,9 @@ impl Row<'_> {
         name: &'static str,
         value: impl FnOnce(&mut Self) -> io::Result<()>,
     ) -> io::Result<()> {
-        // No value yet at this level: the first field.
-        self.f.begin_object_key(self.out, !self.f.has_value)?;
+        self.separate();
         self.out.extend_from_slice(name.as_bytes());
-        value(self)?;
-        self.f.end_object_value(self.out)
+        value(self)
     }
 
     /// A string: as it is between quotes when no byte of it needs an escape, else through
@@ -266,26 +286,18 @@ impl Row<'_> {
         Ok(())
     }
 
+    fn null(&mut self) -> io::Result<()> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+
     /// A number (`None` and non-finite floats are `null`), as serde_json writes it.
     fn number(&mut self, n: impl Serialize) -> io::Result<()> {
         n.serialize(&mut serde_json::Serializer::new(&mut *self.out))
             .map_err(io::Error::from)
     }
-
-    fn array<T>(
-        &mut self,
-        items: &[T],
-        item: impl Fn(&mut Self, &T) -> io::Result<()>,
-    ) -> io::Result<()> {
-        self.f.begin_array(self.out)?;
-        for (i, x) in items.iter().enumerate() {
-            self.f.begin_array_value(self.out, i == 0)?;
-            item(self, x)?;
-            self.f.end_array_value(self.out)?;
-        }
-        self.f.end_array(self.out)
-    }
 }
+
 /// Writes `value` in the report's layout, `level` levels deep.
 pub fn write<W: Write, T: ?Sized + Serialize>(
     w: W,
@@ -488,13 +500,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
-        /// The row writer gives the bytes serde gives for the row in the report's layout.
+        /// The row writer gives the bytes serde gives for the row, compact.
         #[test]
         fn a_row_is_written_as_serde_writes_it(delta in delta()) {
             let mut ours = b"prefix".to_vec();
             write_row(&mut ours, &delta).unwrap();
             let mut serde = b"prefix".to_vec();
-            write(&mut serde, &delta, 2).unwrap();
+            serde_json::to_writer(&mut serde, &delta).unwrap();
             prop_assert_eq!(String::from_utf8(ours), String::from_utf8(serde));
         }
     }
