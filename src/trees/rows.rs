@@ -35,6 +35,8 @@ pub const SETTLED_TOGETHER: usize = 50_000;
 
 /// Bytes of a row's header in the file: its status group (1), severity (8) and length (4).
 const HEADER: usize = 13;
+/// Rows read back that are parsed together, on every core.
+const PARSED_TOGETHER: usize = 2048;
 /// Bytes read from a run at a time while merging.
 const CHUNK: usize = 1 << 15;
 /// Rows serialised at a time when a run is written (whatever the thread count), in
@@ -314,10 +316,15 @@ fn read_first(
     };
     let mut rows = Vec::with_capacity(limit);
     let mut cursors = cursors(runs);
+    let mut batch = Batch::default();
     let read = merge_runs(file, runs, &mut cursors, limit, |json| {
-        rows.push(serde_json::from_slice(json)?);
+        batch.push(json);
+        if batch.ends.len() == PARSED_TOGETHER {
+            batch.parse_into(&mut rows)?;
+        }
         Ok(())
-    });
+    })
+    .and_then(|()| batch.parse_into(&mut rows));
     if let Err(e) = read {
         warn_lost(&e);
     }
@@ -330,6 +337,39 @@ fn read_first(
         .collect();
     *runs = rest;
     rows
+}
+
+/// The JSON of rows read back, parsed together on every core.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// Where each row's JSON ends in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn push(&mut self, json: &[u8]) {
+        self.bytes.extend_from_slice(json);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Parses the rows held onto the end of `rows`, in order, and empties the batch; on an
+    /// error, the rows before the one that failed.
+    fn parse_into(&mut self, rows: &mut Vec<Delta>) -> io::Result<()> {
+        let parsed: Vec<serde_json::Result<Delta>> = (0..self.ends.len())
+            .into_par_iter()
+            .map(|i| {
+                let start = if i == 0 { 0 } else { self.ends[i - 1] };
+                serde_json::from_slice(&self.bytes[start..self.ends[i]])
+            })
+            .collect();
+        self.bytes.clear();
+        self.ends.clear();
+        for row in parsed {
+            rows.push(row?);
+        }
+        Ok(())
+    }
 }
 
 impl Spill {
