@@ -2,7 +2,9 @@
 //! benchmark from one source, with its samples, its unit and which way is better.
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 use std::sync::Arc;
 
 mod at;
@@ -176,22 +178,21 @@ impl Warning {
 /// is sorted by key so that every later stage is deterministic. When two merged series
 /// disagree on unit or direction the first one wins and a warning is returned.
 pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
+    // Sorted without equal keys: nothing to merge.
+    if series.windows(2).all(|w| w[0].key < w[1].key) {
+        return (series, Vec::new());
+    }
     // The order is found on positions (ties in their given order, as a stable sort keeps
-    // them) and applied in place: each series moves about once. The series of one file
-    // share their source, which then need not be compared.
+    // them) by the ranks of the key's parts, and applied in place: each series moves about
+    // once. A file's series share a few sources, benchmarks and metrics, and a label set
+    // among a few metrics, so ranking the distinct ones compares far fewer strings than
+    // comparing whole keys.
+    let source = ranks(series.iter().map(|s| s.key.source.as_str()));
+    let benchmark = ranks(series.iter().map(|s| s.key.benchmark.as_str()));
+    let metric = ranks(series.iter().map(|s| s.key.metric.as_str()));
+    let labels = ranks(series.iter().map(|s| &s.key.labels));
     let mut order: Vec<usize> = (0..series.len()).collect();
-    let one_source = series
-        .windows(2)
-        .all(|w| w[0].key.source == w[1].key.source);
-    order.sort_unstable_by(|&a, &b| {
-        let (x, y) = (&series[a].key, &series[b].key);
-        let by_key = if one_source {
-            (&x.benchmark, &x.metric, &x.labels).cmp(&(&y.benchmark, &y.metric, &y.labels))
-        } else {
-            x.cmp(y)
-        };
-        by_key.then(a.cmp(&b))
-    });
+    order.sort_unstable_by_key(|&i| (source[i], benchmark[i], metric[i], labels[i], i));
     permute(&mut series, order);
     let mut warnings = Vec::new();
     // In place: a scan's series are most of its memory, so no second vector of them.
@@ -238,6 +239,31 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     (series, warnings)
 }
 
+/// The rank of each of `values` among the distinct ones in their order: sorting by ranks
+/// sorts by the values, each distinct value hashed once per occurrence and compared only
+/// with other distinct ones.
+fn ranks<'a, T: Ord + Hash + ?Sized + 'a>(values: impl Iterator<Item = &'a T>) -> Vec<u32> {
+    let mut ids: HashMap<&T, u32, foldhash::fast::RandomState> = HashMap::default();
+    let found: Vec<u32> = values
+        .map(|v| {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(v).or_insert(next)
+        })
+        .collect();
+    let mut distinct: Vec<(&T, u32)> = ids.into_iter().collect();
+    distinct.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut rank_of = vec![0; distinct.len()];
+    for (rank, (_, id)) in distinct.iter().enumerate() {
+        if let Some(r) = rank_of.get_mut(*id as usize) {
+            *r = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
+    }
+    found
+        .into_iter()
+        .map(|id| rank_of.get(id as usize).copied().unwrap_or(u32::MAX))
+        .collect()
+}
+
 /// Rearranges `items` so that position `i` holds the item that was at `order[i]`, cycle
 /// by cycle (`order` must be a permutation of the positions).
 pub(crate) fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
@@ -265,15 +291,22 @@ mod tests {
         /// were given, as after a stable sort.
         #[test]
         fn merged_in_key_order_and_given_order(
-            keys in proptest::collection::vec((0u8..2, 0u8..4, 0u8..3), 0..40),
+            keys in proptest::collection::vec((0u8..2, 0u8..4, 0u8..3, 0u8..4), 0..40),
             one_source in any::<bool>(),
         ) {
             let series: Vec<Series> = keys
                 .iter()
                 .enumerate()
-                .map(|(i, &(f, b, m))| {
+                .map(|(i, &(f, b, m, l))| {
                     let source = if one_source { 0 } else { f };
-                    let key = SeriesKey::new(format!("f{source}.csv"), format!("b{b}"), format!("m{m}"));
+                    let mut key = SeriesKey::new(format!("f{source}.csv"), format!("b{b}"), format!("m{m}"));
+                    // No labels, one of two values, or two labels.
+                    if l > 0 {
+                        key.labels.insert("ctx".into(), format!("{}", l % 2));
+                    }
+                    if l == 3 {
+                        key.labels.insert("batch".into(), "8".into());
+                    }
                     let mut s = Series::new(key, "", Direction::HigherIsBetter);
                     s.samples = vec![i as f64];
                     s
