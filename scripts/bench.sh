@@ -14,7 +14,9 @@
 #   families   one tree per format family (csv, markdown, json, jsonl, text), each alone:
 #              `benchgate compare` with RAYON_NUM_THREADS=1 against the single-thread floor
 #   balanced   the balanced tree (every family in equal bytes) on all cores against the
-#              floor, then RAYON_NUM_THREADS=1, 2 (4, 8, 16 when there are that many cores)
+#              floor, then on 1, 2 (4, 8, 16 when there are that many) cores: pinned with
+#              taskset (every thread, the reading and writing ones too, shares those cores),
+#              or RAYON_NUM_THREADS=N without taskset
 #   regressed  the balanced tree with every metric 7 % worse on head, on all cores and with
 #              RAYON_NUM_THREADS=16 (threads beyond the cores still cost their memory)
 #   huge       the regressed balanced tree at ~2 GB per side, RAYON_NUM_THREADS=16, one run
@@ -211,10 +213,32 @@ tree() {
   "$measure" floor "$dir/base" "$dir/head" >/dev/null
 }
 
-# threads_env N: the env(1) arguments that run a command on N rayon threads (all cores when
-# N is `all`).
+# first_cpus N: the first N processors this script may run on, as a taskset(1) list.
+first_cpus() {
+  local part lo hi c parts cpus=()
+  IFS=, read -ra parts <<<"$(taskset -cp $$ | sed 's/.*: //')"
+  for part in "${parts[@]}"; do
+    lo=${part%-*}; hi=${part#*-}
+    for ((c = lo; c <= hi; c++)); do cpus+=("$c"); done
+  done
+  local IFS=,
+  echo "${cpus[*]:0:$1}"
+}
+
+# threads_env N: the env(1) arguments that run a command on N rayon threads, on all cores
+# when N is `all`, on the first M cores when N is `cM` (RAYON_NUM_THREADS=M without taskset).
 threads_env() {
-  if [[ "$1" == all ]]; then echo "-u RAYON_NUM_THREADS"; else echo "RAYON_NUM_THREADS=$1"; fi
+  case "$1" in
+    all) echo "-u RAYON_NUM_THREADS" ;;
+    c*)
+      if command -v taskset >/dev/null; then
+        echo "-u RAYON_NUM_THREADS taskset -c $(first_cpus "${1#c}")"
+      else
+        echo "RAYON_NUM_THREADS=${1#c}"
+      fi
+      ;;
+    *) echo "RAYON_NUM_THREADS=$1" ;;
+  esac
 }
 
 # measure_tree DIR RUNS FLOOR_THREADS CLI_THREADS...: RUNS rounds of the floor on
@@ -263,16 +287,16 @@ if want families; then
   done
 fi
 
-# Thread counts of the speed-up table: 1, 2 and 4, 8, 16 where there are that many cores.
-scaling=(1 2)
-for t in 4 8 16; do if ((t <= cores)); then scaling+=("$t"); fi; done
+# Core counts of the speed-up table: 1, 2 and 4, 8, 16 where there are that many.
+scaling=(c1 c2)
+for t in 4 8 16; do if ((t <= cores)); then scaling+=("c$t"); fi; done
 
 balanced_rows=()
 scaling_rows=()
 if want balanced; then
   dir="$target/tmp/synth/balanced-$balanced_mb"
   tree balanced "$dir" "$balanced_mb" 0
-  echo "# balanced tree: $runs run(s) on all cores, then ${scaling[*]} threads" >&2
+  echo "# balanced tree: $runs run(s) on all cores, then on ${scaling[*]#c} core(s)" >&2
   measure_tree "$dir" "$runs" all all "${scaling[@]}"
   floor=$(med "$work/m.floor" 1)
   balanced_rows+=("$(awk -v files="$FILES" -v bytes="$BYTES" -v floor="$floor" \
@@ -282,9 +306,9 @@ if want balanced; then
       printf "| balanced | all (%d) | %d | %.1f | %.3f | %.3f | %.2fx | %.0f | %.0f / %.0f | %s |\n",
         ENVIRON["cores"], files, mb, floor, cli, cli / floor, mb / cli, frss, rss, cpu
     }')")
-  one=$(med "$work/m.cli.1" 1)
+  one=$(med "$work/m.cli.c1" 1)
   for t in "${scaling[@]}"; do
-    scaling_rows+=("$(awk -v t="$t" -v one="$one" -v bytes="$BYTES" -v cli="$(med "$work/m.cli.$t" 1)" \
+    scaling_rows+=("$(awk -v t="${t#c}" -v one="$one" -v bytes="$BYTES" -v cli="$(med "$work/m.cli.$t" 1)" \
       -v rss="$(med "$work/m.cli.$t" 3)" -v cpu="$(med "$work/m.cli.$t" 4)" 'BEGIN {
         printf "| %d | %.3f | %.0f | %.2fx | %.0f | %s |\n", t, cli, bytes / 1e6 / cli, one / cli, rss, cpu
       }')")
@@ -375,7 +399,7 @@ Balanced tree (the five families in equal bytes), $balanced_mb MB per side:
 |---|---|---:|---:|---:|---:|---:|---:|---|---:|
 $(printf '%s\n' "${balanced_rows[@]}")
 
-| RAYON_NUM_THREADS | \`benchgate compare\` s | MB/s | speed-up over 1 | peak RSS MiB | CPU % |
+| cores | \`benchgate compare\` s | MB/s | speed-up over 1 | peak RSS MiB | CPU % |
 |---:|---:|---:|---:|---:|---:|
 $(printf '%s\n' "${scaling_rows[@]}")
 EOF
