@@ -42,7 +42,7 @@ impl fmt::Display for Direction {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SeriesKey {
     /// Normalised path of the file relative to the scanned root (date/time stamps removed).
-    pub source: String,
+    pub source: Arc<str>,
     /// What was measured: a benchmark name, a row identity, or the file stem.
     pub benchmark: String,
     /// The measured quantity, e.g. `tokens_s` or `mean_ttft_ms`.
@@ -54,7 +54,7 @@ pub struct SeriesKey {
 
 impl SeriesKey {
     pub fn new(
-        source: impl Into<String>,
+        source: impl Into<Arc<str>>,
         benchmark: impl Into<String>,
         metric: impl Into<String>,
     ) -> Self {
@@ -187,7 +187,7 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     // once. A file's series share a few sources, benchmarks and metrics, and a label set
     // among a few metrics, so ranking the distinct ones compares far fewer strings than
     // comparing whole keys.
-    let source = ranks(series.iter().map(|s| s.key.source.as_str()));
+    let source = ranks(series.iter().map(|s| &*s.key.source));
     let benchmark = ranks(series.iter().map(|s| s.key.benchmark.as_str()));
     let metric = ranks(series.iter().map(|s| s.key.metric.as_str()));
     let labels = ranks(series.iter().map(|s| &s.key.labels));

@@ -1060,7 +1060,7 @@ rewrite:
     let p = Policy::resolve(&config, None, &CliOverrides::default()).unwrap();
     let run = |n: u32, agent: &str, v: f64| {
         let mut s = tokens(agent, &[v]);
-        s.key.source = format!("chimera_homo/run_{n}/summary.json");
+        s.key.source = format!("chimera_homo/run_{n}/summary.json").into();
         s.origin.push(Origin::new(
             format!("chimera_homo/run_{n}/summary.json"),
             "/runs/0",

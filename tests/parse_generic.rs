@@ -99,7 +99,7 @@ fn every_chimeraforge_artifact_parses_without_panicking() {
             with_series += 1;
         }
         for s in &parsed.series {
-            assert_eq!(s.key.source, benchgate::keys::normalize_path(&rel));
+            assert_eq!(&*s.key.source, benchgate::keys::normalize_path(&rel));
             assert!(s.samples.iter().all(|v| v.is_finite()), "{}", s.key);
             assert!(!s.origin.is_empty(), "{} has no origin", s.key);
             assert!(s.origin.iter().all(|o| *o.path == *rel), "{}", s.key);
@@ -143,7 +143,7 @@ fn failed_ollama_runs_are_failures_and_the_fix_has_samples() {
     assert_eq!(tokens.failed, 5);
     assert_eq!(tokens.direction, Direction::HigherIsBetter);
     assert_eq!(
-        tokens.key.source,
+        &*tokens.key.source,
         "reports/ollama/gemma3_benchmark_runs.csv"
     );
 
@@ -242,7 +242,7 @@ fn compilation_reports_have_one_benchmark_per_backend() {
     assert_eq!(jit.samples, [0.09877340000093682]);
     assert_eq!(jit.unit, "s");
     assert_eq!(jit.direction, Direction::LowerIsBetter);
-    assert_eq!(jit.key.source, "reports/compilation/conv_bench.json");
+    assert_eq!(&*jit.key.source, "reports/compilation/conv_bench.json");
     assert_eq!(
         &*jit.origin[0].path,
         "reports/compilation/conv_bench_20251002-170837.json"
@@ -509,7 +509,7 @@ fn llm_tps_csv_through_the_generic_csv_adapter() {
     );
     assert_eq!(predicted.direction, Direction::HigherIsBetter);
     assert_eq!(
-        predicted.key.source,
+        &*predicted.key.source,
         "llm-tps-csv/isotopp__llama-benchmark/benchmark_results_kris_qwen3.6-27b-bf16-turbo3-symmetric-on__results.csv"
     );
     let prompt_ms = series(&parsed, "short-generation/measured", "prompt_ms");

@@ -181,7 +181,7 @@ fn every_fixture_goes_to_its_adapter_and_yields_clean_series() {
             for s in &p.series {
                 // asv drops the commit hash from its file names (tested below).
                 if p.format != "asv" {
-                    assert_eq!(s.key.source, keys::normalize_path(&rel), "{rel}");
+                    assert_eq!(&*s.key.source, keys::normalize_path(&rel), "{rel}");
                 }
                 assert_eq!(s.format, p.format, "{rel}");
                 assert!(
@@ -1279,7 +1279,7 @@ fn go_bench_output_under_common_names_is_collected_and_read() {
         let of_file: Vec<&Series> = scan
             .series
             .iter()
-            .filter(|s| s.key.source == name)
+            .filter(|s| &*s.key.source == name)
             .collect();
         assert!(!of_file.is_empty(), "{name}: {:?}", scan.warnings);
         assert!(of_file.iter().all(|s| s.format == "go-bench"), "{name}");
@@ -1753,7 +1753,7 @@ fn asv_version_2_rows_follow_result_columns() {
     let peak = find(&p, "bench.MemSuite.peakmem_load", "value");
     assert_unit(peak, "B", Direction::LowerIsBetter);
     assert_samples(peak, &[1048576.0]);
-    assert_eq!(peak.key.source, "results/ci/virtualenv-py3.12.json");
+    assert_eq!(&*peak.key.source, "results/ci/virtualenv-py3.12.json");
 }
 
 #[test]

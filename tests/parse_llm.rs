@@ -86,7 +86,7 @@ fn keys(p: &Parsed) -> BTreeSet<SeriesKey> {
     p.series
         .iter()
         .map(|s| SeriesKey {
-            source: String::new(),
+            source: "".into(),
             ..s.key.clone()
         })
         .collect()

@@ -180,7 +180,7 @@ proptest! {
         let b = parse(&stamped, text);
         prop_assert_eq!(a.len(), 2);
         for s in a.iter().chain(&b) {
-            prop_assert_eq!(&s.key.source, &normalize_path(&plain));
+            prop_assert_eq!(s.key.source.to_string(), normalize_path(&plain));
         }
         let keys = |v: &[Series]| v.iter().map(|s| s.key.clone()).collect::<Vec<_>>();
         prop_assert_eq!(keys(&a), keys(&b));

@@ -43,7 +43,7 @@ struct Case {
 }
 
 fn series(m: &Metric, copy: usize, side: &(Vec<f64>, u8)) -> Series {
-    let mut key = SeriesKey::new(&m.source, format!("{}{copy}", m.benchmark), &m.metric);
+    let mut key = SeriesKey::new(m.source.as_str(), format!("{}{copy}", m.benchmark), &m.metric);
     key.labels = m.labels.iter().cloned().collect();
     let direction = match m.direction % 3 {
         0 => Direction::HigherIsBetter,

@@ -63,7 +63,7 @@ impl Fix {
     fn fixed<'k>(&self, key: &'k SeriesKey) -> Cow<'k, SeriesKey> {
         let touches = match self {
             Fix::IgnoreLabel(name) => key.labels.contains_key(name),
-            Fix::Rewrite { field, from, .. } => part(key, *field).contains(from.as_str()),
+            Fix::Rewrite { field, from, .. } => field.of(key).contains(from.as_str()),
         };
         if touches {
             Cow::Owned(self.apply(key))
@@ -79,8 +79,8 @@ impl Fix {
                 key.labels.remove(name);
             }
             Fix::Rewrite { field, from, to } => {
-                let part = part_mut(&mut key, *field);
-                *part = part.replace(from.as_str(), to);
+                let replaced = field.of(&key).replace(from.as_str(), to);
+                field.set(&mut key, replaced);
             }
         }
         key
@@ -194,7 +194,7 @@ fn candidates(missing: &[&SeriesKey], new: &[&SeriesKey]) -> Vec<Fix> {
             .flat_map(|(m, news)| news.iter().map(move |n| (*m, *n)))
             .take(MAX_PAIRS);
         for (m, n) in pairs {
-            if let Some(diff) = differing_token(part(m, field), part(n, field)) {
+            if let Some(diff) = differing_token(field.of(m), field.of(n)) {
                 *seen.entry(diff).or_default() += 1;
             }
         }
@@ -213,27 +213,11 @@ fn candidates(missing: &[&SeriesKey], new: &[&SeriesKey]) -> Vec<Fix> {
 /// The parts of a key other than `field`.
 fn rest(k: &SeriesKey, field: KeyField) -> (&str, &str, &Labels) {
     let (a, b) = match field {
-        KeyField::Source => (&k.benchmark, &k.metric),
-        KeyField::Benchmark => (&k.source, &k.metric),
-        KeyField::Metric => (&k.source, &k.benchmark),
+        KeyField::Source => (k.benchmark.as_str(), k.metric.as_str()),
+        KeyField::Benchmark => (&*k.source, k.metric.as_str()),
+        KeyField::Metric => (&*k.source, k.benchmark.as_str()),
     };
     (a, b, &k.labels)
-}
-
-fn part(k: &SeriesKey, field: KeyField) -> &str {
-    match field {
-        KeyField::Source => &k.source,
-        KeyField::Benchmark => &k.benchmark,
-        KeyField::Metric => &k.metric,
-    }
-}
-
-fn part_mut(k: &mut SeriesKey, field: KeyField) -> &mut String {
-    match field {
-        KeyField::Source => &mut k.source,
-        KeyField::Benchmark => &mut k.benchmark,
-        KeyField::Metric => &mut k.metric,
-    }
 }
 
 fn field_name(field: KeyField) -> &'static str {

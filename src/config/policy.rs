@@ -260,7 +260,7 @@ impl Policy {
     pub fn source_of(&self, rel_path: &str) -> String {
         let mut key = SeriesKey::new(crate::keys::normalize_path(rel_path), "", "");
         rewrite_key(&self.rewrite, &mut key);
-        key.source
+        key.source.to_string()
     }
 
     /// Whether a label leaves the key for the series' provenance: a label the policy

@@ -16,6 +16,26 @@ pub enum KeyField {
     Metric,
 }
 
+impl KeyField {
+    /// This part of `key`.
+    pub fn of(self, key: &SeriesKey) -> &str {
+        match self {
+            KeyField::Source => &key.source,
+            KeyField::Benchmark => &key.benchmark,
+            KeyField::Metric => &key.metric,
+        }
+    }
+
+    /// Replaces this part of `key` with `value`.
+    pub fn set(self, key: &mut SeriesKey, value: String) {
+        match self {
+            KeyField::Source => key.source = value.into(),
+            KeyField::Benchmark => key.benchmark = value,
+            KeyField::Metric => key.metric = value,
+        }
+    }
+}
+
 /// `{field, pattern, replace}`: every match of `pattern` in `field` is replaced by
 /// `replace`, which may refer to capture groups as `$1` or `${name}`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -29,17 +49,14 @@ pub struct RewriteRule {
 
 impl RewriteRule {
     fn apply(&self, key: &mut SeriesKey) {
-        let target = match self.field {
-            KeyField::Source => &mut key.source,
-            KeyField::Benchmark => &mut key.benchmark,
-            KeyField::Metric => &mut key.metric,
-        };
+        let target = self.field.of(key);
         let rewritten = self
             .pattern
             .regex()
             .replace_all(target, self.replace.as_str());
-        if rewritten != target.as_str() {
-            *target = rewritten.into_owned();
+        if rewritten != target {
+            let rewritten = rewritten.into_owned();
+            self.field.set(key, rewritten);
         }
     }
 }
@@ -71,7 +88,7 @@ mod tests {
             rule(KeyField::Source, r"^metrics", "m"),
         ];
         rewrite_key(&rules, &mut key);
-        assert_eq!(key.source, "m.json");
+        assert_eq!(&*key.source, "m.json");
     }
 
     #[test]

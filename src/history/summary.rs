@@ -147,7 +147,7 @@ mod tests {
         );
         let back = read(text, "h/reports/runs.csv.benchgate.json").unwrap();
         assert_eq!(back.len(), 2);
-        assert_eq!(back[0].key.source, "reports/runs.csv");
+        assert_eq!(&*back[0].key.source, "reports/runs.csv");
         assert_eq!(back[0].key.labels.get("num_gpu"), Some("80"));
         assert_eq!(back[0].samples, [88.1, 90.2]);
         assert_eq!(back[0].failed, 1);

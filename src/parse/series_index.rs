@@ -87,7 +87,7 @@ impl SeriesIndex {
         let found = self.positions.find(hash, |i| {
             series.get(i).is_some_and(|s| {
                 let k = &s.key;
-                k.source == key.source
+                &*k.source == key.source
                     && k.benchmark == key.benchmark
                     && k.metric == key.metric
                     && k.labels == *key.labels

@@ -350,7 +350,7 @@ mod tests {
     fn key() -> impl Strategy<Value = SeriesKey> {
         (text(), text(), text(), labels()).prop_map(|(source, benchmark, metric, labels)| {
             SeriesKey {
-                source,
+                source: source.into(),
                 benchmark,
                 metric,
                 labels,

@@ -500,7 +500,7 @@ mod tests {
         let a = find(&series, "a", "mean_tokens_s");
         assert_eq!(a.samples, vec![88.9]);
         assert_eq!(a.key.labels.get("temperature"), Some("0.3"));
-        assert_eq!(a.key.source, "r/x.json");
+        assert_eq!(&*a.key.source, "r/x.json");
         assert_eq!(a.origin[0].at, "/models/0/mean_tokens_s");
         let b = find(&series, "b", "mean_tokens_s");
         assert!(b.samples.is_empty());

@@ -281,7 +281,7 @@ fn embed(input: &Input, body: &str, lang: &str, line: usize, sink: &mut SeriesSi
         path: &virtual_path,
         text: body,
     });
-    let source = keys::normalize_path(input.path);
+    let source: std::sync::Arc<str> = keys::normalize_path(input.path).into();
     let mut series = parsed.series;
     let path: std::sync::Arc<str> = input.path.into();
     for s in &mut series {
@@ -428,7 +428,7 @@ mod tests {
              ```json\n{\"name\": \"g\", \"mean_ms\": 2}\n```\n",
         );
         let f = series.iter().find(|s| s.key.benchmark == "f").unwrap();
-        assert_eq!(f.key.source, "docs/summary.md");
+        assert_eq!(&*f.key.source, "docs/summary.md");
         assert_eq!(&*f.origin[0].path, "docs/summary.md");
         assert!(f.origin[0].at.to_string().starts_with("line 2, "));
         assert!(series

@@ -29,7 +29,8 @@ pub enum Reading {
 pub struct SeriesSink {
     /// The file's path, shared by the origins of its series.
     path: Arc<str>,
-    source: String,
+    /// The key's source, shared by the file's series.
+    source: Arc<str>,
     series: Vec<Series>,
     /// Positions of the series by their key parts, found without building a key.
     index: SeriesIndex,
@@ -41,7 +42,7 @@ impl SeriesSink {
     pub fn new(input: &Input) -> Self {
         SeriesSink {
             path: input.path.into(),
-            source: keys::normalize_path(input.path),
+            source: keys::normalize_path(input.path).into(),
             series: Vec::new(),
             index: SeriesIndex::default(),
             warnings: Vec::new(),
@@ -341,7 +342,7 @@ mod tests {
         let parsed = sink.finish().unwrap();
         assert_eq!(parsed.series.len(), 1);
         let s = &parsed.series[0];
-        assert_eq!(s.key.source, "a/b.csv");
+        assert_eq!(&*s.key.source, "a/b.csv");
         assert_eq!(s.unit, "GB");
         assert_eq!(s.samples, vec![2.2, 0.82]);
         assert_eq!(s.failed, 1);

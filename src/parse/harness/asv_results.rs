@@ -110,7 +110,7 @@ impl Adapter for AsvResults {
         }
         let mut parsed = out.finish()?;
         for series in &mut parsed.series {
-            series.key.source = without_commit(&series.key.source);
+            series.key.source = without_commit(&series.key.source).into();
         }
         Ok(parsed)
     }

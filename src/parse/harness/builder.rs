@@ -26,7 +26,8 @@ pub(super) struct Metric<'a> {
 pub(super) struct SeriesBuilder {
     /// The file's path, shared by the origins of its series.
     path: Arc<str>,
-    source: String,
+    /// The key's source, shared by the file's series.
+    source: Arc<str>,
     format: &'static str,
     series: Vec<Series>,
     /// Positions of the series by their key parts, found without building a key.
@@ -38,7 +39,7 @@ impl SeriesBuilder {
     pub fn new(input: &Input, format: &'static str) -> Self {
         SeriesBuilder {
             path: input.path.into(),
-            source: keys::normalize_path(input.path),
+            source: keys::normalize_path(input.path).into(),
             format,
             series: Vec::new(),
             index: SeriesIndex::default(),

@@ -46,7 +46,8 @@ pub struct Emitter<'a> {
     /// The file's path, shared by the origins of its series.
     path: Arc<str>,
     format: &'static str,
-    source: String,
+    /// The key's source, shared by the file's series.
+    source: Arc<str>,
     series: Vec<Series>,
     warnings: Vec<Warning>,
 }
@@ -57,7 +58,7 @@ impl<'a> Emitter<'a> {
             input,
             path: input.path.into(),
             format,
-            source: keys::normalize_path(input.path),
+            source: keys::normalize_path(input.path).into(),
             series: Vec::new(),
             warnings: Vec::new(),
         }
@@ -121,7 +122,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn new_series(&self, subject: &Subject, metric: Metric, at: &str) -> Series {
-        let mut key = SeriesKey::new(&self.source, &subject.benchmark, metric.name);
+        let mut key = SeriesKey::new(self.source.clone(), &subject.benchmark, metric.name);
         key.labels = subject.labels.clone();
         let mut series = Series::new(key, metric.unit, metric.direction);
         series.format = self.format.to_string();
