@@ -2,6 +2,7 @@
 //! benchmark from one source, with its samples, its unit and which way is better.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
@@ -132,7 +133,7 @@ pub struct Series {
     pub failed: u32,
     /// The parser that produced the series (`csv`, `llama-bench`, `criterion`, ...).
     #[serde(default)]
-    pub format: String,
+    pub format: Cow<'static, str>,
     /// Every place a sample or failure of this series was read from.
     #[serde(default)]
     pub origin: Vec<Origin>,
@@ -150,7 +151,7 @@ impl Series {
             direction,
             samples: Vec::new(),
             failed: 0,
-            format: String::new(),
+            format: Cow::Borrowed(""),
             origin: Vec::new(),
             provenance: Labels::new(),
         }

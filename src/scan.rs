@@ -167,18 +167,18 @@ where
 
 impl FileScan {
     fn new(file: &CollectedFile, series: &[Series]) -> FileScan {
-        let mut formats: Vec<String> = series
+        let mut formats: Vec<&str> = series
             .iter()
-            .filter(|s| !s.format.is_empty())
-            .map(|s| s.format.clone())
+            .map(|s| s.format.as_ref())
+            .filter(|f| !f.is_empty())
             .collect();
-        formats.sort();
+        formats.sort_unstable();
         formats.dedup();
         FileScan {
             path: file.rel_path.clone(),
             bytes: file.size,
             series: series.len(),
-            formats,
+            formats: formats.into_iter().map(String::from).collect(),
         }
     }
 }

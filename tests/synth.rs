@@ -146,7 +146,7 @@ fn every_format_is_read_by_its_parser_and_junk_by_none() {
             .series
             .iter()
             .filter(|s| s.key.source.starts_with(&prefix))
-            .map(|s| s.format.as_str())
+            .map(|s| s.format.as_ref())
             .collect();
         assert_eq!(formats, expected.iter().copied().collect(), "{}", suite.dir);
         if suite.kind == Kind::Junk {
@@ -412,7 +412,7 @@ fn every_family_is_read_by_its_parser_and_every_metric_regresses_by_the_percent(
             .filter(|s| family_of(&s.key.source) == f)
             .collect();
         assert!(series.len() >= 20, "{f:?}: {} series", series.len());
-        let formats: BTreeSet<&str> = series.iter().map(|s| s.format.as_str()).collect();
+        let formats: BTreeSet<&str> = series.iter().map(|s| s.format.as_ref()).collect();
         assert_eq!(formats, BTreeSet::from([f.format()]), "{f:?}");
         // Repeated configurations (runs, repetitions) give several samples; a vLLM result
         // holds one value of each summary and a sample per request of its latencies.

@@ -53,7 +53,7 @@ pub fn write(series: &[Series]) -> BTreeMap<String, String> {
             direction: s.direction,
             samples: thin(&s.samples),
             failed: s.failed,
-            format: s.format.clone(),
+            format: s.format.to_string(),
         });
     }
     by_source
@@ -89,7 +89,7 @@ pub fn read(text: &str, path: &str) -> Result<Vec<Series>, String> {
             direction: e.direction,
             samples: e.samples,
             failed: e.failed,
-            format: e.format,
+            format: e.format.into(),
             origin: vec![Origin::new(path, "")],
             provenance: Default::default(),
         })

@@ -127,7 +127,7 @@ pub fn parse_file(input: &Input) -> Parsed {
             parsed.format = adapter.name();
             for s in &mut parsed.series {
                 if s.format.is_empty() {
-                    s.format = adapter.name().to_string();
+                    s.format = adapter.name().into();
                 }
             }
             parsed

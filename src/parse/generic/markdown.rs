@@ -287,7 +287,7 @@ fn embed(input: &Input, body: &str, lang: &str, line: usize, sink: &mut SeriesSi
     for s in &mut series {
         s.key.source = source.clone();
         if s.format.is_empty() {
-            s.format = parsed.format.to_string();
+            s.format = parsed.format.into();
         }
         for o in &mut s.origin {
             o.path = path.clone();

@@ -81,7 +81,7 @@ impl SeriesBuilder {
             labels: m.labels.clone(),
         };
         let mut s = Series::new(key, m.unit, m.direction);
-        s.format = self.format.to_string();
+        s.format = self.format.into();
         self.series.push(s);
         self.series.len() - 1
     }

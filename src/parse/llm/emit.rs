@@ -125,7 +125,7 @@ impl<'a> Emitter<'a> {
         let mut key = SeriesKey::new(self.source.clone(), &subject.benchmark, metric.name);
         key.labels = subject.labels.clone();
         let mut series = Series::new(key, metric.unit, metric.direction);
-        series.format = self.format.to_string();
+        series.format = self.format.into();
         series.origin.push(Origin::new(self.path.clone(), at));
         series
     }
