@@ -13,6 +13,7 @@
 
 use super::{verdict, Delta, MergeKind, MergedSeries, Status};
 use crate::units;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Folds the rows of `deltas` that carry the same measurement, then the broken and the
@@ -233,33 +234,52 @@ impl<'a> Units<'a> {
 }
 
 /// Groups of rows that carry the same measurement.
+///
+/// The candidates and the pairs that meet are found on every core (each thread with its
+/// own cache of units); the pairs are joined into groups after.
 fn measurement_groups(deltas: &[Delta]) -> Vec<Vec<usize>> {
-    let mut units = Units::default();
     let candidates: Vec<Candidate> = deltas
-        .iter()
+        .par_iter()
         .enumerate()
-        .filter_map(|(index, d)| candidate(index, d, &mut units))
+        .map_init(Units::default, |units, (index, d)| {
+            candidate(index, d, units)
+        })
+        .flatten()
         .collect();
     if candidates.len() < 2 {
         return Vec::new();
     }
     let index = Index::new(&candidates);
+    let meets: Vec<(usize, usize)> = (0..candidates.len())
+        .into_par_iter()
+        .map_init(
+            || (Units::default(), Vec::new(), Vec::new()),
+            |(units, written, canonical), c| {
+                let cand = &candidates[c];
+                let d = &deltas[cand.index];
+                written.clear();
+                canonical.clear();
+                index.near(cand, written, canonical);
+                // Written values meet when either row has no unit.
+                let unitless =
+                    |o: &usize| d.unit.is_empty() || deltas[candidates[*o].index].unit.is_empty();
+                written
+                    .iter()
+                    .filter(|o| unitless(o))
+                    .chain(canonical.iter())
+                    .filter(|&&o| {
+                        let other = &candidates[o];
+                        o != c && same_measurement(d, cand, &deltas[other.index], other, units)
+                    })
+                    .map(|&o| (c, o))
+                    .collect::<Vec<_>>()
+            },
+        )
+        .flatten()
+        .collect();
     let mut parent: Vec<usize> = (0..candidates.len()).collect();
-    let (mut written, mut canonical) = (Vec::new(), Vec::new());
-    for (c, cand) in candidates.iter().enumerate() {
-        let d = &deltas[cand.index];
-        written.clear();
-        canonical.clear();
-        index.near(cand, &mut written, &mut canonical);
-        // Written values meet when either row has no unit.
-        let unitless =
-            |o: &usize| d.unit.is_empty() || deltas[candidates[*o].index].unit.is_empty();
-        for &o in written.iter().filter(|o| unitless(o)).chain(&canonical) {
-            let other = &candidates[o];
-            if o != c && same_measurement(d, cand, &deltas[other.index], other, &mut units) {
-                union(&mut parent, c, o);
-            }
-        }
+    for (c, o) in meets {
+        union(&mut parent, c, o);
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
     for (c, cand) in candidates.iter().enumerate() {

@@ -36,7 +36,13 @@ pub struct SeriesSink {
     index: SeriesIndex,
     warnings: Vec<Warning>,
     dropped: usize,
+    /// Units as written and their normal spelling: the few of one file, each normalised
+    /// once rather than once per series.
+    units: Vec<(Box<str>, String)>,
 }
+
+/// Units a sink remembers the normal spelling of.
+const KNOWN_UNITS: usize = 16;
 
 impl SeriesSink {
     pub fn new(input: &Input) -> Self {
@@ -47,7 +53,20 @@ impl SeriesSink {
             index: SeriesIndex::default(),
             warnings: Vec::new(),
             dropped: 0,
+            units: Vec::new(),
         }
+    }
+
+    /// `unit` normalised ([`units::normalize_unit`]).
+    fn normal_unit(&mut self, unit: &str) -> String {
+        if let Some((_, normal)) = self.units.iter().find(|(written, _)| **written == *unit) {
+            return normal.clone();
+        }
+        let normal = units::normalize_unit(unit);
+        if self.units.len() < KNOWN_UNITS {
+            self.units.push((unit.into(), normal.clone()));
+        }
+        normal
     }
 
     /// Records one reading of `metric` of `benchmark`. A value in a unit other than the
@@ -116,7 +135,8 @@ impl SeriesSink {
             metric: quantity.into_owned(),
             labels: labels.clone(),
         };
-        let mut series = Series::new(key, units::normalize_unit(unit), direction);
+        let unit = self.normal_unit(unit);
+        let mut series = Series::new(key, unit, direction);
         series.samples.reserve_exact(readings);
         series
             .origin
