@@ -13,7 +13,7 @@ use benchgate::collect::{CollectOptions, InventorySummary};
 use benchgate::compare::{self, Comparison, Confidence, Delta, Gate, SideStats, Status, Verdict};
 use benchgate::config::Policy;
 use benchgate::model::{Direction, SeriesKey};
-use benchgate::report::{self, Report, ReportParts, Timings};
+use benchgate::report::{self, Report, ReportParts};
 use fake_llm::{FakeLlm, Reply};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -43,15 +43,9 @@ fn report_of(
     head: InventorySummary,
 ) -> Report {
     report::build(ReportParts {
-        comparison,
         base_inventory: base,
         head_inventory: head,
-        warnings: Vec::new(),
-        timings_ms: Timings::default(),
-        baseline: None,
-        run: None,
-        analysis: None,
-        stored_rows: 0,
+        ..ReportParts::of(comparison)
     })
 }
 

@@ -8,20 +8,10 @@ pub mod series;
 pub mod synth;
 
 use benchgate::compare::Comparison;
-use benchgate::report::{self, Report, ReportParts, Timings};
+use benchgate::report::{self, Report, ReportParts};
 
 /// The report of a comparison with nothing else known (no inventories, no analysis), as
 /// the render benchmarks need it.
 pub fn report_of(comparison: Comparison) -> Report {
-    report::build(ReportParts {
-        comparison,
-        base_inventory: None,
-        head_inventory: Default::default(),
-        warnings: Vec::new(),
-        timings_ms: Timings::default(),
-        baseline: None,
-        run: None,
-        analysis: None,
-        stored_rows: 0,
-    })
+    report::build(ReportParts::of(comparison))
 }

@@ -128,7 +128,7 @@ mod tests {
     use crate::compare::compare;
     use crate::config::Policy;
     use crate::model::{Direction, Series, SeriesKey};
-    use crate::report::{build, ReportParts, Timings};
+    use crate::report::{build, ReportParts};
     use crate::trees::RowStore;
 
     /// The rows of `n` unchanged metrics stored beyond a store that keeps one in memory.
@@ -150,17 +150,7 @@ mod tests {
     }
 
     fn empty_report() -> Report {
-        build(ReportParts {
-            comparison: compare(&[], &[], &Policy::default()),
-            base_inventory: None,
-            head_inventory: Default::default(),
-            warnings: Vec::new(),
-            timings_ms: Timings::default(),
-            baseline: None,
-            run: None,
-            analysis: None,
-            stored_rows: 0,
-        })
+        build(ReportParts::of(compare(&[], &[], &Policy::default())))
     }
 
     /// A writer that fails once `left` bytes are written.

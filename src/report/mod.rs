@@ -99,6 +99,24 @@ pub struct ReportParts {
     pub stored_rows: usize,
 }
 
+impl ReportParts {
+    /// The parts of `comparison` with nothing else known: no inventories, warnings,
+    /// timings, baseline, run or analysis.
+    pub fn of(comparison: Comparison) -> Self {
+        ReportParts {
+            comparison,
+            base_inventory: None,
+            head_inventory: InventorySummary::default(),
+            warnings: Vec::new(),
+            timings_ms: Timings::default(),
+            baseline: None,
+            run: None,
+            analysis: None,
+            stored_rows: 0,
+        }
+    }
+}
+
 /// Assembles the report of a run. The comparison's warnings join the others; all are
 /// sorted and deduplicated.
 pub fn build(parts: ReportParts) -> Report {
