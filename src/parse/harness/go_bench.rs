@@ -208,29 +208,38 @@ impl Adapter for GoBench {
                     labels,
                     series,
                 });
-            } else if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
-                let full = failed.split_whitespace().next().unwrap_or_default();
-                if is_benchmark_name(full) {
-                    let (name, procs) = split_procs(full);
-                    let labels = labels_for(&config, procs);
-                    let metric = Metric {
-                        benchmark: name,
-                        metric: "ns/op",
-                        labels: &labels,
-                        unit: "ns/op",
-                        direction: Direction::LowerIsBetter,
-                    };
-                    out.failed(&metric, 1, at);
-                }
-            } else if let Some((key, value)) = config_line(line) {
-                if LABEL_KEYS.contains(&key) {
-                    config.insert(key.to_string(), value.to_string());
-                    last = None;
-                }
+            } else if other_line(line, at, &mut config, &mut out) {
+                last = None;
             }
         }
         out.finish()
     }
+}
+
+/// Reads a line that is not a result line: a `--- FAIL:` of a benchmark (a failed run of
+/// it) or a configuration line (`goos: linux`); whether the configuration changed.
+fn other_line(line: &str, at: At, config: &mut Labels, out: &mut SeriesBuilder) -> bool {
+    if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
+        let full = failed.split_whitespace().next().unwrap_or_default();
+        if is_benchmark_name(full) {
+            let (name, procs) = split_procs(full);
+            let labels = labels_for(config, procs);
+            let metric = Metric {
+                benchmark: name,
+                metric: "ns/op",
+                labels: &labels,
+                unit: "ns/op",
+                direction: Direction::LowerIsBetter,
+            };
+            out.failed(&metric, 1, at);
+        }
+    } else if let Some((key, value)) = config_line(line) {
+        if LABEL_KEYS.contains(&key) {
+            config.insert(key.to_string(), value.to_string());
+            return true;
+        }
+    }
+    false
 }
 
 /// How many of the `lines` that follow result line `line` start with its benchmark name
@@ -278,21 +287,8 @@ mod tests {
                     };
                     out.sample(&metric, value, at.clone());
                 }
-            } else if let Some(failed) = line.trim().strip_prefix("--- FAIL: ") {
-                let (name, procs) = split_procs(failed.split_whitespace().next().unwrap());
-                let labels = labels_for(&config, procs);
-                let metric = Metric {
-                    benchmark: name,
-                    metric: "ns/op",
-                    labels: &labels,
-                    unit: "ns/op",
-                    direction: Direction::LowerIsBetter,
-                };
-                out.failed(&metric, 1, at);
-            } else if let Some((key, value)) = config_line(line) {
-                if LABEL_KEYS.contains(&key) {
-                    config.insert(key.to_string(), value.to_string());
-                }
+            } else {
+                other_line(line, at, &mut config, &mut out);
             }
         }
         out.finish()
