@@ -49,15 +49,16 @@ impl Stream {
 /// The objects of one value found at `line`: the value itself when it is an object, the
 /// object elements when it is an array; each with its locator, as [`Stream::objects`] gives it.
 pub fn objects_of(value: &Value, line: usize) -> Vec<(&Map<String, Value>, String)> {
-    match value {
-        Value::Object(map) => vec![(map, locator(line, None))],
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| Some((item.as_object()?, locator(line, Some(i)))))
-            .collect(),
-        _ => Vec::new(),
-    }
+    let objects = match value {
+        Value::Object(map) => Objects::One(map),
+        Value::Array(items) => Objects::Array(items.iter().map(Value::as_object).collect()),
+        _ => Objects::Other,
+    };
+    objects
+        .located(line)
+        .into_iter()
+        .map(|(map, at)| (*map, at))
+        .collect()
 }
 
 /// Where an object was found: `line 3`, or `line 1, /4` for element 4 of an array.
