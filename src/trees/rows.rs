@@ -818,13 +818,25 @@ mod tests {
         }
     }
 
-    /// Unchanged rows in key order, with changes that put them in another report order.
-    fn rows() -> Vec<Delta> {
-        let pcts = [0.5, -3.0, 0.0, 1.5, -0.5, 3.0, 0.0, 2.25, -1.0, 0.1];
+    /// Unchanged rows in key order, one per change in `pcts`.
+    fn unchanged(pcts: &[f64]) -> Vec<Delta> {
         pcts.iter()
             .enumerate()
             .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
             .collect()
+    }
+
+    /// Changes of unchanged rows, repeated ones among them (ties in report order).
+    fn unchanged_pcts() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
+            0..40,
+        )
+    }
+
+    /// Unchanged rows in key order, with changes that put them in another report order.
+    fn rows() -> Vec<Delta> {
+        unchanged(&[0.5, -3.0, 0.0, 1.5, -0.5, 3.0, 0.0, 2.25, -1.0, 0.1])
     }
 
     fn names(rows: &[Delta]) -> Vec<String> {
@@ -875,17 +887,10 @@ mod tests {
         /// report order of the rows themselves (ties in key order).
         #[test]
         fn stored_unchanged_rows_come_back_in_report_order(
-            pcts in proptest::collection::vec(
-                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
-                0..40,
-            ),
+            pcts in unchanged_pcts(),
             limit in 1usize..8,
         ) {
-            let rows: Vec<Delta> = pcts
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
-                .collect();
+            let rows = unchanged(&pcts);
             let mut store = RowStore::with_limit(limit);
             for r in rows.clone() {
                 store.push(r);
@@ -929,10 +934,7 @@ mod tests {
         /// those it stores.
         #[test]
         fn counting_keeps_what_storing_takes_back(
-            pcts in proptest::collection::vec(
-                proptest::sample::select(vec![0.0, 0.5, -0.5, 1.25, -3.0, 4.0]),
-                0..40,
-            ),
+            pcts in unchanged_pcts(),
             runs in proptest::collection::vec(
                 proptest::collection::vec(
                     (
@@ -945,11 +947,7 @@ mod tests {
             ),
             limit in 1usize..8,
         ) {
-            let rows: Vec<Delta> = pcts
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| delta(&format!("b{i:02}"), Status::Unchanged, p))
-                .collect();
+            let rows = unchanged(&pcts);
             let runs: Vec<Vec<Delta>> = runs
                 .iter()
                 .enumerate()
