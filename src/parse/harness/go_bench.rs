@@ -44,6 +44,25 @@ impl<'a> ResultLine<'a> {
         let mut rest = self.rest.clone();
         std::iter::once(self.first).chain(std::iter::from_fn(move || value_pair(&mut rest)))
     }
+
+    /// The metric of this line's values in `unit`, which is also its name.
+    fn metric<'m>(
+        &self,
+        unit: &'m str,
+        labels: &'m Labels,
+        declared: &HashMap<String, Direction>,
+    ) -> Metric<'m>
+    where
+        'a: 'm,
+    {
+        Metric {
+            benchmark: self.name,
+            metric: unit,
+            labels,
+            unit,
+            direction: direction_of(unit, declared),
+        }
+    }
 }
 
 /// The next value/unit pair of `fields`; `None` when the next field is not a number or has
@@ -186,14 +205,7 @@ impl Adapter for GoBench {
                     let id = match series.get(i) {
                         Some(&(known, id)) if known == unit => id,
                         _ => {
-                            let metric = Metric {
-                                benchmark: r.name,
-                                metric: unit,
-                                labels: &labels,
-                                unit,
-                                direction: direction_of(unit, &declared),
-                            };
-                            let id = out.series_of(&metric);
+                            let id = out.series_of(&r.metric(unit, &labels, &declared));
                             out.reserve(id, run);
                             series.truncate(i);
                             series.push((unit, id));
@@ -278,14 +290,7 @@ mod tests {
             if let Some(r) = result_line(line) {
                 let labels = labels_for(&config, r.procs);
                 for (value, unit) in r.values() {
-                    let metric = Metric {
-                        benchmark: r.name,
-                        metric: unit,
-                        labels: &labels,
-                        unit,
-                        direction: direction_of(unit, &declared),
-                    };
-                    out.sample(&metric, value, at.clone());
+                    out.sample(&r.metric(unit, &labels, &declared), value, at.clone());
                 }
             } else {
                 other_line(line, at, &mut config, &mut out);
