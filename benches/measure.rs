@@ -9,6 +9,8 @@
 //!                           five in equal bytes (balanced), BYTES per side, every metric
 //!                           PCT % worse on head
 //! floor DIR...              read every selected file and tokenise it by family
+//! parse DIR...              read, decode and parse every selected file through benchgate's
+//!                           adapters, keeping nothing: the parse stage of a comparison alone
 //! pipeline BASE HEAD        scan both trees and compare them through the library
 //! series N                  compare N synthetic series, then build and render the report
 //! ```
@@ -29,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use support::synth::family::{self, Family};
-use support::{floor, series, synth};
+use support::{floor, parse_stage, series, synth};
 
 /// The allocator of the `benchgate` binary, so that library and CLI figures compare.
 #[global_allocator]
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         },
         ["family", name, out, bytes, rest @ ..] => family(name, Path::new(out), bytes, rest),
         ["floor", dirs @ ..] if !dirs.is_empty() => measure_floor(dirs),
+        ["parse", dirs @ ..] if !dirs.is_empty() => measure_parse(dirs),
         ["pipeline", base, head] => pipeline(Path::new(base), Path::new(head)),
         ["series", n] => match n.parse() {
             Ok(n) => compare_series(n),
@@ -57,7 +60,7 @@ fn main() -> ExitCode {
         [] | ["--bench", ..] => quick(),
         _ => Err(
             "usage: measure generate SIZE OUT [SEED] | family NAME OUT BYTES [--regress PCT] \
-             [--seed SEED] | floor DIR... | pipeline BASE HEAD | series N"
+             [--seed SEED] | floor DIR... | parse DIR... | pipeline BASE HEAD | series N"
                 .to_string(),
         ),
     };
@@ -140,6 +143,21 @@ fn measure_floor(dirs: &[&str]) -> Result<Value, String> {
         "seconds": started.elapsed().as_secs_f64(),
         "threads": rayon::current_num_threads(),
         "floor": total,
+    }))
+}
+
+fn measure_parse(dirs: &[&str]) -> Result<Value, String> {
+    let options = CollectOptions::default();
+    let started = Instant::now();
+    let mut total = parse_stage::Parsed::default();
+    for dir in dirs {
+        let tree = walk_tree(Path::new(dir), &options).map_err(|e| format!("{dir}: {e}"))?;
+        total = total + parse_stage::parse(&tree.walk.files, options.max_file_size);
+    }
+    Ok(json!({
+        "seconds": started.elapsed().as_secs_f64(),
+        "threads": rayon::current_num_threads(),
+        "parsed": total,
     }))
 }
 

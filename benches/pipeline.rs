@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the pipeline against its floor: a synthetic tree scanned and
-//! compared versus merely read and JSON-parsed, and 100 000 synthetic series compared and
-//! rendered. The tree is the small one unless `BENCHGATE_BENCH_SIZE` names another
+//! compared versus merely read and JSON-parsed, and versus its parse stage alone; and
+//! 100 000 synthetic series compared and rendered. The tree is the small one unless `BENCHGATE_BENCH_SIZE` names another
 //! (`medium`, `large`); `scripts/bench.sh` measures every size end to end.
 
 mod support;
@@ -14,7 +14,7 @@ use benchgate::trees::{self, RowStore};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::path::PathBuf;
-use support::{floor, series, synth};
+use support::{floor, parse_stage, series, synth};
 
 fn tree(c: &mut Criterion) {
     let name = std::env::var("BENCHGATE_BENCH_SIZE").unwrap_or_else(|_| "small".into());
@@ -30,8 +30,18 @@ fn tree(c: &mut Criterion) {
             black_box(f)
         })
     });
+    let options = CollectOptions::default();
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            let files = |dir| walk_tree(dir, &options).expect("walk").walk.files;
+            let (h, s) = (files(&head), files(&base));
+            black_box(
+                parse_stage::parse(&h, options.max_file_size)
+                    + parse_stage::parse(&s, options.max_file_size),
+            )
+        })
+    });
     group.bench_function("scan_compare", |b| {
-        let options = CollectOptions::default();
         b.iter(|| {
             let h = walk_tree(&head, &options).expect("walk head");
             let s = walk_tree(&base, &options).expect("walk base");

@@ -12,7 +12,8 @@
 #   series     100 000 synthetic series compared and rendered
 #   startup    `benchgate --version` next to `true`
 #   families   one tree per format family (csv, markdown, json, jsonl, text), each alone:
-#              `benchgate compare` with RAYON_NUM_THREADS=1 against the single-thread floor
+#              `benchgate compare` with RAYON_NUM_THREADS=1 against the single-thread floor,
+#              and its stages: the parse stage alone, `compare` without report.json
 #   balanced   the balanced tree (every family in equal bytes) on all cores against the
 #              floor, then on 1, 2 (4, 8, 16 when there are that many) cores: pinned with
 #              taskset (every thread, the reading and writing ones too, shares those cores),
@@ -267,6 +268,24 @@ measure_tree() {
   done
 }
 
+# measure_stages DIR RUNS: where the time of a comparison goes, on one thread: the parse
+# stage alone (`measure parse`: every file read, decoded and parsed by benchgate's adapters,
+# nothing merged or judged) and the comparison without report.json (the comment to standard
+# output). Leaves seconds in $work/m.parse and $work/m.bare.
+measure_stages() {
+  local dir="$1" n="$2" i
+  : >"$work/m.parse"; : >"$work/m.bare"
+  cd "$work"
+  for ((i = 1; i <= n; i++)); do
+    timed "$work/out" env RAYON_NUM_THREADS=1 "$measure" parse "$dir/head" "$dir/base"
+    field seconds <"$work/out" >>"$work/m.parse"
+    timed "$work/out" env RAYON_NUM_THREADS=1 "$benchgate" compare --base "$dir/base" \
+      --head "$dir/head"
+    echo "$WALL" >>"$work/m.bare"
+  done
+  cd - >/dev/null
+}
+
 # med FILE COLUMN: the median of a column.
 med() { awk -v c="$2" '{ print $c }' "$1" | median; }
 
@@ -277,12 +296,14 @@ if want families; then
     tree "$family" "$dir" "$family_mb" 0
     echo "# family $family: $runs run(s) on one thread" >&2
     measure_tree "$dir" "$runs" 1 1
+    measure_stages "$dir" "$runs"
     family_rows+=("$(awk -v f="$family" -v files="$FILES" -v bytes="$BYTES" \
       -v floor="$(med "$work/m.floor" 1)" -v cli="$(med "$work/m.cli.1" 1)" \
-      -v rss="$(med "$work/m.cli.1" 3)" -v frss="$(med "$work/m.floor" 3)" 'BEGIN {
+      -v rss="$(med "$work/m.cli.1" 3)" -v frss="$(med "$work/m.floor" 3)" \
+      -v parse="$(med "$work/m.parse" 1)" -v bare="$(med "$work/m.bare" 1)" 'BEGIN {
         mb = bytes / 1e6
-        printf "| %s | %d | %.1f | %.3f | %.0f | %.3f | %.1f | %.2fx | %.0f / %.0f |\n",
-          f, files, mb, floor, mb / floor, cli, mb / cli, cli / floor, frss, rss
+        printf "| %s | %d | %.1f | %.3f | %.0f | %.0f | %.1f | %.3f | %.1f | %.2fx | %.0f / %.0f |\n",
+          f, files, mb, floor, mb / floor, mb / parse, mb / bare, cli, mb / cli, cli / floor, frss, rss
       }')")
   done
 fi
@@ -382,10 +403,14 @@ fi
 if ((${#family_rows[@]})); then
   cat <<EOF
 
-One family per tree, $family_mb MB per side, RAYON_NUM_THREADS=1 for both the floor and \`benchgate compare\`:
+One family per tree, $family_mb MB per side, RAYON_NUM_THREADS=1 for both the floor and \`benchgate\`.
+Where the time goes: *parse* is the parse stage alone (every file read, decoded and parsed
+by benchgate's adapters, nothing merged or judged: \`measure parse\`), *compare, no file*
+compares the trees without writing \`report.json\`, \`benchgate compare\` writes \`--json\`
+and \`--markdown\` too:
 
-| family | files | MB | floor s | floor MB/s | \`benchgate compare\` s | MB/s | ratio to floor | peak RSS MiB floor / CLI |
-|---|---:|---:|---:|---:|---:|---:|---:|---|
+| family | files | MB | floor s | floor MB/s | parse MB/s | compare, no file MB/s | \`benchgate compare\` s | MB/s | ratio to floor | peak RSS MiB floor / CLI |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 $(printf '%s\n' "${family_rows[@]}")
 EOF
 fi

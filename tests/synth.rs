@@ -1,7 +1,8 @@
 //! The benchmark support code: the synthetic artifact generator is deterministic, writes
 //! files the parsers recognise, and records exactly the differences the compare stage
 //! finds; so do the single-family and balanced trees; the floor reads the files the scan
-//! reads; the synthetic series compare and render as intended.
+//! reads, and the parse stage alone finds the samples the scan finds; the synthetic series
+//! compare and render as intended.
 
 #[path = "../benches/support/mod.rs"]
 mod support;
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use support::synth::family::{self, Family};
 use support::synth::{self, Change, Kind, Manifest, Suite};
-use support::{floor, series};
+use support::{floor, parse_stage, series};
 use walkdir::WalkDir;
 
 struct Generated {
@@ -191,7 +192,7 @@ fn comparing_source_by_source_equals_comparing_whole_scans() {
             options.max_file_size,
             RowStore::with_limit(100),
         );
-        let stored = compared.stored.as_ref().expect("rows stored");
+        let stored = compared.stored.expect("rows stored");
         let changed = whole.counts["total"] - unchanged;
         assert!(changed > 200, "{changed}");
         // The first 100 rows in report order stay in memory.
@@ -314,6 +315,22 @@ fn the_floor_reads_every_file_the_scan_selects() {
             "{side}"
         );
         assert!(f.json_ok > 0 && f.json_bad > 0, "{side}: {f:?}");
+    }
+}
+
+#[test]
+fn the_parse_stage_finds_every_sample_the_scan_finds() {
+    let g = generated(3);
+    let options = CollectOptions::default();
+    for (side, result) in [("base", &g.base), ("head", &g.head)] {
+        let tree = walk_tree(&g.root.join(side), &options).unwrap();
+        let p = parse_stage::parse(&tree.walk.files, options.max_file_size);
+        assert_eq!(p.files - p.unread, result.inventory.files, "{side}");
+        let samples: usize = result.series.iter().map(|s| s.samples.len()).sum();
+        assert!(samples > 1_000, "{side}: {samples}");
+        assert_eq!(p.samples, samples, "{side}");
+        // Equal keys are merged by the scan, not by the parse stage.
+        assert!(p.series >= result.series.len(), "{side}: {p:?}");
     }
 }
 

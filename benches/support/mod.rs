@@ -1,9 +1,11 @@
 //! Shared code of the benchmarks (and of the test that checks it): synthetic
 //! artifact trees ([`synth`]), the read-and-parse floor a scan is compared with
-//! ([`floor`]), synthetic series for the compare and render stages ([`series`]) and the
-//! report they are rendered from ([`report_of`]).
+//! ([`floor`]), the parse stage of a comparison alone ([`parse_stage`]), synthetic series
+//! for the compare and render stages ([`series`]) and the report they are rendered from
+//! ([`report_of`]).
 
 pub mod floor;
+pub mod parse_stage;
 pub mod series;
 pub mod synth;
 

@@ -169,7 +169,7 @@ fn execute(args: &CompareArgs) -> Result<Outcome, Failure> {
 
     if let Some(path) = &args.json {
         write_output(path, "--json", |p| {
-            super::report_file::write(p, &report, stored.as_ref())
+            super::report_file::write(p, &report, stored)
         })?;
     }
     if let (Some(path), Some(summary)) = (&args.summary, &summary) {

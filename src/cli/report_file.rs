@@ -13,8 +13,9 @@ use std::path::Path;
 use std::sync::mpsc;
 
 /// Writes `report` (and the `stored` rows that follow its own) to `path` as JSON in the
-/// report's layout, with a final newline.
-pub fn write(path: &Path, report: &Report, stored: Option<&StoredRows>) -> io::Result<()> {
+/// report's layout, with a final newline. The stored rows are used up: their temporary
+/// file is closed (its pages freed) once they are read, while the last of them are written.
+pub fn write(path: &Path, report: &Report, stored: Option<StoredRows>) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, File::create(path)?);
     write_to(&mut out, report, stored)?;
     out.flush()
@@ -24,7 +25,7 @@ pub fn write(path: &Path, report: &Report, stored: Option<&StoredRows>) -> io::R
 pub fn write_to(
     out: &mut impl Write,
     report: &Report,
-    stored: Option<&StoredRows>,
+    mut stored: Option<StoredRows>,
 ) -> io::Result<()> {
     let mut rest = report.without_rows();
     // Every row is in the file, so none is omitted from it.
@@ -38,7 +39,7 @@ pub fn write_to(
         serde_json::to_writer(&mut *out, name)?;
         out.write_all(b": ")?;
         if name == "deltas" {
-            rows(out, report, stored)?;
+            rows(out, report, stored.take())?;
         } else {
             layout::write(&mut *out, value, 1)?;
         }
@@ -47,7 +48,7 @@ pub fn write_to(
 }
 
 /// The `deltas` array: the report's rows, then the stored ones.
-fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<&StoredRows>) -> io::Result<()> {
+fn rows<W: Write>(out: &mut W, report: &Report, stored: Option<StoredRows>) -> io::Result<()> {
     let mut first = true;
     let mut row = Vec::new();
     for delta in &report.deltas {
@@ -75,8 +76,9 @@ const WAITING: usize = 4;
 
 /// Copies the stored rows to `out`, each after its separator. Reading and merging them
 /// (one thread) and writing them (this one) overlap, a few blocks apart: the two take
-/// about as long, and a large report is mostly these rows.
-fn copy_stored<W: Write>(out: &mut W, stored: &StoredRows, first: &mut bool) -> io::Result<()> {
+/// about as long, and a large report is mostly these rows. The reading thread drops the
+/// stored rows when it is done, so closing their file overlaps the last writes.
+fn copy_stored<W: Write>(out: &mut W, stored: StoredRows, first: &mut bool) -> io::Result<()> {
     let (blocks, received) = mpsc::sync_channel::<Vec<u8>>(WAITING);
     let (spent, reused) = mpsc::channel::<Vec<u8>>();
     let mut is_first = *first;
@@ -98,6 +100,7 @@ fn copy_stored<W: Write>(out: &mut W, stored: &StoredRows, first: &mut bool) -> 
                 }
                 Ok(())
             })?;
+            drop(stored);
             if !block.is_empty() {
                 // As above: the writer's error is the one reported.
                 let _ = blocks.send(block);
@@ -176,7 +179,7 @@ mod tests {
     fn stored_rows_are_copied_whole_each_on_its_line() {
         let rows = stored(3000);
         let mut out = Vec::new();
-        write_to(&mut out, &empty_report(), Some(&rows)).unwrap();
+        write_to(&mut out, &empty_report(), Some(rows)).unwrap();
         let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(report["deltas"].as_array().map(Vec::len), Some(2999));
         let text = String::from_utf8(out).unwrap();
@@ -188,9 +191,9 @@ mod tests {
     fn a_failing_writer_stops_the_copy_with_its_error() {
         // More rows than the blocks that may wait, so the reader would block on a writer
         // that stopped.
-        let rows = stored(12_000);
         for left in [0, 10, 3 << 20] {
-            let err = write_to(&mut Full { left }, &empty_report(), Some(&rows)).unwrap_err();
+            let rows = stored(12_000);
+            let err = write_to(&mut Full { left }, &empty_report(), Some(rows)).unwrap_err();
             assert_eq!(err.to_string(), "no space left on device");
         }
     }

@@ -142,7 +142,7 @@ impl<'a> Job<'a> {
         let comment = renderer.comment(&report)?;
         let summary = renderer.summary(&report)?;
         report.timings_ms.render = millis(started.elapsed());
-        write_report(&ctx.workspace, &report, stored.as_ref())?;
+        write_report(&ctx.workspace, &report, stored)?;
 
         for line in publish::annotations(&report.deltas) {
             println!("{line}");
@@ -330,7 +330,7 @@ fn log_scan(what: &str, root: &str, scan: &SideScan) {
 fn write_report(
     workspace: &Path,
     report: &Report,
-    stored: Option<&StoredRows>,
+    stored: Option<StoredRows>,
 ) -> Result<(), Failure> {
     let path = workspace.join(REPORT_PATH);
     if let Some(parent) = path.parent() {
