@@ -84,6 +84,10 @@ struct Counted {
     /// The rows left out: unchanged ones, and the others.
     unchanged: usize,
     others: usize,
+    /// The place of the last unchanged row kept when some were last left out: an unchanged
+    /// row that comes after it in report order (a later one of equal place too: rows come
+    /// in key order) cannot be among the first, so it is left out as it comes.
+    cutoff: Option<(u8, f64)>,
 }
 
 /// The temporary file being written.
@@ -145,15 +149,26 @@ impl RowStore {
 
     /// Adds the next unchanged delta (in key order).
     pub fn push(&mut self, delta: Delta) {
-        self.unchanged.push(delta);
-        match &mut self.counted {
-            None if self.unchanged.len() > self.limit => self.unchanged_run(),
-            // Left out a limit's worth at a time: the first rows, then those that came
-            // after them.
-            Some(counted) if self.unchanged.len() >= 2 * self.limit => {
-                counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+        let Some(counted) = &mut self.counted else {
+            self.unchanged.push(delta);
+            if self.unchanged.len() > self.limit {
+                self.unchanged_run();
             }
-            _ => {}
+            return;
+        };
+        let after_cutoff = counted
+            .cutoff
+            .is_some_and(|cutoff| compare_places(report_place(&delta), cutoff) != Ordering::Less);
+        if after_cutoff {
+            counted.unchanged += 1;
+            return;
+        }
+        self.unchanged.push(delta);
+        // Left out a limit's worth at a time: the first rows, then those that came after
+        // them.
+        if self.unchanged.len() >= 2 * self.limit {
+            counted.unchanged += keep_first(&mut self.unchanged, self.limit);
+            counted.cutoff = self.unchanged.last().map(report_place);
         }
     }
 
