@@ -163,11 +163,16 @@ pub fn compare_trees_observed(
         comparison.deltas = store.take_first();
     }
     let stored = store.finish();
-    let trends = comparison
-        .deltas
-        .iter()
-        .filter_map(|d| trends.remove_entry(&d.key))
-        .collect();
+    // Without history there are no trends, and no key need be hashed to find none.
+    let trends = if trends.is_empty() {
+        Vec::new()
+    } else {
+        comparison
+            .deltas
+            .iter()
+            .filter_map(|d| trends.remove_entry(&d.key))
+            .collect()
+    };
     let mut scans = sides
         .into_iter()
         .zip(&trees)
