@@ -14,7 +14,8 @@
 //! When no `report.json` is written, nothing reads the rows beyond memory: a
 //! [counting](RowStore::counting) store keeps the first rows of each kind and only counts
 //! the others, without serialising them (it picks the first unchanged rows from at most
-//! twice `limit` at a time).
+//! twice `limit` at a time, and leaves out as they come those that fall after the last row
+//! it kept).
 
 use crate::compare::{report_place, Delta};
 use crate::model::permute;
