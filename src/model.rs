@@ -179,8 +179,7 @@ impl Warning {
 /// is sorted by key so that every later stage is deterministic. When two merged series
 /// disagree on unit or direction the first one wins and a warning is returned.
 pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
-    // Sorted without equal keys: nothing to merge.
-    if series.windows(2).all(|w| w[0].key < w[1].key) {
+    if is_merged(&series) {
         return (series, Vec::new());
     }
     // The order is found on positions (ties in their given order, as a stable sort keeps
@@ -238,6 +237,11 @@ pub fn merge_series(mut series: Vec<Series>) -> (Vec<Series>, Vec<Warning>) {
     });
     series.shrink_to_fit();
     (series, warnings)
+}
+
+/// Whether `series` are as [`merge_series`] leaves them: sorted by key, no key twice.
+pub fn is_merged(series: &[Series]) -> bool {
+    series.windows(2).all(|w| w[0].key < w[1].key)
 }
 
 /// The rank of each of `values` among the distinct ones in their order: sorting by ranks

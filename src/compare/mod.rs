@@ -20,7 +20,7 @@ pub use hints::KeyHint;
 pub use noise::NoiseBand;
 
 use crate::config::Policy;
-use crate::model::{Direction, Labels, Series, SeriesKey, Warning};
+use crate::model::{is_merged, Direction, Labels, Series, SeriesKey, Warning};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -512,7 +512,7 @@ pub fn report_place(delta: &Delta) -> (u8, f64) {
 /// and overrides no direction or unit are used as they are, without a copy.
 fn prepared<'a>(policy: &Policy, series: Cow<'a, [Series]>) -> (Cow<'a, [Series]>, Vec<Warning>) {
     let series = match series {
-        Cow::Borrowed(s) if !policy.alters(s) && s.windows(2).all(|w| w[0].key < w[1].key) => {
+        Cow::Borrowed(s) if !policy.alters(s) && is_merged(s) => {
             return (Cow::Borrowed(s), Vec::new());
         }
         Cow::Borrowed(s) => s.to_vec(),
